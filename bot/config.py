@@ -1,0 +1,58 @@
+"""Settings, read once at the edge from the environment and an optional .env file.
+
+Every setting is listed in ``.env.example``; ``SETTINGS`` documents them and a
+test checks that both agree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SETTINGS: dict[str, str] = {
+    "DOCBOT_CORPUS": "Folder of documents to answer from (default: ./corpus).",
+    "DOCBOT_DB": "Index file (SQLite) (default: ./.docbot/index.db). Never commit it.",
+    "DOCBOT_LOG_LEVEL": "Log level of the bot: DEBUG, INFO, WARNING, ERROR (default: INFO).",
+    "TELEGRAM_BOT_TOKEN": "Bot token from @BotFather. Required for `docbot bot` only.",
+    "TELEGRAM_API_URL": "Bot API server root (default: https://api.telegram.org).",
+    "TELEGRAM_WEBHOOK_URL": "Public HTTPS URL for webhook mode; unset means long polling.",
+    "TELEGRAM_WEBHOOK_SECRET": "Secret token Telegram sends with each webhook call.",
+    "TELEGRAM_WEBHOOK_LISTEN": "Address the webhook server listens on (default: 127.0.0.1).",
+    "TELEGRAM_WEBHOOK_PORT": "Port the webhook server listens on (default: 8443).",
+    "DOCBOT_ALLOWED_USERS": "Comma-separated user ids or @usernames allowed (default: everyone).",
+    "DOCBOT_ADMINS": "Comma-separated user ids or @usernames who may use /reindex.",
+    "DOCBOT_LOG_QUESTIONS": "1 keeps questions and the passages shown; 0: off (default 1).",
+    "DOCBOT_WATCH": "1 makes the running bot reindex when the corpus changes; 0: off (default 1).",
+    "NO_COLOR": "Set to anything to turn off bold and colour in the terminal.",
+}
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_DB = ".docbot/index.db"
+
+
+def load_environment(env_file: Path | None = None) -> dict[str, str]:
+    """The process environment, completed by a .env file (the environment wins)."""
+    from dotenv import dotenv_values
+
+    path = env_file or Path(".env")
+    values: dict[str, str] = {}
+    if path.is_file():
+        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+@dataclass(frozen=True)
+class Paths:
+    corpus: Path
+    db: Path
+
+
+def resolve_paths(env: Mapping[str, str], corpus: str | None, db: str | None) -> Paths:
+    """Command-line options first, then the environment, then the defaults."""
+    return Paths(
+        corpus=Path(corpus or env.get("DOCBOT_CORPUS") or DEFAULT_CORPUS).expanduser(),
+        db=Path(db or env.get("DOCBOT_DB") or DEFAULT_DB).expanduser(),
+    )

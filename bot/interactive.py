@@ -1,0 +1,104 @@
+"""The interactive ``docbot ask`` session: line editing, history, commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from index import DocbotError, Searcher
+
+from . import render
+
+HELP = """Type a question and press Enter. Commands:
+  :more          show the next results for the last question
+  :lang TAG      search in a language (e.g. :lang de), :lang auto to detect
+  :sources       list the documents
+  :help          this help
+  :quit          leave (or Ctrl-D)"""
+
+
+def history_path() -> Path:
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "docbot" / "history"
+
+
+class Session:
+    """The state of one interactive session; ``handle`` turns a line into output."""
+
+    def __init__(self, searcher: Searcher, lang: str | None, top: int, color: bool) -> None:
+        self.searcher, self.lang, self.top, self.color = searcher, lang, top, color
+        self.last_question: str | None = None
+        self.shown = 0
+
+    def handle(self, line: str) -> str | None:
+        """The text to print for one input line; ``None`` ends the session."""
+        text = line.strip()
+        if not text:
+            return ""
+        if text.startswith(":"):
+            return self._command(text[1:].strip())
+        self.last_question, self.shown = text, 0
+        return self._answer()
+
+    def _name_of(self, tag: str) -> str:
+        return self.searcher.language_name(tag, "en")
+
+    def _answer(self) -> str:
+        if self.last_question is None:
+            return "Ask a question first."
+        try:
+            answer = self.searcher.ask(
+                self.last_question, lang=self.lang, top=self.top, offset=self.shown
+            )
+        except DocbotError as error:
+            return str(error)
+        if not answer.hits:
+            return "No more results." if self.shown else render.NO_ANSWER
+        self.shown += len(answer.hits)
+        return render.format_answer(answer, self._name_of, self.color)
+
+    def _command(self, command: str) -> str | None:
+        name, _, arg = command.partition(" ")
+        if name in {"q", "quit", "exit"}:
+            return None
+        if name == "more":
+            return self._answer()
+        if name == "lang":
+            return self._set_lang(arg.strip())
+        if name == "sources":
+            return render.format_sources(self.searcher.documents, self._name_of)
+        return HELP
+
+    def _set_lang(self, tag: str) -> str:
+        if not tag or tag == "auto":
+            self.lang = None
+            return "Language: detected from each question."
+        try:
+            self.lang = self.searcher.resolve_language(tag)
+        except DocbotError as error:
+            return str(error)
+        return f"Language: {self._name_of(self.lang)}."
+
+
+def run_session(searcher: Searcher, lang: str | None, top: int, color: bool) -> int:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(path)))
+    session = Session(searcher, lang, top, color)
+    languages = ", ".join(searcher.language_name(t) for t in searcher.languages)
+    print(f"docbot: {len(searcher.documents)} documents ({languages}). :help for commands.")
+    while True:
+        try:
+            line = prompt.prompt("? ")
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            return 0
+        output = session.handle(line)
+        if output is None:
+            return 0
+        if output:
+            print(output + "\n")

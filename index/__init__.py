@@ -1,0 +1,50 @@
+"""docbot's engine: corpus loading, analysis, the SQLite index, search, quotes.
+
+The public API is what this module exports; everything else is private to the
+engine.  It never imports ``telegram``.
+
+>>> from index import build_index, Searcher  # doctest: +SKIP
+>>> build_index(Path("corpus"), Path("docbot.db"))  # doctest: +SKIP
+>>> Searcher(Path("docbot.db")).ask("How do I measure ROI for networking?")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .builder import build_index, stale_reason
+from .errors import (
+    CorpusError,
+    DocbotError,
+    EmptyQuestion,
+    IndexBusy,
+    IndexCorrupt,
+    IndexError_,
+    IndexMissing,
+    QuestionTooLong,
+    UnknownLanguage,
+    UsageError,
+)
+from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
+from .search import MAX_QUESTION_CHARS, Searcher
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "Answer",
+    "BuildReport",
+    "CorpusError",
+    "DocbotError",
+    "DocumentInfo",
+    "EmptyQuestion",
+    "Hit",
+    "IndexBusy",
+    "IndexCorrupt",
+    "IndexError_",
+    "IndexMissing",
+    "Passage",
+    "QuestionTooLong",
+    "Quote",
+    "Searcher",
+    "UnknownLanguage",
+    "UsageError",
+    "build_index",
+    "stale_reason",
+]

@@ -1,0 +1,217 @@
+"""Text analysis: words in, index terms out, one pure function per step.
+
+``tokenize(text, lang)`` is the whole pipeline: Unicode words (hyphenated
+words give their parts and the joined word, apostrophe clitics are dropped,
+numbers and percentages are kept), case folding, stopwords, Snowball stemming
+(PyStemmer) and accent folding.  German compounds are split by a
+``decompound`` callable passed in by the caller, so that this module does no
+I/O and keeps no state of its own.  A language without a Snowball stemmer gets
+the language-neutral path: folding only.
+
+``analyze_spans`` is the same pipeline keeping where each term came from, so
+that quotes can mark the matched words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+import Stemmer
+
+from .stopwords import stopwords_for
+
+Decompounder = Callable[[str], list[str]]
+
+# A word: letters/digits joined by hyphens or apostrophes ("Video-Sharing",
+# "networking's"), or a number with separators ("1,000", "3.5"), optionally
+# followed by a percent sign ("53 %").
+_WORD = re.compile(
+    r"(?P<num>\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
+    r"|(?P<word>[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*)"
+)
+_APOSTROPHE = re.compile(r"['’]")
+_HYPHEN = re.compile(r"[-‐]")
+_PERCENT_WORDS = frozenset(
+    {"percent", "percentage", "prozent", "prozentsatz", "porcentaje", "porciento", "pct"}
+)
+_MIN_COMPOUND = 8
+
+_SNOWBALL = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "eo": "esperanto",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "fa": "persian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+def has_stemmer(lang: str) -> bool:
+    """Whether a Snowball stemmer exists for the primary subtag ``lang``."""
+    return lang in _SNOWBALL
+
+
+@functools.cache
+def _stemmer(lang: str) -> Stemmer._Stemmer | None:
+    name = _SNOWBALL.get(lang)
+    return Stemmer.Stemmer(name) if name else None
+
+
+@functools.cache
+def _folded_stopwords(lang: str) -> frozenset[str]:
+    words = stopwords_for(lang)
+    return words | frozenset(fold_accents(w) for w in words)
+
+
+def fold_accents(word: str) -> str:
+    """Strip combining marks: "comunicación" -> "comunicacion".
+
+    >>> fold_accents("Käsekuchen größer")
+    'Kasekuchen grosser'
+    """
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("ß", "ss")
+
+
+def is_stopword(word: str, lang: str) -> bool:
+    """``word`` is case-folded already."""
+    return word in _folded_stopwords(lang)
+
+
+def stem(word: str, lang: str) -> str:
+    """Stem one case-folded word and fold its accents.
+
+    >>> stem("networking", "en"), stem("Netzwerken".casefold(), "de")
+    ('network', 'netzwerk')
+    >>> stem("comunicación", "es"), stem("comunicacion", "es")
+    ('comun', 'comun')
+    """
+    stemmer = _stemmer(lang)
+    stemmed = stemmer.stemWord(word) if stemmer else word
+    return fold_accents(stemmed).casefold()
+
+
+def _pieces(word: str) -> list[str]:
+    """Apostrophe clitics dropped: "networking's" -> ["networking"]."""
+    parts = _APOSTROPHE.split(word)
+    kept = [parts[0]] + [p for p in parts[1:] if len(p) > 2]
+    return [p for p in kept if p]
+
+
+def _terms_of_word(word: str, lang: str, decompound: Decompounder | None) -> list[str]:
+    """Index terms for one word: stem, hyphen parts plus joined form, compound parts."""
+    folded = word.casefold()
+    if folded in _PERCENT_WORDS:
+        return ["%"]
+    terms: list[str] = []
+    for piece in _pieces(folded):
+        parts = [p for p in _HYPHEN.split(piece) if p]
+        if len(parts) > 1:
+            terms.append(stem("".join(parts), lang))
+        for part in parts:
+            if is_stopword(part, lang):
+                continue
+            terms.append(stem(part, lang))
+            if decompound is not None and len(part) >= _MIN_COMPOUND:
+                terms.extend(stem(p.casefold(), lang) for p in decompound(part))
+    return terms
+
+
+def analyze_spans(
+    text: str, lang: str, decompound: Decompounder | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(term, start, end)`` for every index term and its source span.
+
+    >>> [t for t, _, _ in analyze_spans("Video-Sharing in 2011: 53 %", "de")]
+    ['videosharing', 'video', 'sharing', '2011', '53', '%']
+    """
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        if match.group("num") is not None:
+            yield match.group("num").replace(",", "."), start, match.end("num")
+            if match.group("pct"):
+                yield "%", start, end
+            continue
+        for term in _terms_of_word(match.group("word"), lang, decompound):
+            if term:
+                yield term, start, end
+
+
+def tokenize(text: str, lang: str, decompound: Decompounder | None = None) -> list[str]:
+    """Analyze ``text`` as language ``lang`` (a primary subtag) into index terms.
+
+    >>> tokenize("How do I measure the ROI of networking's efforts?", "en")
+    ['measur', 'roi', 'network', 'effort']
+    >>> tokenize("¿Cómo se predice un resultado positivo?", "es")
+    ['predic', 'result', 'posit']
+    >>> tokenize("Ünïcödé WORDS", "xx")
+    ['unicode', 'words']
+    """
+    return [term for term, _, _ in analyze_spans(text, lang, decompound)]
+
+
+def words(text: str) -> list[str]:
+    """The raw words and numbers of ``text``, case-folded.
+
+    >>> words("Was ist Social-Networking? 53 % in 2011")
+    ['was', 'ist', 'social', 'networking', '53', '%', 'in', '2011']
+    """
+    out: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group("word")
+        if word:
+            out.extend(p for piece in _pieces(word.casefold()) for p in _HYPHEN.split(piece) if p)
+        else:
+            out.append(match.group("num").replace(",", "."))
+            if match.group("pct"):
+                out.append("%")
+    return out
+
+
+def surface_forms(text: str, lang: str) -> list[str]:
+    """Unstemmed, accent-folded words that are not stopwords: exact-form evidence.
+
+    >>> surface_forms("Warum ist der Dialog persönlicher?", "de")
+    ['dialog', 'personlicher']
+    >>> surface_forms("53 Prozent", "de")
+    ['53', '%']
+    """
+    forms = []
+    for word in words(text):
+        if word in _PERCENT_WORDS:
+            forms.append("%")
+        elif not is_stopword(word, lang):
+            forms.append(fold_accents(word))
+    return forms

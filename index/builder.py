@@ -1,0 +1,302 @@
+"""Building and refreshing the index from a corpus folder.
+
+A refresh re-reads only files whose size or modification time changed, and
+re-analyzes only those whose content hash changed; deleted files are dropped.
+Since BM25 statistics are derived when a searcher opens the index, the result
+equals a build from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from . import store
+from .analysis import surface_forms, tokenize
+from .chunking import chunk
+from .errors import CorpusError, IndexCorrupt
+from .langs import display_name, primary
+from .loader import is_candidate, load_document
+from .reading import Unreadable
+from .records import BuildReport, Document, Passage
+
+ANALYZER_VERSION = "2"
+UI_LANGUAGES = ("en", "de", "es")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class FileState:
+    rel: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def scan_corpus(corpus: Path) -> list[FileState]:
+    """Every candidate file under ``corpus``, sorted by relative path."""
+    if not corpus.exists():
+        raise CorpusError(
+            f"The corpus folder {corpus} does not exist. "
+            "Create it and put .txt or .md files in it, or point --corpus / DOCBOT_CORPUS at one."
+        )
+    if not corpus.is_dir():
+        raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
+    states = []
+    for path in sorted(corpus.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
+            continue
+        if not is_candidate(path):
+            continue
+        stat = path.stat()
+        rel = path.relative_to(corpus).as_posix()
+        states.append(FileState(rel, path, stat.st_size, stat.st_mtime_ns))
+    return states
+
+
+def index_terms(
+    passage: Passage, decompound: Callable[[str], list[str]] | None
+) -> tuple[list[str], list[str]]:
+    """The stems and the surface forms a passage is found by.
+
+    Title and section heading words count for matching, but only once: a word
+    that the text repeats is not made more frequent by its heading.
+    """
+    lang = primary(passage.lang)
+    head = f"{passage.title}\n{passage.section or ''}"
+    body_terms = tokenize(passage.text, lang, decompound)
+    body_forms = surface_forms(passage.text, lang)
+    seen_terms, seen_forms = set(body_terms), set(body_forms)
+    head_terms = [t for t in tokenize(head, lang, decompound) if t not in seen_terms]
+    head_forms = [f for f in surface_forms(head, lang) if f not in seen_forms]
+    return head_terms + body_terms, head_forms + body_forms
+
+
+def _decompounder(lang: str) -> Callable[[str], list[str]] | None:
+    if lang != "de":
+        return None
+    from .compounds import ngram_decompounder
+
+    return ngram_decompounder
+
+
+def passage_rows(document: Document) -> list[dict[str, object]]:
+    rows = []
+    lang = primary(document.lang)
+    decompound = _decompounder(lang)
+    for passage in chunk(document):
+        terms, forms = index_terms(passage, decompound)
+        rows.append(
+            {
+                "doc": passage.doc,
+                "ordinal": passage.ordinal,
+                "section": passage.section,
+                "lang": passage.lang,
+                "prim": lang,
+                "text": passage.text,
+                "terms": " ".join(terms),
+                "forms": " ".join(forms),
+                "page": passage.page,
+            }
+        )
+    return rows
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_document(db: sqlite_utils.Database, state: FileState, digest: str, doc: Document) -> int:
+    rows = passage_rows(doc)
+    db.table("passages").delete_where("doc = ?", [state.rel])
+    db.table("passages").insert_all(rows)
+    db.table("documents").upsert(
+        {
+            "path": state.rel,
+            "size": state.size,
+            "mtime_ns": state.mtime_ns,
+            "sha256": digest,
+            "title": doc.title,
+            "lang": doc.lang,
+            "date": doc.date,
+            "author": doc.author,
+            "url": doc.url,
+            "site": doc.site,
+            "passages": len(rows),
+        },
+        pk="path",
+    )
+    db.table("skipped").delete_where("path = ?", [state.rel])
+    return len(rows)
+
+
+def _skip(db: sqlite_utils.Database, state: FileState, reason: str) -> None:
+    db.table("passages").delete_where("doc = ?", [state.rel])
+    db.table("documents").delete_where("path = ?", [state.rel])
+    db.table("skipped").upsert(
+        {"path": state.rel, "size": state.size, "mtime_ns": state.mtime_ns, "reason": reason},
+        pk="path",
+    )
+
+
+@dataclass
+class _Tally:
+    added: list[str]
+    changed: list[str]
+    unchanged: int = 0
+
+
+def _refresh_file(db: sqlite_utils.Database, state: FileState, tally: _Tally) -> None:
+    known = db.execute(
+        "SELECT size, mtime_ns, sha256 FROM documents WHERE path = ?", [state.rel]
+    ).fetchone()
+    skipped = db.execute(
+        "SELECT size, mtime_ns FROM skipped WHERE path = ?", [state.rel]
+    ).fetchone()
+    if known and (known[0], known[1]) == (state.size, state.mtime_ns):
+        tally.unchanged += 1
+        return
+    if skipped and (skipped[0], skipped[1]) == (state.size, state.mtime_ns):
+        return
+    try:
+        data = state.path.read_bytes()
+    except OSError as error:
+        _skip(db, state, f"cannot read it ({error.strerror})")
+        return
+    digest = _sha256(data)
+    if known and known[2] == digest:
+        db.table("documents").update(state.rel, {"size": state.size, "mtime_ns": state.mtime_ns})
+        tally.unchanged += 1
+        return
+    try:
+        document = load_document(state.path, state.rel)
+    except Unreadable as error:
+        _skip(db, state, str(error))
+        return
+    _write_document(db, state, digest, document)
+    (tally.changed if known else tally.added).append(state.rel)
+
+
+def _remove_missing(db: sqlite_utils.Database, present: Iterable[str]) -> list[str]:
+    present_set = set(present)
+    gone = [r[0] for r in db.execute("SELECT path FROM documents") if r[0] not in present_set]
+    for rel in gone:
+        db.table("passages").delete_where("doc = ?", [rel])
+        db.table("documents").delete_where("path = ?", [rel])
+    db.execute(
+        "DELETE FROM skipped WHERE path NOT IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(present_set))],
+    )
+    return gone
+
+
+def _store_language_names(db: sqlite_utils.Database) -> dict[str, int]:
+    counts = {
+        row[0]: row[1]
+        for row in db.execute("SELECT prim, count(*) FROM passages GROUP BY prim ORDER BY prim")
+    }
+    db.table("lang_names").delete_where()
+    names = []
+    for tag in counts:
+        for ui in sorted({*UI_LANGUAGES, *counts}):
+            try:
+                names.append({"tag": tag, "ui": ui, "name": display_name(tag, ui)})
+            except (LookupError, ValueError):
+                continue
+    db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
+    return counts
+
+
+def build_index(
+    corpus: Path,
+    db_path: Path,
+    *,
+    rebuild: bool = False,
+    wait: bool = True,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build or refresh the index of ``corpus`` at ``db_path``."""
+    started = time.perf_counter()
+    files = scan_corpus(corpus)
+    with store.build_lock(db_path, wait):
+        store.remove_stale_builds(db_path)
+        state = store.existing_index_state(db_path)
+        if state not in ("ok", "missing") and not rebuild:
+            raise IndexCorrupt(str(db_path), state.split("(", 1)[-1].rsplit(")", 1)[0])
+        meta_version = _analyzer_version(db_path) if state == "ok" else None
+        fresh = rebuild or state != "ok" or meta_version != ANALYZER_VERSION
+        temp, db = store.open_working_copy(db_path, fresh)
+        try:
+            tally = _Tally([], [])
+            for n, file_state in enumerate(files, 1):
+                _refresh_file(db, file_state, tally)
+                if progress:
+                    progress(n, len(files), file_state.rel)
+            removed = _remove_missing(db, (f.rel for f in files))
+            counts = _store_language_names(db)
+            store.write_meta(
+                db,
+                analyzer_version=ANALYZER_VERSION,
+                corpus=str(corpus.resolve()),
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            )
+            skipped = tuple(
+                (r[0], r[1]) for r in db.execute("SELECT path, reason FROM skipped ORDER BY path")
+            )
+            store.publish(temp, db, db_path)
+        except BaseException:
+            store.discard(temp, db)
+            raise
+    return BuildReport(
+        added=tuple(tally.added),
+        changed=tuple(tally.changed),
+        removed=tuple(removed),
+        unchanged=tally.unchanged,
+        skipped=skipped,
+        passages_per_lang=counts,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _analyzer_version(db_path: Path) -> str | None:
+    db = store.connect_readonly(db_path)
+    try:
+        return store.read_meta(db).get("analyzer_version")
+    finally:
+        db.conn.close()
+
+
+def stale_reason(corpus: Path, db_path: Path) -> str | None:
+    """Why the index at ``db_path`` does not reflect ``corpus`` (``None``: up to date)."""
+    state = store.existing_index_state(db_path)
+    if state == "missing":
+        return "no index yet"
+    if state != "ok":
+        return state
+    files = scan_corpus(corpus)
+    db = store.connect_readonly(db_path)
+    try:
+        meta = store.read_meta(db)
+        if meta.get("analyzer_version") != ANALYZER_VERSION:
+            return "built by another docbot version"
+        if meta.get("corpus") != str(corpus.resolve()):
+            return "built from another corpus folder"
+        known = {
+            r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM documents")
+        }
+        known.update(
+            {r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM skipped")}
+        )
+    finally:
+        db.conn.close()
+    current = {f.rel: (f.size, f.mtime_ns) for f in files}
+    if current != known:
+        return "the corpus changed"
+    return None

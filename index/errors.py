@@ -1,0 +1,77 @@
+"""Every exception the engine raises, in one tree.
+
+``DocbotError``
+    ``UsageError`` - the caller asked for something impossible; fix the request.
+        ``EmptyQuestion``, ``QuestionTooLong``, ``UnknownLanguage``
+    ``CorpusError`` - the corpus folder cannot be used (missing, not a folder, empty).
+    ``IndexError_`` - the index file cannot be used.
+        ``IndexMissing`` - no index yet: build one.
+        ``IndexCorrupt`` - not a docbot index, or damaged: rebuild it.
+        ``IndexBusy`` - another rebuild holds the lock.
+
+Front ends catch ``DocbotError`` and show ``str(error)``, which is written for
+the person using docbot and ends with what to do next.  Problems with single
+corpus files are not exceptions: they are reported in ``BuildReport.skipped``.
+"""
+
+from __future__ import annotations
+
+
+class DocbotError(Exception):
+    """Base of every docbot engine error."""
+
+
+class UsageError(DocbotError):
+    """The request cannot be answered as asked."""
+
+
+class EmptyQuestion(UsageError):
+    def __init__(self) -> None:
+        super().__init__("The question is empty: type a few words about what you want to know.")
+
+
+class QuestionTooLong(UsageError):
+    def __init__(self, length: int, limit: int) -> None:
+        self.length, self.limit = length, limit
+        super().__init__(
+            f"The question has {length:,} characters; the limit is {limit:,}. "
+            "Ask about one thing at a time, in a sentence or two."
+        )
+
+
+class UnknownLanguage(UsageError):
+    def __init__(self, tag: str, available: list[str]) -> None:
+        self.tag, self.available = tag, available
+        choices = ", ".join(available) if available else "none yet"
+        super().__init__(
+            f"Unknown or unsupported language {tag!r}. Languages in this corpus: {choices} "
+            "(or 'auto' to detect)."
+        )
+
+
+class CorpusError(DocbotError):
+    """The corpus folder is missing, unreadable or holds no usable document."""
+
+
+class IndexError_(DocbotError):
+    """The index database cannot be used."""
+
+
+class IndexMissing(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"No index at {path}. Build it with: docbot index")
+
+
+class IndexCorrupt(IndexError_):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"The index at {path} is not a usable docbot index ({reason}). "
+            "Rebuild it with: docbot index --rebuild"
+        )
+
+
+class IndexBusy(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Another rebuild of {path} is running. Wait for it to finish, then try again."
+        )

@@ -1,0 +1,167 @@
+"""Language tags (langcodes) and language detection (lingua).
+
+Tags are BCP-47, normalised by langcodes ("EN_us" -> "en-US"); indexes are
+kept per primary subtag ("en", "de", "es").
+
+A question's language is decided from two kinds of evidence:
+
+* function words: "ist", "the", "qué" are strong, unambiguous evidence in a
+  few words, where character models are weakest;
+* lingua's confidence, restricted to the corpus languages.
+
+When neither is decisive (e.g. "Social Media", "LinkedIn", "ROI networking?")
+the question is *ambiguous* and every index is searched, rather than
+gambling on one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import langcodes
+
+from .analysis import is_stopword, words
+from .errors import UnknownLanguage
+
+_MIN_CONFIDENCE = 0.9
+_MIN_WORDS_FOR_MODEL = 3
+_DOC_SAMPLE_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    tag: str  # best guess
+    reason: str  # "explicit", "detected" or "ambiguous"
+    candidates: tuple[str, ...]  # indexes to search, best first
+
+
+def normalize_tag(tag: str) -> str:
+    """A valid BCP-47 tag in canonical form, or ``UnknownLanguage``.
+
+    >>> normalize_tag("EN_us"), normalize_tag("German"), normalize_tag("español")
+    ('en-US', 'de', 'es')
+    """
+    text = tag.strip()
+    try:
+        standard = langcodes.standardize_tag(text)
+        if langcodes.tag_is_valid(standard) and langcodes.Language.get(standard).language:
+            return standard
+    except (ValueError, LookupError):
+        pass
+    try:
+        return str(langcodes.find(text))
+    except LookupError:
+        raise UnknownLanguage(tag, []) from None
+
+
+def primary(tag: str) -> str:
+    """The primary language subtag: "en-US" -> "en"."""
+    return langcodes.Language.get(tag).language or tag.split("-", maxsplit=1)[0].lower()
+
+
+def match_available(tag: str, available: Iterable[str]) -> str:
+    """The corpus language that ``tag`` names, or ``UnknownLanguage``.
+
+    >>> match_available("de-AT", ["en", "de"]), match_available("Spanish", ["es"])
+    ('de', 'es')
+    """
+    options = sorted(set(available))
+    if tag.strip().lower() in {"", "auto"}:
+        raise UnknownLanguage(tag, options)
+    try:
+        wanted = normalize_tag(tag)
+    except UnknownLanguage:
+        raise UnknownLanguage(tag, options) from None
+    match = langcodes.closest_supported_match(wanted, options) if options else None
+    if match is None:
+        raise UnknownLanguage(tag, options)
+    return str(match)
+
+
+@functools.cache
+def display_name(tag: str, in_language: str = "en") -> str:
+    """The language's name in another language: ("de", "es") -> "alemán"."""
+    name = langcodes.Language.get(tag).display_name(in_language)
+    return name[:1].upper() + name[1:]
+
+
+@functools.lru_cache(maxsize=8)
+def _detector(codes: tuple[str, ...], low_accuracy: bool) -> object:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = []
+    for code in codes:
+        try:
+            languages.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+        except (AttributeError, ValueError):
+            continue
+    if len(languages) < 2:
+        return None
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+
+
+def _model_confidences(text: str, codes: tuple[str, ...]) -> dict[str, float]:
+    detector = _detector(codes, True)
+    if detector is None:
+        return {}
+    values = detector.compute_language_confidence_values(text)  # type: ignore[attr-defined]
+    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+
+
+def function_word_votes(text: str, codes: Iterable[str]) -> dict[str, int]:
+    """How many words of ``text`` are function words of one language only.
+
+    >>> function_word_votes("Was ist Social Networking?", ["en", "de", "es"])
+    {'en': 0, 'de': 1, 'es': 0}
+    """
+    codes = list(codes)
+    votes = dict.fromkeys(codes, 0)
+    for word in words(text):
+        hits = [c for c in codes if is_stopword(word, c)]
+        if len(hits) == 1:
+            votes[hits[0]] += 1
+    return votes
+
+
+def detect_question_language(text: str, available: Iterable[str]) -> LanguageGuess:
+    """Decide which index(es) a question goes to."""
+    codes = tuple(sorted(set(available)))
+    if len(codes) <= 1:
+        only = codes[0] if codes else "und"
+        return LanguageGuess(only, "detected", codes)
+    votes = function_word_votes(text, codes)
+    confidences = _model_confidences(text, codes)
+    by_model = sorted(codes, key=lambda c: -confidences.get(c, 0.0))
+    ranked_votes = sorted(codes, key=lambda c: (-votes[c], by_model.index(c)))
+    best, second = ranked_votes[0], ranked_votes[1]
+    if votes[best] > votes[second]:
+        rest = tuple(c for c in by_model if c != best)
+        return LanguageGuess(best, "detected", (best, *rest))
+    top = by_model[0]
+    n_words = len(words(text))
+    if (
+        n_words >= _MIN_WORDS_FOR_MODEL
+        and confidences.get(top, 0.0) >= _MIN_CONFIDENCE
+        and votes[top] >= votes[second]
+    ):
+        return LanguageGuess(top, "detected", tuple(by_model))
+    return LanguageGuess(top, "ambiguous", tuple(by_model))
+
+
+def detect_document_language(text: str) -> str | None:
+    """The language of a document's text, or ``None`` when unsure."""
+    language = _all_languages_detector().detect_language_of(text[:_DOC_SAMPLE_CHARS])
+    if language is None:
+        return None
+    return str(language.iso_code_639_1.name.lower())
+
+
+@functools.lru_cache(maxsize=1)
+def _all_languages_detector() -> Any:
+    from lingua import LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()

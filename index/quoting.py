@@ -1,0 +1,91 @@
+"""Choosing the quote: the one to three sentences of a passage that best
+match the question, with the matched words marked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .analysis import Decompounder, analyze_spans
+from .chunking import sentence_spans
+from .records import Quote, Span
+
+MAX_QUOTE_CHARS = 420
+MAX_SENTENCES = 3
+SHORT_SENTENCE = 60
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    weight: float
+    marks: tuple[Span, ...]
+
+
+def match_spans(
+    text: str, lang: str, terms: Mapping[str, float], decompound: Decompounder | None = None
+) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of each word of ``text`` that matches a query term."""
+    seen: dict[tuple[int, int], str] = {}
+    for term, start, end in analyze_spans(text, lang, decompound):
+        if term in terms and (start, end) not in seen:
+            seen[(start, end)] = term
+    return [(a, b, t) for (a, b), t in seen.items()]
+
+
+def _sentences(
+    text: str, matches: list[tuple[int, int, str]], idf: Callable[[str], float]
+) -> list[_Sentence]:
+    out = []
+    for start, end in sentence_spans(text):
+        inside = [(a, b, t) for a, b, t in matches if a >= start and b <= end]
+        weight = sum(idf(t) for t in {t for _, _, t in inside})
+        out.append(_Sentence(start, end, weight, tuple((a, b) for a, b, _ in inside)))
+    return out
+
+
+def choose_quote(
+    text: str, lang: str, terms: Mapping[str, float], decompound: Decompounder | None = None
+) -> tuple[Quote, tuple[Span, ...]]:
+    """The quote, and the marks over the whole passage text.
+
+    ``terms`` maps each query term to its weight (IDF).
+
+    >>> text = ("Cats sleep all day long in the sun, as everybody who has a cat knows well. "
+    ...         "The ROI of networking is hard to measure in numbers, but it can be done. "
+    ...         "Dogs bark at the postman every single morning of the week, without fail.")
+    >>> quote, marks = choose_quote(text, "en", {"roi": 2.0, "measur": 1.0})
+    >>> quote.text, [quote.text[a:b] for a, b in quote.marks]
+    ('The ROI of networking is hard to measure in numbers, but it can be done.', ['ROI', 'measure'])
+    """
+    matches = match_spans(text, lang, terms, decompound)
+    all_marks = tuple(sorted((a, b) for a, b, _ in matches))
+    sentences = _sentences(text, matches, lambda t: terms.get(t, 0.0))
+    if not sentences:
+        return Quote(text[:MAX_QUOTE_CHARS], ()), all_marks
+    best = max(range(len(sentences)), key=lambda i: (sentences[i].weight, -i))
+    chosen = [best]
+    for _ in range(MAX_SENTENCES - 1):
+        length = sentences[chosen[-1]].end - sentences[chosen[0]].start
+        neighbours = [i for i in (chosen[0] - 1, chosen[-1] + 1) if 0 <= i < len(sentences)]
+        scored = [i for i in neighbours if sentences[i].weight > 0]
+        if not scored and length >= SHORT_SENTENCE:
+            break
+        pool = scored or [i for i in neighbours if i > chosen[-1]] or neighbours
+        if not pool:
+            break
+        nxt = max(pool, key=lambda i: (sentences[i].weight, i > chosen[-1]))
+        new_start = min(sentences[chosen[0]].start, sentences[nxt].start)
+        new_end = max(sentences[chosen[-1]].end, sentences[nxt].end)
+        if new_end - new_start > MAX_QUOTE_CHARS:
+            break
+        chosen = sorted([*chosen, nxt])
+    start, end = sentences[chosen[0]].start, sentences[chosen[-1]].end
+    quote_text = text[start:end]
+    if len(quote_text) > MAX_QUOTE_CHARS:
+        quote_text = quote_text[: MAX_QUOTE_CHARS - 1].rstrip() + "…"
+    marks = tuple(
+        (a - start, b - start) for a, b in all_marks if a >= start and b - start <= len(quote_text)
+    )
+    return Quote(quote_text, marks), all_marks

@@ -1,0 +1,127 @@
+"""Reading corpus files: bytes to clean Unicode text plus owner metadata.
+
+Encodings: UTF-8 with or without BOM, UTF-16 with BOM, and anything else
+charset-normalizer recognises (Latin-1, Windows-1252, ...).  Empty and binary
+files raise ``Unreadable`` with a reason that ``docbot index`` prints.
+
+Metadata a corpus owner adds without touching the text, in either place:
+
+* front matter at the top of a ``.txt``/``.md`` file, between ``---`` lines,
+  ``key: value`` per line;
+* a sidecar ``NAME.meta.json`` next to ``NAME`` holding a JSON object.
+
+Known keys: ``title``, ``url`` (alias ``source``), ``author``, ``date``,
+``lang``.  The sidecar wins over front matter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+SIDECAR_SUFFIX = ".meta.json"
+META_KEYS = ("title", "url", "author", "date", "lang")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+_BINARY_SAMPLE = 8192
+
+
+class Unreadable(Exception):
+    """A corpus file that cannot be read as text; ``str()`` is the reason."""
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes in the first 8 KiB (UTF-16 BOMs excepted).
+
+    >>> looks_binary(b"plain text"), looks_binary(b"\\x00\\x01\\x02PK")
+    (False, True)
+    """
+    sample = data[:_BINARY_SAMPLE]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    return controls > len(sample) * 0.05
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: BOMs honoured, UTF-8 preferred, others detected."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, LF line ends, no-break spaces as spaces, control characters dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """``key: value`` front matter and the rest of the text.
+
+    >>> split_front_matter("---\\ntitle: Hi\\nurl: https://x.org\\n---\\nBody")
+    ({'title': 'Hi', 'url': 'https://x.org'}, 'Body')
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group("body").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return _known(meta), text[match.end() :]
+
+
+def _known(meta: Mapping[str, object]) -> dict[str, str]:
+    out = {k: str(v).strip() for k, v in meta.items() if v is not None and str(v).strip()}
+    if "source" in out and "url" not in out:
+        out["url"] = out["source"]
+    return {k: out[k] for k in META_KEYS if k in out}
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Metadata from ``NAME.meta.json`` beside ``path``; ``{}`` when absent."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(decode(sidecar.read_bytes()))
+    except (OSError, ValueError) as error:
+        raise Unreadable(f"its metadata file {sidecar.name} is not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise Unreadable(f"its metadata file {sidecar.name} must hold a JSON object")
+    return _known(data)
+
+
+def read_text(data: bytes) -> str:
+    """Decoded, normalised text of a text file, or ``Unreadable``."""
+    if not data.strip():
+        raise Unreadable("empty file")
+    if looks_binary(data):
+        raise Unreadable("binary content, not text")
+    text = normalize_text(decode(data))
+    if not text.strip():
+        raise Unreadable("no text after decoding")
+    replaced = text.count("\ufffd")
+    if replaced > max(10, len(text) // 20):
+        raise Unreadable("mostly undecodable bytes")
+    return text

@@ -1,0 +1,98 @@
+"""The small typed records the engine hands to its front ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a document under one heading (``None`` before the first)."""
+
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned, structured corpus document, ready to be chunked."""
+
+    path: str  # relative to the corpus folder, with forward slashes
+    title: str
+    lang: str  # BCP-47 tag
+    sections: tuple[Section, ...]
+    date: str | None = None  # ISO 8601 date when known
+    author: str | None = None
+    url: str | None = None
+    site: str | None = None
+    page_of_section: tuple[int | None, ...] = ()  # PDF pages, one per section
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable unit: a section, or a group of paragraphs within one."""
+
+    doc: str
+    ordinal: int
+    title: str
+    section: str | None
+    lang: str
+    text: str
+    url: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One to three sentences of a passage, with the matched words' spans."""
+
+    text: str
+    marks: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    passage: Passage
+    quote: Quote
+    marks: tuple[Span, ...]  # matched words in ``passage.text``
+    cross_lingual: bool  # in another language than the question
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lang: str  # the question's language tag (best guess when ambiguous)
+    lang_reason: str  # "explicit", "detected" or "ambiguous"
+    hits: tuple[Hit, ...]
+    searched: tuple[str, ...] = ()  # the language indexes consulted
+    total: int = 0  # passages above the floor, of which ``hits`` is a page
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    path: str
+    title: str
+    lang: str
+    passages: int
+    date: str | None = None
+    author: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    passages_per_lang: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)

@@ -1,0 +1,191 @@
+"""The index on disk: one SQLite file written through sqlite-utils.
+
+Tables: ``documents`` (path, size, mtime, content hash, title, language,
+metadata), ``passages`` (text, section, language, analyzed terms),
+``skipped`` (files that could not be used, and why), ``lang_names`` and
+``meta``.  BM25 statistics are not stored: the searcher derives them from the
+analyzed terms when it opens, so an incremental refresh gives exactly what a
+full rebuild gives.
+
+Crash safety: a build works on a private copy (``.NAME.build-PID``) and
+replaces the index with one atomic ``os.replace`` at the end.  Readers keep
+the file they opened; a build killed at any moment leaves the previous index
+in place, and the next build deletes the stale copy.  A lock file serialises
+builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import IndexBusy, IndexCorrupt, IndexMissing
+
+APPLICATION_ID = 0x646F6362  # "docb"
+SCHEMA_VERSION = "3"
+
+
+def connect_readonly(path: Path) -> sqlite_utils.Database:
+    """Open an existing index for reading, or raise a clear error."""
+    if not path.exists():
+        raise IndexMissing(str(path))
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        check_schema(db, path)
+    except sqlite3.DatabaseError as error:
+        raise IndexCorrupt(str(path), str(error)) from None
+    return db
+
+
+def check_schema(db: sqlite_utils.Database, path: Path) -> None:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise IndexCorrupt(str(path), "not a docbot index file")
+    version = read_meta(db).get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexCorrupt(str(path), f"schema {version}, this docbot needs {SCHEMA_VERSION}")
+
+
+def read_meta(db: sqlite_utils.Database) -> dict[str, str]:
+    if "meta" not in db.table_names():
+        return {}
+    return {row["key"]: row["value"] for row in db.table("meta").rows}
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("documents").create(
+        {
+            "path": str,
+            "size": int,
+            "mtime_ns": int,
+            "sha256": str,
+            "title": str,
+            "lang": str,
+            "date": str,
+            "author": str,
+            "url": str,
+            "site": str,
+            "passages": int,
+        },
+        pk="path",
+        if_not_exists=True,
+    )
+    db.table("passages").create(
+        {
+            "id": int,
+            "doc": str,
+            "ordinal": int,
+            "section": str,
+            "lang": str,
+            "prim": str,
+            "text": str,
+            "terms": str,
+            "forms": str,
+            "page": int,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("passages").create_index(["doc"], if_not_exists=True)
+    db.table("skipped").create(
+        {"path": str, "size": int, "mtime_ns": int, "reason": str}, pk="path", if_not_exists=True
+    )
+    db.table("lang_names").create(
+        {"tag": str, "ui": str, "name": str}, pk=("tag", "ui"), if_not_exists=True
+    )
+    db.table("meta").upsert({"key": "schema_version", "value": SCHEMA_VERSION}, pk="key")
+
+
+def write_meta(db: sqlite_utils.Database, **values: Any) -> None:
+    db.table("meta").upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path, wait: bool) -> Iterator[None]:
+    """Exclusive lock for one build of ``db_path``; ``IndexBusy`` if taken and not waiting."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(handle, flags)
+        except BlockingIOError:
+            raise IndexBusy(str(db_path)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _temp_prefix(db_path: Path) -> str:
+    return f".{db_path.name}.build-"
+
+
+def remove_stale_builds(db_path: Path) -> list[Path]:
+    """Delete copies left by killed builds (call only while holding the lock)."""
+    removed = []
+    for leftover in db_path.parent.glob(_temp_prefix(db_path) + "*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def open_working_copy(db_path: Path, fresh: bool) -> tuple[Path, sqlite_utils.Database]:
+    """A private copy of the current index (or an empty one) to build in."""
+    temp = db_path.with_name(f"{_temp_prefix(db_path)}{os.getpid()}-{time.monotonic_ns()}")
+    conn = sqlite3.connect(temp)
+    if not fresh and db_path.exists():
+        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            source.backup(conn)
+        finally:
+            source.close()
+    db = sqlite_utils.Database(conn)
+    create_schema(db)
+    return temp, db
+
+
+def publish(temp: Path, db: sqlite_utils.Database, db_path: Path) -> None:
+    """Make the working copy the index, atomically."""
+    db.conn.commit()
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.conn.close()
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, db_path)
+    dir_fd = os.open(db_path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def discard(temp: Path, db: sqlite_utils.Database) -> None:
+    with contextlib.suppress(Exception):
+        db.conn.close()
+    with contextlib.suppress(OSError):
+        temp.unlink()
+
+
+def existing_index_state(db_path: Path) -> str:
+    """'missing', 'ok', or a reason the file is not a usable docbot index."""
+    if not db_path.exists():
+        return "missing"
+    try:
+        db = connect_readonly(db_path)
+        db.conn.close()
+    except IndexCorrupt as error:
+        return str(error)
+    return "ok"
