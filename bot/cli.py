@@ -122,7 +122,7 @@ def ensure_fresh(paths: Paths, quiet: bool) -> None:
         return
     if not quiet:
         print(f"Indexing {paths.corpus} ({reason})…", file=sys.stderr)
-    report = _build(paths, rebuild="not a usable docbot index" in reason)
+    report = _build(paths)
     if not quiet:
         print(report.splitlines()[0], file=sys.stderr)
 

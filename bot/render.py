@@ -54,13 +54,7 @@ def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = 88)
     blocks = []
     for hit in answer.hits:
         quote = mark(hit.quote.text, hit.quote.marks, BOLD if color else "", RESET if color else "")
-        wrapped = (
-            textwrap.fill(
-                f"“{quote}”", width=width, initial_indent="    ", subsequent_indent="     "
-            )
-            if not color
-            else "    “" + quote + "”"
-        )
+        wrapped = _indent(f"“{quote}”", width, wrap=not color)
         flag = f" [{name_of(hit.passage.lang)} passage]" if hit.cross_lingual else ""
         src = source_line(hit, name_of)
         src = f"{DIM}{src}{RESET}" if color else src
@@ -68,6 +62,19 @@ def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = 88)
     more = answer.total - (answer.hits[-1].rank if answer.hits else 0)
     tail = f"\n({more} more; use --top or :more)" if more > 0 else ""
     return "\n\n".join(blocks) + tail
+
+
+def _indent(text: str, width: int, wrap: bool) -> str:
+    """Indent a quote, keeping its line breaks (list items); wrap plain text."""
+    lines = []
+    for line in text.split("\n"):
+        if wrap:
+            lines.append(
+                textwrap.fill(line, width=width, initial_indent="    ", subsequent_indent="     ")
+            )
+        else:
+            lines.append("    " + line)
+    return "\n".join(lines)
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:

@@ -19,6 +19,7 @@ SHORT_SENTENCE = 60
 class _Sentence:
     start: int
     end: int
+    paragraph: int
     weight: float
     marks: tuple[Span, ...]
 
@@ -41,7 +42,8 @@ def _sentences(
     for start, end in sentence_spans(text):
         inside = [(a, b, t) for a, b, t in matches if a >= start and b <= end]
         weight = sum(idf(t) for t in {t for _, _, t in inside})
-        out.append(_Sentence(start, end, weight, tuple((a, b) for a, b, _ in inside)))
+        paragraph = text.count("\n\n", 0, start)
+        out.append(_Sentence(start, end, paragraph, weight, tuple((a, b) for a, b, _ in inside)))
     return out
 
 
@@ -68,7 +70,12 @@ def choose_quote(
     chosen = [best]
     for _ in range(MAX_SENTENCES - 1):
         length = sentences[chosen[-1]].end - sentences[chosen[0]].start
-        neighbours = [i for i in (chosen[0] - 1, chosen[-1] + 1) if 0 <= i < len(sentences)]
+        paragraph = sentences[best].paragraph
+        neighbours = [
+            i
+            for i in (chosen[0] - 1, chosen[-1] + 1)
+            if 0 <= i < len(sentences) and sentences[i].paragraph == paragraph
+        ]
         scored = [i for i in neighbours if sentences[i].weight > 0]
         if not scored and length >= SHORT_SENTENCE:
             break

@@ -40,6 +40,8 @@ K1 = 0.9
 B = 0.4
 COVERAGE_FLOOR = 0.2  # with at least two query terms matched ...
 SINGLE_TERM_FLOOR = 0.5  # ... or this much of the question matched
+RARE_MATCH_WEIGHT = 4.0  # ... or words this rare (IDF sum), with ...
+RARE_MATCH_FLOOR = 0.15  # ... at least this much of the question
 CROSS_LINGUAL_MARGIN = 0.15
 FORMS_WEIGHT = 0.3
 PAIRS_WEIGHT = 0.3
@@ -160,6 +162,7 @@ class Scored:
     relevance: float  # combined BM25 score / the query's ideal weight
     coverage: float  # share of the query's weight this passage matches
     matched: int  # distinct query terms matched
+    weight: float  # their summed IDF
     lang: str
     terms: dict[str, float]
 
@@ -272,7 +275,8 @@ class LanguageIndex:
             {f: self.forms.term_idf(f) for f in query.forms if self.forms.knows(f)}
         )
         total += PAIRS_WEIGHT * self.pairs.score_terms(pair_weights)
-        covered = self.stems.coverage(weights) + PAIRS_WEIGHT * self.pairs.coverage(pair_weights)
+        stem_weight = self.stems.coverage(weights)
+        covered = stem_weight + PAIRS_WEIGHT * self.pairs.coverage(pair_weights)
         full = ideal + PAIRS_WEIGHT * pair_ideal
         matched = self.stems.coverage(dict.fromkeys(weights, 1.0))
         return [
@@ -281,6 +285,7 @@ class LanguageIndex:
                 value / ideal,
                 float(covered[doc]) / full,
                 int(matched[doc]),
+                float(stem_weight[doc]),
                 self.lang,
                 weights,
             )
@@ -292,14 +297,18 @@ def answers(scored: Scored) -> bool:
     """The relevance floor: enough of the question is in the passage.
 
     A passage answers when it holds at least ``SINGLE_TERM_FLOOR`` of the
-    question's weight, or at least ``COVERAGE_FLOOR`` of it spread over two or
-    more distinct terms.  Words the corpus has never seen weigh the most, so
-    "What is the capital of Australia?" matches nothing, while a paraphrase
-    that shares two topic words with a passage still finds it.
+    question's weight; or at least ``COVERAGE_FLOOR`` of it spread over two or
+    more distinct terms; or, in a corpus large enough for words to be rare,
+    words rare enough (IDF sum ``RARE_MATCH_WEIGHT``, about one passage in
+    80) to be no accident.  Words the corpus has never seen weigh as much as
+    its rarest, so "What is the capital of Australia?" matches nothing, while
+    a paraphrase that shares two topic words with a passage still finds it.
     """
     if scored.coverage >= SINGLE_TERM_FLOOR:
         return True
-    return scored.coverage >= COVERAGE_FLOOR and scored.matched >= 2
+    if scored.coverage >= COVERAGE_FLOOR and scored.matched >= 2:
+        return True
+    return scored.weight >= RARE_MATCH_WEIGHT and scored.coverage >= RARE_MATCH_FLOOR
 
 
 class Searcher:
