@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     p_sources = sub.add_parser("sources", help="list the indexed documents")
     common(p_sources)
 
+    p_bot = sub.add_parser("bot", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+    common(p_bot)
+
     return parser
 
 
@@ -207,10 +210,17 @@ def cmd_sources(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) 
     return EXIT_OK
 
 
+def cmd_bot(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) -> int:
+    from .telegram_app import run_bot
+
+    return run_bot(paths, env)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Paths, Mapping[str, str]], int]] = {
     "index": cmd_index,
     "ask": cmd_ask,
     "sources": cmd_sources,
+    "bot": cmd_bot,
 }
 
 

@@ -1,0 +1,518 @@
+"""A Telegram Bot API emulator for end-to-end tests, on 127.0.0.1.
+
+It implements the methods docbot uses and enforces Telegram's rules: dates in
+seconds; HTML parsed with Telegram's tag set, malformed markup rejected with
+400 "can't parse entities"; 4096 characters of text; 1-64 bytes of
+callback_data; 400 with a description for unknown methods; a wrong token gets
+401.  Switches inject 429 with retry_after, 502, and slow responses.
+
+Tests act as users through ``send_text``, ``press`` and ``inline`` and read
+what the bot did through ``sent`` and ``wait_for``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+MAX_TEXT = 4096
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>"
+)
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+_ENTITY_TEXT = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_JSON_FIELDS = {
+    "reply_markup",
+    "results",
+    "commands",
+    "scope",
+    "reply_parameters",
+    "link_preview_options",
+    "allowed_updates",
+    "entities",
+}
+_INT_FIELDS = {
+    "chat_id",
+    "offset",
+    "limit",
+    "timeout",
+    "message_id",
+    "cache_time",
+    "reply_to_message_id",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status, self.description, self.retry_after = status, description, retry_after
+
+
+def parse_html(text: str) -> str:
+    """The visible text of Telegram HTML, or ``ApiError`` like Telegram's."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "<":
+            match = _TAG.match(text, i)
+            if not match:
+                raise ApiError(
+                    400, f"Bad Request: can't parse entities: Unexpected '<' at byte offset {i}"
+                )
+            closing, name = match.group(1) == "/", match.group(2).lower()
+            if name not in ALLOWED_TAGS:
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse entities: "
+                    f'Unsupported start tag "{name}" at byte offset {i}',
+                )
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise ApiError(
+                        400,
+                        f"Bad Request: can't parse entities: Unexpected end tag at byte offset {i}",
+                    )
+                stack.pop()
+            else:
+                stack.append(name)
+            i = match.end()
+        elif ch == "&":
+            match = _ENTITY.match(text, i)
+            if not match:
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse entities: "
+                    f"Character '&' is reserved at byte offset {i}",
+                )
+            ref = match.group(1)
+            out.append(
+                _ENTITY_TEXT.get(ref) or chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
+            )
+            i = match.end()
+        elif ch == ">":
+            raise ApiError(
+                400,
+                f"Bad Request: can't parse entities: Character '>' is reserved at byte offset {i}",
+            )
+        else:
+            out.append(ch)
+            i += 1
+    if stack:
+        raise ApiError(
+            400,
+            "Bad Request: can't parse entities: "
+            f'Can\'t find end tag corresponding to start tag "{stack[-1]}"',
+        )
+    return "".join(out)
+
+
+def check_text(text: str, parse_mode: str | None) -> str:
+    visible = parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+    if not visible.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(visible.encode("utf-16-le")) // 2 > MAX_TEXT:
+        raise ApiError(400, "Bad Request: message is too long")
+    return visible
+
+
+def check_markup(markup: dict[str, Any] | None) -> None:
+    if not markup:
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not str(button.get("text", "")).strip():
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+@dataclass
+class Fault:
+    method: str | None
+    status: int
+    count: int
+    retry_after: int = 1
+
+
+@dataclass
+class Emulator:
+    token: str
+    bot_id: int = 777000111
+    username: str = "docbot_test_bot"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # messages the bot sent or edited
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    inline_answers: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
+    delivered: dict[int, float] = field(default_factory=dict)  # update_id -> time handed over
+    delay: float = 0.0
+    _next_update: int = 1
+    _next_message: int = 1000
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _server: ThreadingHTTPServer | None = None
+
+    # --- life cycle --------------------------------------------------------------
+
+    def start(self) -> str:
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                emulator._handle(self)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # --- the HTTP side -----------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", request.path.split("?")[0])
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        if not match:
+            return self._reply(
+                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
+        token, method = match.groups()
+        if token != self.token:
+            return self._reply(
+                request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
+        params = self._params(request.headers.get("Content-Type", ""), body)
+        with self._cond:
+            self.calls.append((method, params))
+            self._cond.notify_all()
+        if self.delay and method != "getUpdates":
+            time.sleep(self.delay)
+        try:
+            self._inject_fault(method)
+            handler = getattr(self, f"api_{method}", None)
+            if handler is None:
+                raise ApiError(400, f"Bad Request: method {method} not found")
+            result = handler(params)
+        except ApiError as error:
+            if error.status == 400:
+                with self._cond:
+                    self.rejected.append((method, error.description))
+                    self._cond.notify_all()
+            payload: dict[str, Any] = {
+                "ok": False,
+                "error_code": error.status,
+                "description": error.description,
+            }
+            if error.retry_after is not None:
+                payload["parameters"] = {"retry_after": error.retry_after}
+            return self._reply(request, error.status, payload)
+        return self._reply(request, 200, {"ok": True, "result": result})
+
+    @staticmethod
+    def _params(content_type: str, body: bytes) -> dict[str, Any]:
+        if not body:
+            return {}
+        if "json" in content_type:
+            loaded: dict[str, Any] = json.loads(body)
+            return loaded
+        params: dict[str, Any] = {}
+        for key, value in parse_qsl(body.decode(), keep_blank_values=True):
+            if key in _JSON_FIELDS or (key in _INT_FIELDS and value.lstrip("-").isdigit()):
+                params[key] = json.loads(value)
+            elif value in ("true", "false"):
+                params[key] = value == "true"
+            else:
+                params[key] = value
+        return params
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _inject_fault(self, method: str) -> None:
+        with self._cond:
+            for fault in self.faults:
+                if fault.count > 0 and fault.method in (None, method):
+                    fault.count -= 1
+                    if fault.status == 429:
+                        raise ApiError(
+                            429,
+                            f"Too Many Requests: retry after {fault.retry_after}",
+                            fault.retry_after,
+                        )
+                    raise ApiError(fault.status, HTTPStatus(fault.status).phrase)
+
+    # --- Bot API methods -----------------------------------------------------------------
+
+    def _me(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "docbot",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
+
+    def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._me()
+
+    def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + min(timeout, 5.0)
+        with self._cond:
+            if offset:
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+            limit = int(params.get("limit") or 100)
+            batch = list(self.updates[:limit])
+            now = time.monotonic()
+            for update in batch:
+                self.delivered.setdefault(update["update_id"], now)
+            return batch
+
+    def api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands") or []
+        for command in commands:
+            if (
+                not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"])
+                or not 1 <= len(command["description"]) <= 256
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        with self._cond:
+            self.commands[params.get("language_code") or ""] = commands
+        return True
+
+    def api_sendChatAction(self, params: dict[str, Any]) -> bool:
+        if params.get("action") not in {"typing", "upload_document", "find_location"}:
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        return True
+
+    def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        visible = check_text(text, params.get("parse_mode"))
+        markup = params.get("reply_markup")
+        check_markup(markup)
+        reply = params.get("reply_parameters") or {}
+        with self._cond:
+            self._next_message += 1
+            message = {
+                "message_id": self._next_message,
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": self._me(),
+                "text": visible,
+            }
+            record = {
+                **message,
+                "html": text,
+                "reply_markup": markup,
+                "received": time.monotonic(),
+                "reply_to": reply.get("message_id") or params.get("reply_to_message_id"),
+                "method": "sendMessage",
+            }
+            self.sent.append(record)
+            self._cond.notify_all()
+        return message
+
+    def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        visible = check_text(text, params.get("parse_mode"))
+        check_markup(params.get("reply_markup"))
+        with self._cond:
+            record = {
+                "message_id": int(params["message_id"]),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": visible,
+                "html": text,
+                "reply_markup": params.get("reply_markup"),
+                "method": "editMessageText",
+            }
+            self.sent.append(record)
+            self._cond.notify_all()
+        return {k: v for k, v in record.items() if k in ("message_id", "date", "chat", "text")}
+
+    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        check_markup(params.get("reply_markup"))
+        with self._cond:
+            self.sent.append(
+                {
+                    "message_id": int(params["message_id"]),
+                    "chat": {"id": int(params["chat_id"])},
+                    "reply_markup": params.get("reply_markup"),
+                    "text": "",
+                    "method": "editMessageReplyMarkup",
+                }
+            )
+            self._cond.notify_all()
+        return {
+            "message_id": int(params["message_id"]),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "text": "…",
+        }
+
+    def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if len(str(params.get("text", ""))) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        with self._cond:
+            self.callback_answers.append(params)
+            self._cond.notify_all()
+        return True
+
+    def api_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            check_text(content.get("message_text", ""), content.get("parse_mode"))
+        with self._cond:
+            self.inline_answers.append(params)
+            self._cond.notify_all()
+        return True
+
+    # --- the test side -------------------------------------------------------------
+
+    def _push(self, update: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            update["update_id"] = self._next_update
+            self._next_update += 1
+            self.updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def send_text(
+        self,
+        user: dict[str, Any],
+        text: str,
+        chat: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        with self._cond:
+            self._next_message += 1
+            message_id = self._next_message
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if entities:
+            message["entities"] = entities
+        if reply_to:
+            message["reply_to_message"] = reply_to
+        self._push({"message": message})
+        return message
+
+    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> None:
+        with self._cond:
+            query_id = str(self._next_update * 7919)
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "chat_instance": "1",
+                    "data": data,
+                    "message": {
+                        k: v
+                        for k, v in message.items()
+                        if k in ("message_id", "date", "chat", "text")
+                    }
+                    | {"from": self._me()},
+                }
+            }
+        )
+
+    def inline(self, user: dict[str, Any], query: str) -> str:
+        query_id = f"inline-{self._next_update}"
+        self._push({"inline_query": {"id": query_id, "from": user, "query": query, "offset": ""}})
+        return query_id
+
+    def fail(self, method: str | None, status: int, count: int, retry_after: int = 1) -> None:
+        with self._cond:
+            self.faults.append(Fault(method, status, count, retry_after))
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("timed out waiting for the bot")
+                self._cond.wait(min(remaining, 0.2))
+
+    def messages_to(self, chat_id: int, after: int = 0) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.sent[after:]
+            if m["chat"]["id"] == chat_id and m.get("method") == "sendMessage"
+        ]

@@ -1,0 +1,346 @@
+"""The real bot (``docbot bot`` in a subprocess, python-telegram-bot over HTTP)
+against the Bot API emulator, driven as users would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .botapi import Emulator, parse_html
+from .conftest import CORPUS, ROOT
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_x9QmZ-ShouldNeverLeak"
+ADMIN = {"id": 9001, "is_bot": False, "first_name": "Ada", "username": "ada", "language_code": "en"}
+NEW_DOC = (
+    "Quokka Onboarding\n\nEvery new member gets a quokka buddy who explains how the team "
+    "shares notes, answers questions and keeps the wiki tidy during the first month.\n"
+)
+
+
+def user(uid: int, lang: str = "en", name: str = "Sam") -> dict[str, Any]:
+    return {"id": uid, "is_bot": False, "first_name": name, "language_code": lang}
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path, Path]]:
+    work = tmp_path_factory.mktemp("bot")
+    corpus = work / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    emulator = Emulator(token=TOKEN)
+    url = emulator.start()
+    log_path = work / "bot.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": url,
+        "DOCBOT_CORPUS": str(corpus),
+        "DOCBOT_DB": str(work / "db" / "index.db"),
+        "DOCBOT_ALLOWED_USERS": "1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,"
+        "1013,1014,1015,1016,1017,2001,2002,9001",
+        "DOCBOT_ADMINS": "@ada",
+        "DOCBOT_LOG_LEVEL": "DEBUG",
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "bot"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            emulator.wait_for(lambda: any(m == "getUpdates" for m, _ in emulator.calls), 90)
+            yield emulator, corpus, log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            emulator.stop()
+
+
+def ask(
+    emulator: Emulator, who: dict[str, Any], text: str, count: int = 1, timeout: float = 15
+) -> list[dict[str, Any]]:
+    before = len(emulator.sent)
+    emulator.send_text(who, text)
+
+    def arrived() -> list[dict[str, Any]] | None:
+        got = emulator.messages_to(who["id"], before)
+        return got if len(got) >= count else None
+
+    result: list[dict[str, Any]] = emulator.wait_for(arrived, timeout)
+    return result
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def test_commands_registered_in_three_languages(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    emulator.wait_for(lambda: len(emulator.commands) == 3)
+    assert set(emulator.commands) == {"", "de", "es"}
+    assert {c["command"] for c in emulator.commands["de"]} >= {"start", "help", "lang", "sources"}
+    assert emulator.commands["es"][0]["description"] != emulator.commands[""][0]["description"]
+
+
+def test_start_greets_in_the_users_language_with_example_buttons(
+    bot: tuple[Emulator, Path, Path],
+) -> None:
+    emulator, _, _ = bot
+    reply = ask(emulator, user(1001, "de", "Jonas"), "/start")[0]
+    assert reply["text"].startswith("Hallo Jonas!")
+    assert "5 Dokumenten" in reply["text"] and "Deutsch" in reply["text"]
+    examples = buttons(reply)
+    assert len(examples) == 3
+    before = len(emulator.sent)
+    emulator.press(user(1001, "de"), reply, next(iter(examples.values())))
+    answer = emulator.wait_for(lambda: emulator.messages_to(1001, before))[0]
+    assert "<blockquote>" in answer["html"]
+
+
+def test_english_question_quotes_the_roi_section(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    reply = ask(emulator, user(1002), "How do I measure ROI for networking?")[0]
+    assert "Return on Investment" in reply["text"]
+    assert "<blockquote>" in reply["html"] and "<b>ROI</b>" in reply["html"]
+    assert "002_38366ab575c2df6f.txt" in reply["text"]
+    assert parse_html(reply["html"]) == reply["text"]
+    assert set(buttons(reply)) >= {"Full section", "👍", "👎"}
+    typing = [p for m, p in emulator.calls if m == "sendChatAction" and int(p["chat_id"]) == 1002]
+    assert typing and typing[0]["action"] == "typing"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            1003,
+            "de",
+            "Wie misst man die Kapitalrendite bei Social Networking?",
+            "3. Kapitalrendite",
+            "Ganzer Abschnitt",
+        ),
+        (1004, "es", "¿Cómo se mide el ROI del networking?", "5. ROI", "Sección completa"),
+    ],
+)
+def test_german_and_spanish_questions(
+    bot: tuple[Emulator, Path, Path], case: tuple[int, str, str, str, str]
+) -> None:
+    emulator, _, _ = bot
+    uid, lang, question, section, label = case
+    reply = ask(emulator, user(uid, lang), question)[0]
+    assert section in reply["text"]
+    assert label in buttons(reply)
+
+
+def test_more_full_section_and_feedback(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    who = user(1005)
+    reply = ask(emulator, who, "Social Networking Kommunikation")[0]
+    data = buttons(reply)
+    assert "More" in data
+    before = len(emulator.sent)
+    emulator.press(who, reply, data["More"])
+    more = emulator.wait_for(lambda: emulator.messages_to(1005, before))[0]
+    assert "<blockquote>" in more["html"] and more["text"] != reply["text"]
+
+    before = len(emulator.sent)
+    emulator.press(who, reply, data["Full section"])
+    section = emulator.wait_for(lambda: emulator.messages_to(1005, before))
+    assert all(len(m["text"]) <= 4096 for m in section)
+
+    emulator.press(who, reply, data["👍"])
+    emulator.wait_for(
+        lambda: any(a.get("text") == "Thanks for the feedback!" for a in emulator.callback_answers)
+    )
+
+
+def test_buttons_from_unknown_answers_expire_politely(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    reply = ask(emulator, user(1006), "What is social media by definition?")[0]
+    emulator.press(user(1006), reply, "m:999999")
+    emulator.wait_for(
+        lambda: any("no longer have" in str(a.get("text")) for a in emulator.callback_answers)
+    )
+    emulator.press(user(1006), reply, "garbage")
+    emulator.wait_for(
+        lambda: sum("no longer have" in str(a.get("text")) for a in emulator.callback_answers) >= 2
+    )
+
+
+def test_lang_choice_is_kept(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    who = user(1007, "es")
+    menu = ask(emulator, who, "/lang")[0]
+    options = buttons(menu)
+    assert {"Automático", "Alemán", "Inglés", "Español"} <= set(options)
+    before = len(emulator.sent)
+    emulator.press(who, menu, options["Alemán"])
+    edited = emulator.wait_for(
+        lambda: [m for m in emulator.sent[before:] if m.get("method") == "editMessageText"]
+    )
+    assert "Alemán" in edited[0]["text"]
+    reply = ask(emulator, who, "Social Media")[0]
+    assert "Alemán" in reply["text"] and "Inglés" not in reply["text"]
+
+
+def test_group_needs_a_mention_and_replies_are_threaded(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    group = {"id": -500, "type": "group", "title": "Team"}
+    who = user(1008)
+    before = len(emulator.sent)
+    emulator.send_text(who, "How do I measure ROI for networking?", chat=group)
+    text = "@docbot_test_bot How do I measure ROI for networking?"
+    question = emulator.send_text(
+        who,
+        text,
+        chat=group,
+        entities=[{"type": "mention", "offset": 0, "length": len("@docbot_test_bot")}],
+    )
+    reply = emulator.wait_for(lambda: emulator.messages_to(-500, before))
+    time.sleep(0.5)
+    replies = emulator.messages_to(-500, before)
+    assert len(replies) == 1
+    assert reply[0]["reply_to"] == question["message_id"]
+    assert "Return on Investment" in reply[0]["text"]
+    before = len(emulator.sent)
+    asked = emulator.send_text(who, "/ask Was ist Social Networking?", chat=group)
+    via_command = emulator.wait_for(lambda: emulator.messages_to(-500, before))
+    assert via_command[0]["reply_to"] == asked["message_id"]
+
+
+def test_other_bots_are_ignored(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    robot = {"id": 1009, "is_bot": True, "first_name": "Robo"}
+    before = len(emulator.sent)
+    emulator.send_text(robot, "How do I measure ROI for networking?")
+    ask(emulator, user(1010), "ROI networking?")
+    assert emulator.messages_to(1009, before) == []
+
+
+def test_inline_query(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    query_id = emulator.inline(user(1011), "How do I measure ROI for networking?")
+    answer = emulator.wait_for(
+        lambda: [a for a in emulator.inline_answers if a.get("inline_query_id") == query_id]
+    )[0]
+    results = answer["results"]
+    assert results and results[0]["type"] == "article"
+    content = results[0]["input_message_content"]
+    assert "Return on Investment" in parse_html(content["message_text"])
+
+
+def test_html_and_markdown_in_questions_come_back_as_text(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    rejected = len(emulator.rejected)
+    reply = ask(
+        emulator, user(1012), "<b>ROI</b> & <script>alert(1)</script> **networking** _x_ 🚀"
+    )[0]
+    assert "<blockquote>" in reply["html"]
+    assert "<script>" not in reply["html"]
+    nothing = ask(emulator, user(1012), "<i>&amp; <b>Käsekuchen</b> &</i> backen?")[0]
+    assert "Nothing in my documents answers this" in nothing["text"]
+    assert len(emulator.rejected) == rejected
+
+
+def test_a_5000_character_question(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    reply = ask(emulator, user(1013), "networking " * 455)[0]
+    assert "5,004 characters" in reply["text"] or "characters long" in reply["text"]
+    assert len(reply["text"]) <= 4096
+
+
+def test_user_not_on_the_allowlist(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    reply = ask(emulator, user(4242), "How do I measure ROI for networking?")[0]
+    assert "private" in reply["text"]
+    assert "<blockquote>" not in reply["html"]
+
+
+def test_a_burst_of_30_questions_slows_one_user_not_others(
+    bot: tuple[Emulator, Path, Path],
+) -> None:
+    emulator, _, _ = bot
+    flooder, other = user(1014), user(1015)
+    before = len(emulator.sent)
+    for i in range(30):
+        emulator.send_text(flooder, f"Social media question number {i}")
+    reply = ask(emulator, other, "How do I measure ROI for networking?")[0]
+    assert "Return on Investment" in reply["text"]
+    time.sleep(1.5)
+    to_flooder = emulator.messages_to(1014, before)
+    slow = [m for m in to_flooder if "faster than I can read" in m["text"]]
+    assert len(slow) == 1
+    assert len(to_flooder) <= 8
+
+
+def test_429_storm_and_502_are_retried(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    emulator.fail("sendMessage", 429, count=3, retry_after=1)
+    reply = ask(emulator, user(1016), "Can I automate individual conversations?", timeout=30)[0]
+    assert "Timely Responses" in reply["text"]
+    emulator.fail("sendMessage", 502, count=1)
+    reply = ask(emulator, user(1016), "Is social media a marathon or a sprint?", timeout=30)[0]
+    assert "Timely Responses" in reply["text"]
+    emulator.fail("getUpdates", 502, count=2)
+    reply = ask(emulator, user(1016), "ROI networking?", timeout=30)[0]
+    assert "<blockquote>" in reply["html"]
+
+
+def test_slow_server_still_gets_answers(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    emulator.delay = 1.0
+    try:
+        reply = ask(emulator, user(1017), "What can turn people into loyal fans?", timeout=30)[0]
+    finally:
+        emulator.delay = 0.0
+    assert "<blockquote>" in reply["html"]
+
+
+def test_sources_and_help(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, _ = bot
+    sources = ask(emulator, user(2001), "/sources")[0]
+    assert "German" in sources["text"] and "5 Differences" in sources["text"]
+    help_text = ask(emulator, user(2001), "/help")[0]
+    assert "/lang" in help_text["text"]
+
+
+def test_admin_reindex_and_live_corpus_changes(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, corpus, _ = bot
+    denied = ask(emulator, user(2002), "/reindex")[0]
+    assert "Only admins" in denied["text"]
+    (corpus / "quokka.txt").write_text(NEW_DOC)
+    started = time.monotonic()
+    deadline = started + 10
+    answered = False
+    while time.monotonic() < deadline and not answered:
+        reply = ask(emulator, user(2002), "Who explains how the team shares notes?")[0]
+        answered = "quokka" in reply["text"].lower()
+        if not answered:
+            time.sleep(0.5)
+    assert answered, "the running bot did not pick up the new document"
+    assert time.monotonic() - started < 5
+    (corpus / "quokka.txt").unlink()
+    done = ask(emulator, ADMIN, "/reindex")[0]
+    assert "Index rebuilt" in done["text"]
+
+
+def test_the_token_never_appears_in_the_bots_output(bot: tuple[Emulator, Path, Path]) -> None:
+    emulator, _, log_path = bot
+    ask(emulator, user(2002), "/help")
+    output = log_path.read_text(errors="replace")
+    assert "getUpdates" in output or "docbot is up" in output  # the log is really there
+    assert TOKEN not in output
+    assert TOKEN.split(":")[1] not in output
