@@ -18,6 +18,7 @@ from index import (
     Answer,
     CorpusError,
     DocbotError,
+    IndexBusy,
     Searcher,
     UsageError,
     build_index,
@@ -110,9 +111,20 @@ class _Progress:
 
 
 def _build(paths: Paths, rebuild: bool = False) -> str:
+    """Build, waiting (and saying so) if another build holds the index."""
     progress = _Progress(sys.stderr)
     try:
-        report = build_index(paths.corpus, paths.db, rebuild=rebuild, progress=progress)
+        try:
+            report = build_index(
+                paths.corpus, paths.db, rebuild=rebuild, wait=False, progress=progress
+            )
+        except IndexBusy:
+            print(
+                "Another rebuild of this index is running; waiting for it to finish…",
+                file=sys.stderr,
+                flush=True,
+            )
+            report = build_index(paths.corpus, paths.db, rebuild=rebuild, progress=progress)
     finally:
         progress.close()
     return render.format_report(report)

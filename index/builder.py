@@ -9,7 +9,6 @@ equals a build from scratch.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -147,23 +146,40 @@ def _skip(db: sqlite_utils.Database, state: FileState, reason: str) -> None:
 
 
 @dataclass
+class _Known:
+    """What the index already knows of each file, read once per build."""
+
+    documents: dict[str, tuple[int, int, str]]  # path -> (size, mtime_ns, sha256)
+    skipped: dict[str, tuple[int, int]]
+
+    @classmethod
+    def read(cls, db: sqlite_utils.Database) -> _Known:
+        documents = {
+            r[0]: (r[1], r[2], r[3])
+            for r in db.execute("SELECT path, size, mtime_ns, sha256 FROM documents")
+        }
+        skipped = {
+            r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM skipped")
+        }
+        return cls(documents, skipped)
+
+
+@dataclass
 class _Tally:
     added: list[str]
     changed: list[str]
     unchanged: int = 0
 
 
-def _refresh_file(db: sqlite_utils.Database, state: FileState, tally: _Tally) -> None:
-    known = db.execute(
-        "SELECT size, mtime_ns, sha256 FROM documents WHERE path = ?", [state.rel]
-    ).fetchone()
-    skipped = db.execute(
-        "SELECT size, mtime_ns FROM skipped WHERE path = ?", [state.rel]
-    ).fetchone()
-    if known and (known[0], known[1]) == (state.size, state.mtime_ns):
+def _refresh_file(
+    db: sqlite_utils.Database, state: FileState, known: _Known, tally: _Tally
+) -> None:
+    """Re-read a file only if its size or mtime changed; re-analyze only if its content did."""
+    previous = known.documents.get(state.rel)
+    if previous and previous[:2] == (state.size, state.mtime_ns):
         tally.unchanged += 1
         return
-    if skipped and (skipped[0], skipped[1]) == (state.size, state.mtime_ns):
+    if known.skipped.get(state.rel) == (state.size, state.mtime_ns):
         return
     try:
         data = state.path.read_bytes()
@@ -171,7 +187,7 @@ def _refresh_file(db: sqlite_utils.Database, state: FileState, tally: _Tally) ->
         _skip(db, state, f"cannot read it ({error.strerror})")
         return
     digest = _sha256(data)
-    if known and known[2] == digest:
+    if previous and previous[2] == digest:
         db.table("documents").update(state.rel, {"size": state.size, "mtime_ns": state.mtime_ns})
         tally.unchanged += 1
         return
@@ -181,19 +197,18 @@ def _refresh_file(db: sqlite_utils.Database, state: FileState, tally: _Tally) ->
         _skip(db, state, str(error))
         return
     _write_document(db, state, digest, document)
-    (tally.changed if known else tally.added).append(state.rel)
+    (tally.changed if previous else tally.added).append(state.rel)
 
 
-def _remove_missing(db: sqlite_utils.Database, present: Iterable[str]) -> list[str]:
+def _remove_missing(db: sqlite_utils.Database, known: _Known, present: Iterable[str]) -> list[str]:
     present_set = set(present)
-    gone = [r[0] for r in db.execute("SELECT path FROM documents") if r[0] not in present_set]
+    gone = sorted(path for path in known.documents if path not in present_set)
     for rel in gone:
         db.table("passages").delete_where("doc = ?", [rel])
         db.table("documents").delete_where("path = ?", [rel])
-    db.execute(
-        "DELETE FROM skipped WHERE path NOT IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted(present_set))],
-    )
+    for rel in known.skipped:
+        if rel not in present_set:
+            db.table("skipped").delete_where("path = ?", [rel])
     return gone
 
 
@@ -202,16 +217,32 @@ def _store_language_names(db: sqlite_utils.Database) -> dict[str, int]:
         row[0]: row[1]
         for row in db.execute("SELECT prim, count(*) FROM passages GROUP BY prim ORDER BY prim")
     }
-    db.table("lang_names").delete_where()
+    known = {(r[0], r[1]) for r in db.execute("SELECT tag, ui FROM lang_names")}
     names = []
     for tag in counts:
         for ui in sorted({*UI_LANGUAGES, *counts}):
+            if (tag, ui) in known:
+                continue
             try:
                 names.append({"tag": tag, "ui": ui, "name": display_name(tag, ui)})
             except (LookupError, ValueError):
                 continue
-    db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
+    if names:
+        db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
     return counts
+
+
+def _needs_full_build(db_path: Path, rebuild: bool) -> bool:
+    """True for a fresh build; removes an unusable file only when asked to rebuild."""
+    state = store.existing_index_state(db_path)
+    if state == "missing":
+        return True
+    if state != "ok":
+        if not rebuild:
+            raise IndexCorrupt(str(db_path), state.split("(", 1)[-1].rsplit(")", 1)[0])
+        store.remove_index_files(db_path)
+        return True
+    return rebuild or _analyzer_version(db_path) != ANALYZER_VERSION
 
 
 def build_index(
@@ -222,24 +253,22 @@ def build_index(
     wait: bool = True,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build or refresh the index of ``corpus`` at ``db_path``."""
+    """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction."""
     started = time.perf_counter()
     files = scan_corpus(corpus)
     with store.build_lock(db_path, wait):
-        store.remove_stale_builds(db_path)
-        state = store.existing_index_state(db_path)
-        if state not in ("ok", "missing") and not rebuild:
-            raise IndexCorrupt(str(db_path), state.split("(", 1)[-1].rsplit(")", 1)[0])
-        meta_version = _analyzer_version(db_path) if state == "ok" else None
-        fresh = rebuild or state != "ok" or meta_version != ANALYZER_VERSION
-        temp, db = store.open_working_copy(db_path, fresh)
+        full = _needs_full_build(db_path, rebuild)
+        db = store.open_writer(db_path)
         try:
+            if full:
+                store.clear(db)
+            known = _Known.read(db)
             tally = _Tally([], [])
             for n, file_state in enumerate(files, 1):
-                _refresh_file(db, file_state, tally)
+                _refresh_file(db, file_state, known, tally)
                 if progress:
                     progress(n, len(files), file_state.rel)
-            removed = _remove_missing(db, (f.rel for f in files))
+            removed = _remove_missing(db, known, (f.rel for f in files))
             counts = _store_language_names(db)
             store.write_meta(
                 db,
@@ -250,9 +279,9 @@ def build_index(
             skipped = tuple(
                 (r[0], r[1]) for r in db.execute("SELECT path, reason FROM skipped ORDER BY path")
             )
-            store.publish(temp, db, db_path)
+            store.commit(db)
         except BaseException:
-            store.discard(temp, db)
+            store.rollback(db)
             raise
     return BuildReport(
         added=tuple(tally.added),

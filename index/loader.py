@@ -12,13 +12,21 @@ import re
 from pathlib import Path
 
 from .cleaning import clean_lines
+from .formats import (
+    DOCX_SUFFIXES,
+    HTML_SUFFIXES,
+    PDF_SUFFIXES,
+    docx_sections,
+    html_to_markdown,
+    pdf_sections,
+)
 from .langs import detect_document_language, normalize_tag
 from .reading import SIDECAR_SUFFIX, Unreadable, read_sidecar, read_text, split_front_matter
-from .records import Document
+from .records import Document, Section
 from .structure import parse_structure
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
@@ -70,6 +78,26 @@ def document_from_text(rel_path: str, text: str, meta: dict[str, str]) -> Docume
     )
 
 
+def _assemble(
+    rel_path: str,
+    title: str | None,
+    sections: list[Section],
+    pages: list[int] | None,
+    meta: dict[str, str],
+) -> Document:
+    body = "\n".join(p for s in sections for p in s.paragraphs)
+    return Document(
+        path=rel_path,
+        title=meta.get("title") or title or Path(rel_path).stem,
+        lang=_language(meta, body),
+        sections=tuple(sections),
+        date=meta.get("date"),
+        author=meta.get("author"),
+        url=meta.get("url"),
+        page_of_section=tuple(pages or ()),
+    )
+
+
 def load_document(path: Path, rel_path: str) -> Document:
     """Read one corpus file into a ``Document``, or raise ``Unreadable``."""
     suffix = path.suffix.lower()
@@ -79,8 +107,19 @@ def load_document(path: Path, rel_path: str) -> Document:
         data = path.read_bytes()
     except OSError as error:
         raise Unreadable(f"cannot read it ({error.strerror})") from None
+    if not data.strip():
+        raise Unreadable("empty file")
+    sidecar = read_sidecar(path)
+    if suffix in HTML_SUFFIXES:
+        markdown, page_meta = html_to_markdown(data)
+        return document_from_text(rel_path, strip_markdown(markdown), {**page_meta, **sidecar})
+    if suffix in PDF_SUFFIXES:
+        title, sections, pages, pdf_meta = pdf_sections(data)
+        return _assemble(rel_path, title, sections, pages, {**pdf_meta, **sidecar})
+    if suffix in DOCX_SUFFIXES:
+        title, sections, docx_meta = docx_sections(data)
+        return _assemble(rel_path, title, sections, None, {**docx_meta, **sidecar})
     front, text = split_front_matter(read_text(data))
-    meta = {**front, **read_sidecar(path)}
     if suffix in (".md", ".markdown"):
         text = strip_markdown(text)
-    return document_from_text(rel_path, text, meta)
+    return document_from_text(rel_path, text, {**front, **sidecar})

@@ -121,7 +121,21 @@ def read_text(data: bytes) -> str:
     text = normalize_text(decode(data))
     if not text.strip():
         raise Unreadable("no text after decoding")
-    replaced = text.count("\ufffd")
-    if replaced > max(10, len(text) // 20):
-        raise Unreadable("mostly undecodable bytes")
+    if not looks_like_text(text):
+        raise Unreadable("mostly undecodable bytes, not text in any encoding docbot knows")
     return text
+
+
+def looks_like_text(text: str) -> bool:
+    """Few replacement, unassigned, private-use or control characters.
+
+    >>> looks_like_text("Grüße, ¿qué tal?"), looks_like_text("\ufffd\ue000\U000e0001" * 9)
+    (True, False)
+    """
+    bad = sum(
+        1
+        for ch in text
+        if ch == "\ufffd"
+        or (unicodedata.category(ch) in {"Cn", "Co", "Cs", "Cc"} and ch not in "\n\t")
+    )
+    return bad <= max(3, len(text) // 50)

@@ -7,20 +7,18 @@ metadata), ``passages`` (text, section, language, analyzed terms),
 analyzed terms when it opens, so an incremental refresh gives exactly what a
 full rebuild gives.
 
-Crash safety: a build works on a private copy (``.NAME.build-PID``) and
-replaces the index with one atomic ``os.replace`` at the end.  Readers keep
-the file they opened; a build killed at any moment leaves the previous index
-in place, and the next build deletes the stale copy.  A lock file serialises
-builds.
+Crash safety: a build, full or incremental, is one SQLite transaction on the
+index file in WAL mode.  Readers see the index as of the last commit, never a
+half-built one; a build killed at any moment (even SIGKILL) leaves only
+uncommitted WAL frames, which SQLite discards, so the previous index keeps
+serving and the next build starts from it.  A lock file serialises builds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,7 @@ def connect_readonly(path: Path) -> sqlite_utils.Database:
     if not path.exists():
         raise IndexMissing(str(path))
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         check_schema(db, path)
     except sqlite3.DatabaseError as error:
@@ -128,55 +126,43 @@ def build_lock(db_path: Path, wait: bool) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _temp_prefix(db_path: Path) -> str:
-    return f".{db_path.name}.build-"
-
-
-def remove_stale_builds(db_path: Path) -> list[Path]:
-    """Delete copies left by killed builds (call only while holding the lock)."""
-    removed = []
-    for leftover in db_path.parent.glob(_temp_prefix(db_path) + "*"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-            removed.append(leftover)
-    return removed
-
-
-def open_working_copy(db_path: Path, fresh: bool) -> tuple[Path, sqlite_utils.Database]:
-    """A private copy of the current index (or an empty one) to build in."""
-    temp = db_path.with_name(f"{_temp_prefix(db_path)}{os.getpid()}-{time.monotonic_ns()}")
-    conn = sqlite3.connect(temp)
-    if not fresh and db_path.exists():
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            source.backup(conn)
-        finally:
-            source.close()
+def open_writer(db_path: Path) -> sqlite_utils.Database:
+    """A connection for one build: WAL journal, manual transactions."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
     db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
     create_schema(db)
-    return temp, db
+    return db
 
 
-def publish(temp: Path, db: sqlite_utils.Database, db_path: Path) -> None:
-    """Make the working copy the index, atomically."""
-    db.conn.commit()
-    db.execute("PRAGMA journal_mode = DELETE")
+def commit(db: sqlite_utils.Database) -> None:
+    """Make the build visible to readers, all at once, and fold the WAL back."""
+    db.conn.execute("COMMIT")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
-    with open(temp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temp, db_path)
-    dir_fd = os.open(db_path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
-def discard(temp: Path, db: sqlite_utils.Database) -> None:
-    with contextlib.suppress(Exception):
+def rollback(db: sqlite_utils.Database) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
         db.conn.close()
-    with contextlib.suppress(OSError):
-        temp.unlink()
+
+
+def remove_index_files(db_path: Path) -> None:
+    """Delete an unusable index file and its journals (only with --rebuild)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{db_path}{suffix}").unlink()
+
+
+def clear(db: sqlite_utils.Database) -> None:
+    """Empty every table, inside the build's transaction."""
+    for table in ("passages", "documents", "skipped", "lang_names"):
+        db.table(table).delete_where()
 
 
 def existing_index_state(db_path: Path) -> str:

@@ -175,6 +175,15 @@ def _paragraphs_by_section(lines: list[str]) -> list[Section]:
     return [Section(h, tuple(p)) for h, p in sections if p or h]
 
 
+def parse_sections(lines: list[str], carry: str | None = None) -> list[Section]:
+    """Sections of lines that have no title of their own (a PDF page, say);
+    text before the first heading continues the section ``carry``."""
+    sections = _paragraphs_by_section(lines)
+    if sections and sections[0].heading is None and carry is not None:
+        sections[0] = Section(carry, sections[0].paragraphs)
+    return [s for s in sections if s.paragraphs]
+
+
 def parse_structure(lines: list[str]) -> Structure:
     """Title, sections and byline of cleaned lines."""
     lines, byline = _extract_bylines(lines)

@@ -1,0 +1,154 @@
+"""Index life cycle with real processes: kills mid-build, concurrent builds, --watch."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index import Searcher, build_index
+
+from .conftest import ROOT
+
+WORDS = (
+    "network contact follow meeting event brand audience message channel growth "
+    "trust conversation community platform value metric campaign"
+).split()
+
+
+def generate_corpus(folder: Path, count: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        paragraphs = [
+            " ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(4)
+        ]
+        text = f"---\nlang: en\n---\nGenerated note {i}\n\n" + "\n\n".join(paragraphs)
+        (folder / f"gen-{i:05d}.txt").write_text(text + f"\n\nUnique marker zq{i}x.\n")
+
+
+def docbot(*args: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def snapshot(db: Path) -> list[tuple[str, int, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return conn.execute(
+            "SELECT doc, ordinal, text FROM passages ORDER BY doc, ordinal"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_sigkill_mid_build_leaves_the_previous_index_serving(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "i.db"
+    build_index(corpus_copy, db)
+    before = snapshot(db)
+    answer_before = Searcher(db).ask("How do I measure ROI for networking?").hits[0].passage
+    generate_corpus(corpus_copy / "generated", 1500)
+    rng = random.Random(11)
+    for delay in sorted(rng.uniform(0.2, 3.0) for _ in range(4)):
+        process = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        assert process.wait() == -signal.SIGKILL, "the build finished before the kill"
+        assert snapshot(db) == before, f"killed after {delay:.2f} s"
+        searcher = Searcher(db)
+        assert searcher.ask("How do I measure ROI for networking?").hits[0].passage == answer_before
+        assert searcher.ask("zq7x").hits == ()
+    finished = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
+    out, err = finished.communicate(timeout=300)
+    assert finished.returncode == 0, err
+    assert "1500 added" in out.decode()
+    assert Searcher(db).ask("zq7x").hits[0].passage.doc == "generated/gen-00007.txt"
+
+
+def test_two_rebuilds_at_once_corrupt_nothing(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    generate_corpus(corpus_copy / "generated", 150)
+    first = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
+    time.sleep(0.3)
+    second = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
+    out1, err1 = first.communicate(timeout=300)
+    out2, err2 = second.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, (err1, err2)
+    assert "waiting for it to finish" in err2.decode()
+    assert "155 added" in out1.decode()
+    assert "Index up to date (155 documents" in out2.decode()
+    assert len(snapshot(db)) > 155
+
+
+def test_watch_picks_up_added_edited_and_deleted_files(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    process = docbot("index", "--watch", "--corpus", str(corpus_copy), "--db", str(db))
+    assert process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    seen = b""
+
+    def wait_for(text: str, timeout: float = 20) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            chunk = process.stdout.read() if process.stdout else None
+            if chunk:
+                seen += chunk
+            if text.encode() in seen:
+                seen = seen[seen.index(text.encode()) + len(text) :]
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"no {text!r} in {seen!r}")
+
+    try:
+        wait_for("5 added")
+        time.sleep(0.5)
+        note = corpus_copy / "walrus.txt"
+        note.write_text("Walrus Notes\n\nThe walrus method means one coffee chat per week.\n")
+        note.write_text(
+            "Walrus Notes\n\nThe walrus method means one coffee chat per week, always.\n"
+        )
+        wait_for("added: walrus.txt")
+        assert "walrus" in Searcher(db).ask("walrus method").hits[0].passage.text
+        note.write_text("Walrus Notes\n\nThe walrus method means two coffee chats per week.\n")
+        wait_for("changed: walrus.txt")
+        assert "two coffee chats" in Searcher(db).ask("walrus method").hits[0].passage.text
+        note.unlink()
+        wait_for("removed: walrus.txt")
+        assert Searcher(db).ask("walrus method").hits == ()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.parametrize("garbage", [b"", b"SQLite format 3\x00" + b"\x00" * 200])
+def test_truncated_index_file_gets_a_clear_message(
+    corpus_copy: Path, tmp_path: Path, garbage: bytes
+) -> None:
+    db = tmp_path / "i.db"
+    db.write_bytes(garbage)
+    process = docbot("ask", "ROI", "--corpus", str(corpus_copy), "--db", str(db))
+    _, err = process.communicate(timeout=60)
+    if garbage:
+        assert process.returncode == 1 and b"--rebuild" in err and b"Traceback" not in err
+    else:
+        assert b"Traceback" not in err
