@@ -19,6 +19,7 @@ One small function per formula, as in bm25s.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,23 +73,37 @@ class Bm25Index(BM25):  # type: ignore[misc]
             self._empty = False
         super().__init__(corpus)
         self._norm = length_norm(np.asarray(self.doc_len, dtype=np.float64), self.avgdl, k1, b)
-        self._postings = self._build_postings()
+        self._build_postings()
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         self.doc_count = dict(nd)
         self.idf = {term: idf(self.corpus_size, n) for term, n in nd.items()}
 
-    def _build_postings(self) -> dict[str, Postings]:
-        docs: dict[str, list[int]] = {}
-        tfs: dict[str, list[int]] = {}
-        for doc_id, freqs in enumerate(self.doc_freqs):
-            for term, tf in freqs.items():
-                docs.setdefault(term, []).append(doc_id)
-                tfs.setdefault(term, []).append(tf)
-        return {
-            term: Postings(np.asarray(ids, dtype=np.int64), np.asarray(tfs[term], dtype=np.float64))
-            for term, ids in docs.items()
-        }
+    def _build_postings(self) -> None:
+        """Postings of every term as slices of two flat arrays, grouped by term.
+
+        Built with NumPy from rank-bm25's per-document counts: one stable sort
+        of (term id, document) pairs, so each term's documents stay in order.
+        """
+        vocabulary = {term: i for i, term in enumerate(self.doc_count)}
+        lengths = np.fromiter((len(f) for f in self.doc_freqs), np.int64, len(self.doc_freqs))
+        terms = list(itertools.chain.from_iterable(self.doc_freqs))
+        counts = itertools.chain.from_iterable(f.values() for f in self.doc_freqs)
+        ids = np.fromiter(map(vocabulary.__getitem__, terms), np.int64, len(terms))
+        tfs = np.fromiter(counts, np.float64, len(terms))
+        docs = np.repeat(np.arange(len(self.doc_freqs), dtype=np.int64), lengths)
+        order = np.argsort(ids, kind="stable")
+        self._vocabulary = vocabulary
+        self._docs, self._tfs = docs[order], tfs[order]
+        per_term = np.bincount(ids, minlength=len(vocabulary))
+        self._offsets = np.concatenate(([0], np.cumsum(per_term))).astype(np.int64)
+
+    def _posting(self, term: str) -> Postings | None:
+        i = self._vocabulary.get(term)
+        if i is None:
+            return None
+        start, end = self._offsets[i], self._offsets[i + 1]
+        return Postings(self._docs[start:end], self._tfs[start:end])
 
     @property
     def size(self) -> int:
@@ -105,16 +120,16 @@ class Bm25Index(BM25):  # type: ignore[misc]
         return float(self.idf.get(term, self.unseen_idf()))
 
     def knows(self, term: str) -> bool:
-        return term in self._postings
+        return term in self._vocabulary
 
     def vocabulary(self) -> Iterable[str]:
-        return self._postings.keys()
+        return self._vocabulary.keys()
 
     def get_scores(self, query: Sequence[str]) -> FloatArray:
         """Scores of every document for ``query`` (repeated terms count again)."""
         weights: dict[str, float] = {}
         for term in query:
-            if term in self._postings:
+            if term in self._vocabulary:
                 weights[term] = weights.get(term, 0.0) + self.idf[term]
         return self.score_terms(weights)
 
@@ -126,7 +141,7 @@ class Bm25Index(BM25):  # type: ignore[misc]
         """
         scores = np.zeros(self.size, dtype=np.float64)
         for term, weight in weights.items():
-            posting = self._postings.get(term)
+            posting = self._posting(term)
             if posting is not None:
                 tf_part = term_weight(posting.tfs, self._norm[posting.docs], self.k1)
                 scores[posting.docs] += weight * tf_part
@@ -136,7 +151,7 @@ class Bm25Index(BM25):  # type: ignore[misc]
         """``sum(weight[t] for t in d)``: how much of the query each document holds."""
         covered = np.zeros(self.size, dtype=np.float64)
         for term, weight in weights.items():
-            posting = self._postings.get(term)
+            posting = self._posting(term)
             if posting is not None:
                 covered[posting.docs] += weight
         return covered
