@@ -153,3 +153,18 @@ def test_no_build_leftovers(corpus_copy: Path, tmp_path: Path) -> None:
     build_index(corpus_copy, tmp_path / "i.db")
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".i.db.build-")]
     assert leftovers == []
+
+
+def test_language_without_a_stemmer_is_indexed_neutrally(corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "vi.txt").write_text(
+        "---\nlang: vi\n---\nMạng xã hội\n\nMạng xã hội giúp mọi người kết nối với bạn bè "
+        "và chia sẻ thông tin mỗi ngày.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "i.db"
+    build_index(corpus_copy, db)
+    searcher = Searcher(db)
+    assert "vi" in searcher.languages
+    answer = searcher.ask("kết nối với bạn bè", lang="vi")
+    assert answer.hits[0].passage.doc == "vi.txt"
+    assert searcher.ask("ket noi voi ban be", lang="vi").hits[0].passage.doc == "vi.txt"
