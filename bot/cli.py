@@ -22,7 +22,7 @@ from index import (
     Searcher,
     UsageError,
     build_index,
-    stale_reason,
+    check_staleness,
 )
 
 from . import render
@@ -130,14 +130,38 @@ def _build(paths: Paths, rebuild: bool = False) -> str:
     return render.format_report(report)
 
 
+BULK_CHANGE = 50
+
+
 def ensure_fresh(paths: Paths, quiet: bool) -> None:
-    """Build or refresh the index when it is missing or stale."""
-    reason = stale_reason(paths.corpus, paths.db)
-    if reason is None:
+    """Build or refresh the index when it is missing or stale.
+
+    A question should not wait minutes: when an index exists and another
+    build is running, or the corpus changed in bulk, docbot answers from the
+    index as it is and says how to bring it up to date.
+    """
+    staleness = check_staleness(paths.corpus, paths.db)
+    if staleness.reason is None:
+        return
+    if staleness.usable and staleness.changed > BULK_CHANGE:
+        print(
+            f"docbot: {staleness.changed} files changed since the last build; answering from "
+            "the current index. Run `docbot index` to include them.",
+            file=sys.stderr,
+        )
         return
     if not quiet:
-        print(f"Indexing {paths.corpus} ({reason})…", file=sys.stderr)
-    report = _build(paths)
+        print(f"Indexing {paths.corpus} ({staleness.reason})…", file=sys.stderr)
+    if staleness.usable:
+        try:
+            report = render.format_report(build_index(paths.corpus, paths.db, wait=False))
+        except IndexBusy:
+            print(
+                "docbot: a rebuild is running; answering from the current index.", file=sys.stderr
+            )
+            return
+    else:
+        report = _build(paths)
     if not quiet:
         print(report.splitlines()[0], file=sys.stderr)
 

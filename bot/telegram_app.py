@@ -28,7 +28,14 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -601,12 +608,17 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu in English, German and Spanish; best effort (a server
+    without setMyCommands still gets a working bot)."""
     for ui, commands in fmt.COMMANDS.items():
-        await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
-            scope=BotCommandScopeDefault(),
-            language_code=None if ui == "en" else ui,
-        )
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in commands],
+                scope=BotCommandScopeDefault(),
+                language_code=None if ui == "en" else ui,
+            )
+        except TelegramError as error:
+            log.warning("Could not register the %s command menu: %s", ui, error)
 
 
 async def watch_corpus(

@@ -10,7 +10,7 @@ engine.  It never imports ``telegram``.
 
 from __future__ import annotations
 
-from .builder import build_index, stale_reason
+from .builder import Staleness, build_index, check_staleness, stale_reason
 from .errors import (
     CorpusError,
     DocbotError,
@@ -43,8 +43,10 @@ __all__ = [
     "QuestionTooLong",
     "Quote",
     "Searcher",
+    "Staleness",
     "UnknownLanguage",
     "UsageError",
     "build_index",
+    "check_staleness",
     "stale_reason",
 ]

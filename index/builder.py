@@ -302,21 +302,30 @@ def _analyzer_version(db_path: Path) -> str | None:
         db.conn.close()
 
 
-def stale_reason(corpus: Path, db_path: Path) -> str | None:
-    """Why the index at ``db_path`` does not reflect ``corpus`` (``None``: up to date)."""
+@dataclass(frozen=True)
+class Staleness:
+    """How far the index is behind its corpus."""
+
+    reason: str | None  # None: up to date
+    changed: int = 0  # files added, changed or removed since the last build
+    usable: bool = True  # False: there is no index to answer from meanwhile
+
+
+def check_staleness(corpus: Path, db_path: Path) -> Staleness:
+    """Compare the corpus folder with the index (file sizes and mtimes only)."""
     state = store.existing_index_state(db_path)
     if state == "missing":
-        return "no index yet"
+        return Staleness("no index yet", usable=False)
     if state != "ok":
-        return state
+        return Staleness(state, usable=False)
     files = scan_corpus(corpus)
     db = store.connect_readonly(db_path)
     try:
         meta = store.read_meta(db)
         if meta.get("analyzer_version") != ANALYZER_VERSION:
-            return "built by another docbot version"
+            return Staleness("built by another docbot version", len(files), usable=False)
         if meta.get("corpus") != str(corpus.resolve()):
-            return "built from another corpus folder"
+            return Staleness("built from another corpus folder", len(files), usable=False)
         known = {
             r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM documents")
         }
@@ -326,6 +335,11 @@ def stale_reason(corpus: Path, db_path: Path) -> str | None:
     finally:
         db.conn.close()
     current = {f.rel: (f.size, f.mtime_ns) for f in files}
-    if current != known:
-        return "the corpus changed"
-    return None
+    changed = sum(known.get(rel) != stat for rel, stat in current.items())
+    changed += sum(rel not in current for rel in known)
+    return Staleness("the corpus changed" if changed else None, changed)
+
+
+def stale_reason(corpus: Path, db_path: Path) -> str | None:
+    """Why the index at ``db_path`` does not reflect ``corpus`` (``None``: up to date)."""
+    return check_staleness(corpus, db_path).reason

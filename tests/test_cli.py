@@ -217,3 +217,33 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert f"docbot {command}" in readme, command
+
+
+def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "i.db"
+    assert docbot("index", "--corpus", str(corpus), "--db", str(db)).returncode == 0
+    for i in range(60):
+        (corpus / f"bulk-{i}.txt").write_text(f"Bulk note {i}\n\nA short note about bulk item {i}.")
+    result = docbot("ask", "ROI networking?", "--json", "--corpus", str(corpus), "--db", str(db))
+    assert result.returncode == 0
+    assert "60 files changed since the last build" in result.stderr.decode()
+    assert json.loads(result.stdout)["results"]
+
+
+def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
+    from index.store import build_lock
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "i.db"
+    assert docbot("index", "--corpus", str(corpus), "--db", str(db)).returncode == 0
+    (corpus / "new.txt").write_text("New note\n\nSomething new about networking events.")
+    with build_lock(db, wait=True):
+        result = docbot(
+            "ask", "ROI networking?", "--json", "--corpus", str(corpus), "--db", str(db)
+        )
+    assert result.returncode == 0
+    assert "a rebuild is running; answering from the current index" in result.stderr.decode()
+    assert json.loads(result.stdout)["results"]

@@ -74,6 +74,19 @@ def test_sigkill_mid_build_leaves_the_previous_index_serving(
         searcher = Searcher(db)
         assert searcher.ask("How do I measure ROI for networking?").hits[0].passage == answer_before
         assert searcher.ask("zq7x").hits == ()
+    asked = docbot(
+        "ask",
+        "How do I measure ROI for networking?",
+        "--json",
+        "--corpus",
+        str(corpus_copy),
+        "--db",
+        str(db),
+    )
+    out, err = asked.communicate(timeout=60)
+    assert asked.returncode == 0, err
+    assert b"answering from the current index" in err
+    assert b"Return on Investment" in out
     finished = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
     out, err = finished.communicate(timeout=300)
     assert finished.returncode == 0, err
