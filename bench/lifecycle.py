@@ -8,7 +8,6 @@ how soon a running bot answers from a file written while it runs.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from retrieval import synthetic_passages, write_synthetic_corpus  # noqa: E402
 
-from tests.botapi import Emulator  # noqa: E402
+from tests.botapi import running_bot  # noqa: E402
 
 TOKEN = "123456789:AAlifecycleBenchToken"
 # Runs the CLI and prints the process's own peak RSS (KiB) last on stderr.
@@ -51,47 +50,23 @@ def run_index(corpus: Path, db: Path) -> tuple[float, float, str]:
 
 def bot_pickup(corpus: Path, db: Path) -> tuple[float, float]:
     """(bot start-up seconds, seconds from writing a file to the bot answering from it)."""
-    emulator = Emulator(token=TOKEN)
-    url = emulator.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": url,
-        "DOCBOT_CORPUS": str(corpus),
-        "DOCBOT_DB": str(db),
-        "DOCBOT_LOG_LEVEL": "WARNING",
-    }
+    settings = {"DOCBOT_CORPUS": str(corpus), "DOCBOT_DB": str(db), "DOCBOT_LOG_LEVEL": "WARNING"}
     started = time.perf_counter()
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "bot"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        emulator.wait_for(lambda: any(m == "getUpdates" for m, _ in emulator.calls), 600)
-        startup = time.perf_counter() - started
-        time.sleep(1)
-        (corpus / "zephyr.txt").write_text(NEW_FILE)
-        written = time.perf_counter()
-        uid = 100
-        while True:
-            uid += 1  # a new user each time: no flood limit in the way
-            user = {"id": uid, "is_bot": False, "first_name": "B", "language_code": "en"}
-            before = len(emulator.sent)
-            emulator.send_text(user, "What does the zephyr protocol do?")
-            reply = emulator.wait_for(lambda b=before, u=uid: emulator.messages_to(u, b), 600)[0]
-            if "mentors" in reply["text"]:
-                return startup, time.perf_counter() - written
-            time.sleep(0.2)
+        with running_bot(TOKEN, settings, startup=600) as emulator:
+            startup = time.perf_counter() - started
+            time.sleep(1)
+            (corpus / "zephyr.txt").write_text(NEW_FILE)
+            written = time.perf_counter()
+            uid = 100
+            while True:
+                uid += 1  # a new user each time: no flood limit in the way
+                user = {"id": uid, "is_bot": False, "first_name": "B", "language_code": "en"}
+                reply = emulator.ask(user, "What does the zephyr protocol do?", timeout=600)[0]
+                if "mentors" in reply["text"]:
+                    return startup, time.perf_counter() - written
+                time.sleep(0.2)
     finally:
-        bot.terminate()
-        try:
-            bot.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            bot.kill()
-        emulator.stop()
         (corpus / "zephyr.txt").unlink(missing_ok=True)
 
 

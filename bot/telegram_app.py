@@ -19,6 +19,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeDefault,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -61,7 +62,7 @@ from index import (
 from . import tg_format as fmt
 from .config import Paths
 from .logsafety import install_token_filter
-from .state import BotState
+from .state import BotState, StoredAnswer
 from .tg_format import Callback, t
 
 log = logging.getLogger("docbot.bot")
@@ -230,13 +231,38 @@ def _error_text(error: DocbotError, ui: str) -> str:
     return str(error)
 
 
-async def reply_answer(
-    message: Message, question: str, user: User, svc: Service, quote: bool
-) -> None:
+@dataclass(frozen=True)
+class Turn:
+    """One user's message to the bot, with what every handler needs."""
+
+    message: Message
+    user: User
+    svc: Service
+    ui: str
+
+    async def say(self, key: str, quote: bool = False, **values: Any) -> None:
+        await send_html(self.message.reply_text, fmt.esc(t(self.ui, key, **values)), do_quote=quote)
+
+
+async def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+    """The turn, or ``None`` (after a polite refusal) for users not allowed; bots are ignored."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
+        return None
+    svc = service_of(context)
+    turn = Turn(message, user, svc, fmt.ui_language(user.language_code))
+    if not svc.allowed(user):
+        await turn.say("not_allowed")
+        return None
+    return turn
+
+
+async def reply_answer(turn: Turn, question: str, quote: bool) -> None:
     """Ask the engine and reply: quotes, sources, buttons."""
-    ui = fmt.ui_language(user.language_code)
+    svc, ui, message = turn.svc, turn.ui, turn.message
+    lang = svc.state.language(turn.user.id)
     try:
-        answer = svc.searcher.ask(question, lang=svc.state.language(user.id), top=TOP)
+        answer = svc.searcher.ask(question, lang=lang, top=TOP)
     except (EmptyQuestion, QuestionTooLong, UnknownLanguage) as error:
         await send_html(message.reply_text, fmt.esc(_error_text(error, ui)), do_quote=quote)
         return
@@ -245,9 +271,9 @@ async def reply_answer(
     if answer.hits:
         answer_id = svc.state.save_answer(
             chat_id=message.chat_id,
-            user_id=user.id,
+            user_id=turn.user.id,
             question=answer.question,
-            lang=svc.state.language(user.id),
+            lang=lang,
             shown=len(answer.hits),
             passages=_refs(answer),
         )
@@ -262,20 +288,16 @@ async def reply_answer(
         )
 
 
-async def gatekeep(update: Update, svc: Service) -> bool:
-    """False (after telling the user) when the user may not ask now."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or user.is_bot:
-        return False
-    ui = fmt.ui_language(user.language_code)
-    if not svc.allowed(user):
-        await send_html(message.reply_text, fmt.esc(t(ui, "not_allowed")))
-        return False
-    if not svc.throttle.allow(user.id):
-        if svc.throttle.should_warn(user.id):
-            await send_html(message.reply_text, fmt.esc(t(ui, "slow_down")))
-        return False
-    return True
+async def answer_question(
+    turn: Turn, context: ContextTypes.DEFAULT_TYPE, question: str, quote: bool
+) -> None:
+    """Flood check, "typing…", then the answer."""
+    if not turn.svc.throttle.allow(turn.user.id):
+        if turn.svc.throttle.should_warn(turn.user.id):
+            await turn.say("slow_down", quote=quote)
+        return
+    await context.bot.send_chat_action(turn.message.chat_id, ChatAction.TYPING)
+    await reply_answer(turn, question, quote)
 
 
 def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
@@ -296,12 +318,23 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     return None
 
 
+def chat_sender(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int
+) -> Callable[..., Awaitable[Message]]:
+    """A ``send(text, **kwargs)`` into one chat, for ``send_html``."""
+
+    async def send(text: str, **kwargs: Any) -> Message:
+        return await context.bot.send_message(chat_id, text, **kwargs)
+
+    return send
+
+
 # --- handlers ------------------------------------------------------------------
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None or user.is_bot:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
     question: str | None = message.text or ""
     in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -309,50 +342,46 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         question = addressed_text(message, context.bot.id, context.bot.username)
         if question is None:
             return
-    svc = service_of(context)
-    if not await gatekeep(update, svc):
-        return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    await reply_answer(message, question or "", user, svc, quote=in_group)
+    turn = await turn_of(update, context)
+    if turn:
+        await answer_question(turn, context, question or "", quote=in_group)
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or user.is_bot:
+    turn = await turn_of(update, context)
+    if turn is None:
         return
-    svc = service_of(context)
     question = " ".join(context.args or [])
     if not question:
-        await send_html(
-            message.reply_text, fmt.esc(t(fmt.ui_language(user.language_code), "ask_usage"))
-        )
+        await turn.say("ask_usage")
         return
-    if await gatekeep(update, svc):
-        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-        await reply_answer(message, question, user, svc, quote=True)
+    await answer_question(turn, context, question, quote=True)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    turn = await turn_of(update, context)
+    if turn is None:
         return
-    svc = service_of(context)
-    ui = fmt.ui_language(user.language_code)
-    if not svc.allowed(user):
-        await send_html(message.reply_text, fmt.esc(t(ui, "not_allowed")))
-        return
-    searcher = svc.searcher
+    searcher, ui = turn.svc.searcher, turn.ui
     langs = ", ".join(searcher.language_name(tag, ui) for tag in searcher.languages)
-    text = fmt.esc(t(ui, "hello", name=user.first_name, docs=len(searcher.documents), langs=langs))
+    text = fmt.esc(
+        t(ui, "hello", name=turn.user.first_name, docs=len(searcher.documents), langs=langs)
+    )
     examples = example_questions(searcher, ui)
     buttons = [
-        [InlineKeyboardButton(q, callback_data=Callback("e", (svc.state.example_id(q),)).encode())]
+        [
+            InlineKeyboardButton(
+                q, callback_data=Callback("e", (turn.svc.state.example_id(q),)).encode()
+            )
+        ]
         for q in examples
     ]
     if examples:
         text += "\n\n" + fmt.esc(t(ui, "try"))
     await send_html(
-        message.reply_text, text, reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
+        turn.message.reply_text,
+        text,
+        reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
     )
 
 
@@ -371,24 +400,19 @@ def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message and user:
-        await send_html(message.reply_text, fmt.esc(t(fmt.ui_language(user.language_code), "help")))
+    turn = await turn_of(update, context)
+    if turn:
+        await turn.say("help")
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    turn = await turn_of(update, context)
+    if turn is None:
         return
-    svc = service_of(context)
-    ui = fmt.ui_language(user.language_code)
-    if not svc.allowed(user):
-        await send_html(message.reply_text, fmt.esc(t(ui, "not_allowed")))
-        return
-    name_of = svc.name_of(ui)
-    blocks = [fmt.esc(t(ui, "sources"))]
+    name_of = turn.svc.name_of(turn.ui)
+    blocks = [fmt.esc(t(turn.ui, "sources"))]
     by_lang: dict[str, list[str]] = {}
-    for doc in svc.searcher.documents:
+    for doc in turn.svc.searcher.documents:
         line = f"• {fmt.esc(doc.title)} ({doc.passages})"
         if doc.url:
             line += " – " + fmt.link(doc.url, "link")
@@ -396,158 +420,162 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     for lang, lines in by_lang.items():
         blocks.append(f"<b>{fmt.esc(name_of(lang))}</b>\n" + "\n".join(lines))
     for text in fmt.pack(blocks):
-        await send_html(message.reply_text, text)
+        await send_html(turn.message.reply_text, text)
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    turn = await turn_of(update, context)
+    if turn is None:
         return
-    svc = service_of(context)
-    ui = fmt.ui_language(user.language_code)
-    current = svc.state.language(user.id)
-    name_of = svc.name_of(ui)
+    ui, name_of = turn.ui, turn.svc.name_of(turn.ui)
+    current = turn.svc.state.language(turn.user.id)
     buttons = [[InlineKeyboardButton(t(ui, "lang_auto"), callback_data=fmt.lang_callback(None))]]
     buttons += [
         [InlineKeyboardButton(name_of(tag), callback_data=fmt.lang_callback(tag))]
-        for tag in svc.searcher.languages
+        for tag in turn.svc.searcher.languages
     ]
     now = name_of(current) if current else t(ui, "lang_auto")
     await send_html(
-        message.reply_text,
+        turn.message.reply_text,
         fmt.esc(t(ui, "lang_choose", current=now)),
         reply_markup=InlineKeyboardMarkup(buttons),
     )
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    turn = await turn_of(update, context)
+    if turn is None:
         return
-    svc = service_of(context)
-    ui = fmt.ui_language(user.language_code)
-    if not svc.is_admin(user):
-        await send_html(message.reply_text, fmt.esc(t(ui, "reindex_denied")))
+    if not turn.svc.is_admin(turn.user):
+        await turn.say("reindex_denied")
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-    report = await svc.rebuild()
-    await send_html(message.reply_text, fmt.esc(t(ui, "reindex_done", summary=summary(report))))
+    await context.bot.send_chat_action(turn.message.chat_id, ChatAction.TYPING)
+    report = await turn.svc.rebuild()
+    await turn.say("reindex_done", summary=summary(report))
+
+
+# --- buttons -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Press:
+    """One button press, with what every button handler needs."""
+
+    query: CallbackQuery
+    user: User
+    svc: Service
+    ui: str
+    chat_id: int
+
+    async def expired(self) -> None:
+        await self.query.answer(t(self.ui, "expired"))
+
+    async def stored(self, args: tuple[int, ...]) -> StoredAnswer | None:
+        """The answer behind the button, or ``None`` after saying it expired."""
+        found = self.svc.state.answer(args[0]) if args else None
+        if found is None:
+            await self.expired()
+        return found
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    if query is None or user is None or query.message is None:
         return
     svc = service_of(context)
-    ui = fmt.ui_language(user.language_code)
-    data = query.data or ""
+    press = Press(query, user, svc, fmt.ui_language(user.language_code), query.message.chat.id)
     if not svc.allowed(user):
-        await query.answer(t(ui, "not_allowed"), show_alert=True)
+        await query.answer(t(press.ui, "not_allowed"), show_alert=True)
         return
+    data = query.data or ""
     if data.startswith("l:"):
-        await on_lang_button(update, svc, ui, data[2:])
+        await on_lang_button(press, data[2:])
         return
     callback = Callback.decode(data)
     handler = BUTTONS.get(callback.action) if callback else None
     if callback is None or handler is None:
-        await query.answer(t(ui, "expired"))
+        await press.expired()
         return
-    await handler(update, context, svc, ui, callback.args)
+    await handler(press, context, callback.args)
 
 
-async def on_lang_button(update: Update, svc: Service, ui: str, tag: str) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
+async def on_lang_button(press: Press, tag: str) -> None:
     chosen = None if tag == "auto" else tag
-    if chosen is not None and chosen not in svc.searcher.languages:
-        await query.answer(t(ui, "expired"))
+    if chosen is not None and chosen not in press.svc.searcher.languages:
+        await press.expired()
         return
-    svc.state.set_language(user.id, chosen)
-    name = svc.name_of(ui)(chosen) if chosen else t(ui, "lang_auto")
-    await query.answer()
-    await query.edit_message_text(fmt.esc(t(ui, "lang_set", lang=name)), parse_mode=ParseMode.HTML)
+    press.svc.state.set_language(press.user.id, chosen)
+    name = press.svc.name_of(press.ui)(chosen) if chosen else t(press.ui, "lang_auto")
+    await press.query.answer()
+    await press.query.edit_message_text(
+        fmt.esc(t(press.ui, "lang_set", lang=name)), parse_mode=ParseMode.HTML
+    )
 
 
-async def on_more(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service, ui: str, args: tuple[int, ...]
-) -> None:
-    query = update.callback_query
-    stored = svc.state.answer(args[0]) if args and query else None
-    if query is None or stored is None or query.message is None:
-        if query:
-            await query.answer(t(ui, "expired"))
+async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]) -> None:
+    stored = await press.stored(args)
+    if stored is None:
         return
-    await query.answer()
+    await press.query.answer()
+    svc, ui = press.svc, press.ui
+    send = chat_sender(context, press.chat_id)
     answer = svc.searcher.ask(stored.question, lang=stored.lang, top=TOP, offset=stored.shown)
-    chat_id = query.message.chat.id
     if not answer.hits:
-        await send_html(
-            lambda text, **kw: context.bot.send_message(chat_id, text, **kw),
-            fmt.esc(t(ui, "no_more")),
-        )
+        await send_html(send, fmt.esc(t(ui, "no_more")))
         return
     svc.state.add_shown(stored.id, stored.shown + len(answer.hits), _refs(answer))
     more = answer.total > stored.shown + len(answer.hits)
     markup = answer_keyboard(stored.id, ui, more, False)
     messages = fmt.answer_messages(answer, ui, svc.name_of(ui))
     for i, text in enumerate(messages):
-        await send_html(
-            lambda text, **kw: context.bot.send_message(chat_id, text, **kw),
-            text,
-            reply_markup=markup if i == len(messages) - 1 else None,
-        )
+        await send_html(send, text, reply_markup=markup if i == len(messages) - 1 else None)
 
 
 async def on_section(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service, ui: str, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
 ) -> None:
-    query = update.callback_query
-    stored = svc.state.answer(args[0]) if args and query else None
-    if query is None or query.message is None or stored is None or not stored.passages:
-        if query:
-            await query.answer(t(ui, "expired"))
+    stored = await press.stored(args)
+    if stored is None:
         return
-    doc, ordinal = stored.passages[0]
-    passage = svc.searcher.find_passage(str(doc), int(str(ordinal)))
+    searcher = press.svc.searcher
+    doc, ordinal = stored.passages[0] if stored.passages else ("", -1)
+    passage = searcher.find_passage(str(doc), int(str(ordinal)))
     if passage is None:
-        await query.answer(t(ui, "expired"))
+        await press.expired()
         return
-    await query.answer()
-    chat_id = query.message.chat.id
-    for text in fmt.section_messages(svc.searcher.section_passages(passage), svc.name_of(ui)):
-        await send_html(lambda text, **kw: context.bot.send_message(chat_id, text, **kw), text)
+    await press.query.answer()
+    send = chat_sender(context, press.chat_id)
+    for text in fmt.section_messages(
+        searcher.section_passages(passage), press.svc.name_of(press.ui)
+    ):
+        await send_html(send, text)
 
 
 async def on_feedback(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service, ui: str, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
 ) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None or len(args) != 2 or svc.state.answer(args[0]) is None:
-        if query:
-            await query.answer(t(ui, "expired"))
+    stored = await press.stored(args)
+    if stored is None or len(args) != 2:
         return
-    svc.state.add_feedback(args[0], user.id, 1 if args[1] else -1)
-    await query.answer(t(ui, "thanks"))
+    press.svc.state.add_feedback(stored.id, press.user.id, 1 if args[1] else -1)
+    await press.query.answer(t(press.ui, "thanks"))
 
 
 async def on_example(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service, ui: str, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
 ) -> None:
-    query, user = update.callback_query, update.effective_user
-    question = svc.state.example(args[0]) if args else None
-    if query is None or user is None or question is None or not isinstance(query.message, Message):
-        if query:
-            await query.answer(t(ui, "expired"))
+    question = press.svc.state.example(args[0]) if args else None
+    message = press.query.message
+    if question is None or not isinstance(message, Message):
+        await press.expired()
         return
-    await query.answer()
-    if svc.throttle.allow(user.id):
-        await reply_answer(query.message, question, user, svc, quote=False)
+    await press.query.answer()
+    await answer_question(
+        Turn(message, press.user, press.svc, press.ui), context, question, quote=False
+    )
 
 
-ButtonHandler = Callable[
-    [Update, ContextTypes.DEFAULT_TYPE, Service, str, tuple[int, ...]], Awaitable[None]
-]
+ButtonHandler = Callable[[Press, ContextTypes.DEFAULT_TYPE, tuple[int, ...]], Awaitable[None]]
 BUTTONS: dict[str, ButtonHandler] = {
     "m": on_more,
     "s": on_section,

@@ -12,16 +12,23 @@ what the bot did through ``sent`` and ``wait_for``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import parse_qsl
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MAX_TEXT = 4096
 ALLOWED_TAGS = {
@@ -432,6 +439,11 @@ class Emulator:
 
     # --- the test side -------------------------------------------------------------
 
+    @property
+    def next_update_id(self) -> int:
+        """The id the next update pushed will get."""
+        return self._next_update
+
     def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         with self._cond:
             update["update_id"] = self._next_update
@@ -516,3 +528,46 @@ class Emulator:
             for m in self.sent[after:]
             if m["chat"]["id"] == chat_id and m.get("method") == "sendMessage"
         ]
+
+    def ask(
+        self, user: dict[str, Any], text: str, count: int = 1, timeout: float = 15
+    ) -> list[dict[str, Any]]:
+        """Send ``text`` as ``user`` and wait for at least ``count`` messages back."""
+        before = len(self.sent)
+        self.send_text(user, text)
+
+        def arrived() -> list[dict[str, Any]] | None:
+            got = self.messages_to(user["id"], before)
+            return got if len(got) >= count else None
+
+        result: list[dict[str, Any]] = self.wait_for(arrived, timeout)
+        return result
+
+
+@contextlib.contextmanager
+def running_bot(
+    token: str, settings: dict[str, str], output: IO[bytes] | None = None, startup: float = 90
+) -> Iterator[Emulator]:
+    """The emulator and a real ``docbot bot`` process talking to it, until the block ends."""
+    emulator = Emulator(token=token)
+    url = emulator.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
+    env |= {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": url, **settings}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "bot"],
+        cwd=ROOT,
+        env=env,
+        stdout=output or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        emulator.wait_for(lambda: any(m == "getUpdates" for m, _ in emulator.calls), startup)
+        yield emulator
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        emulator.stop()

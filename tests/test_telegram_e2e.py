@@ -3,10 +3,7 @@ against the Bot API emulator, driven as users would."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from .botapi import Emulator, parse_html
-from .conftest import CORPUS, ROOT
+from .botapi import Emulator, parse_html, running_bot
+from .conftest import CORPUS
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_x9QmZ-ShouldNeverLeak"
 ADMIN = {"id": 9001, "is_bot": False, "first_name": "Ada", "username": "ada", "language_code": "en"}
@@ -34,13 +31,8 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Pa
     work = tmp_path_factory.mktemp("bot")
     corpus = work / "corpus"
     shutil.copytree(CORPUS, corpus)
-    emulator = Emulator(token=TOKEN)
-    url = emulator.start()
     log_path = work / "bot.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": url,
+    settings = {
         "DOCBOT_CORPUS": str(corpus),
         "DOCBOT_DB": str(work / "db" / "index.db"),
         "DOCBOT_ALLOWED_USERS": "1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,"
@@ -48,38 +40,14 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Pa
         "DOCBOT_ADMINS": "@ada",
         "DOCBOT_LOG_LEVEL": "DEBUG",
     }
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "bot"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            emulator.wait_for(lambda: any(m == "getUpdates" for m, _ in emulator.calls), 90)
-            yield emulator, corpus, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            emulator.stop()
+    with open(log_path, "wb") as log, running_bot(TOKEN, settings, log) as emulator:
+        yield emulator, corpus, log_path
 
 
 def ask(
     emulator: Emulator, who: dict[str, Any], text: str, count: int = 1, timeout: float = 15
 ) -> list[dict[str, Any]]:
-    before = len(emulator.sent)
-    emulator.send_text(who, text)
-
-    def arrived() -> list[dict[str, Any]] | None:
-        got = emulator.messages_to(who["id"], before)
-        return got if len(got) >= count else None
-
-    result: list[dict[str, Any]] = emulator.wait_for(arrived, timeout)
-    return result
+    return emulator.ask(who, text, count, timeout)
 
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:
