@@ -319,6 +319,14 @@ class Emulator:
     def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
+    def api_setWebhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith(("https://", "http://127.0.0.1")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        secret = str(params.get("secret_token", ""))
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        return True
+
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
@@ -546,7 +554,11 @@ class Emulator:
 
 @contextlib.contextmanager
 def running_bot(
-    token: str, settings: dict[str, str], output: IO[bytes] | None = None, startup: float = 90
+    token: str,
+    settings: dict[str, str],
+    output: IO[bytes] | None = None,
+    startup: float = 90,
+    ready_method: str = "getUpdates",
 ) -> Iterator[Emulator]:
     """The emulator and a real ``docbot bot`` process talking to it, until the block ends."""
     emulator = Emulator(token=token)
@@ -561,7 +573,7 @@ def running_bot(
         stderr=subprocess.STDOUT,
     )
     try:
-        emulator.wait_for(lambda: any(m == "getUpdates" for m, _ in emulator.calls), startup)
+        emulator.wait_for(lambda: any(m == ready_method for m, _ in emulator.calls), startup)
         yield emulator
     finally:
         process.terminate()
