@@ -1,0 +1,75 @@
+"""The interactive session: its commands, and the real prompt on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.interactive import Session
+from index import Searcher
+
+from .conftest import CORPUS, ROOT
+
+
+def test_session_commands(searcher: Searcher) -> None:
+    session = Session(searcher, None, top=1, color=False)
+    first = session.handle("Social Networking Kommunikation")
+    assert first and first.startswith("[1]")
+    more = session.handle(":more")
+    assert more and more.startswith("[2]")
+    assert session.handle(":lang de") == "Language: German."
+    assert "German" in (session.handle("Social Media") or "")
+    assert "Unknown or unsupported language" in (session.handle(":lang xx") or "")
+    assert session.handle(":lang auto") == "Language: detected from each question."
+    assert "LANGUAGE" in (session.handle(":sources") or "")
+    assert ":more" in (session.handle(":help") or "")
+    assert "Nothing in the corpus answers this" in (session.handle("capital of Australia") or "")
+    assert session.handle("") == ""
+    assert session.handle(":quit") is None
+
+
+def test_interactive_prompt_on_a_terminal(seed_db: Path, tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
+    env |= {"XDG_STATE_HOME": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "--corpus", str(CORPUS), "--db", str(seed_db)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(slave)
+    screen = b""
+
+    def read_until(text: bytes, timeout: float = 30) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + timeout
+        while text not in screen and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    screen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert text in screen, screen[-2000:]
+
+    try:
+        read_until(b"documents")
+        os.write(master, b"How do I measure ROI for networking?\r")
+        read_until(b"Return on Investment")
+        os.write(master, b":quit\r")
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert process.returncode == 0
+    history = (tmp_path / "docbot" / "history").read_text()
+    assert "How do I measure ROI for networking?" in history
