@@ -49,6 +49,8 @@ MAX_QUESTION_CHARS = 1000
 CANDIDATES = 50
 FUZZY_MIN_SIMILARITY = 0.7
 FUZZY_MIN_LENGTH = 5
+PREFIX_MIN_LENGTH = 5
+PREFIX_MIN_SHARE = 0.75
 
 _DOUBLED = re.compile(r"(.)\1+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
@@ -225,6 +227,20 @@ class LanguageIndex:
         good = sorted((s for s in scored if s[1] >= FUZZY_MIN_SIMILARITY), key=lambda s: -s[1])
         return good[:2]
 
+    def stem_relatives(self, term: str) -> list[tuple[str, float]]:
+        """Known stems that are a long prefix of ``term`` (derivations the
+        stemmer leaves apart: "automatiz" ~ "automat"), weighed by how much of
+        ``term`` they cover."""
+        best: list[tuple[str, float]] = []
+        for cut in range(len(term) - 1, PREFIX_MIN_LENGTH - 1, -1):
+            share = cut / len(term)
+            if share < PREFIX_MIN_SHARE:
+                break
+            if self.stems.knows(term[:cut]):
+                best.append((term[:cut], share))
+                break
+        return best
+
     def term_weights(self, query: Query, fuzzy: bool) -> tuple[dict[str, float], float]:
         """Weight of each matchable stem, and the query's ideal (total) weight.
 
@@ -248,7 +264,7 @@ class LanguageIndex:
                     weights[term] = weights.get(term, 0.0) + weight
                     ideal += weight
                 continue
-            similar = self.similar_terms(whole) if fuzzy else []
+            similar = self.similar_terms(whole) if fuzzy else self.stem_relatives(whole)
             if not similar:
                 ideal += self.stems.unseen_idf()
                 continue

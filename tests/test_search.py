@@ -157,3 +157,8 @@ def test_quote_is_short_and_inside_the_passage(searcher: Searcher) -> None:
             assert len(hit.quote.text) <= 420
             for a, b in hit.marks:
                 assert hit.passage.text[a:b].strip()
+
+
+def test_derived_words_fall_back_to_a_known_stem(searcher: Searcher) -> None:
+    answer = searcher.ask("¿Se puede automatizar el crecimiento de las relaciones?")
+    assert answer.hits and answer.hits[0].passage.section == "4. Tiempo y esfuerzo"
