@@ -3,9 +3,13 @@
 The public API is what this module exports; everything else is private to the
 engine.  It never imports ``telegram``.
 
->>> from index import build_index, Searcher  # doctest: +SKIP
->>> build_index(Path("corpus"), Path("docbot.db"))  # doctest: +SKIP
->>> Searcher(Path("docbot.db")).ask("How do I measure ROI for networking?")  # doctest: +SKIP
+Typical use::
+
+    from index import Searcher, build_index
+    build_index(Path("corpus"), Path(".docbot/index.db"))
+    answer = Searcher(Path(".docbot/index.db")).ask("How do I measure ROI for networking?")
+    for hit in answer.hits:
+        print(hit.passage.title, hit.passage.section, hit.quote.text)
 """
 
 from __future__ import annotations
