@@ -1,19 +1,21 @@
 """Answering questions from the index.
 
 For each language index the question is analyzed with that language's
-analyzer and scored with BM25 (``bm25.Bm25Index``).  Scores are turned into a
-*relevance*: the BM25 score divided by the score an average-length passage
-would get by containing every query term once (the sum of the query terms'
-IDFs, with words the index has never seen counting at full IDF).  Relevance
-is comparable across indexes and questions, so it serves three purposes:
+analyzer and scored with BM25 over three fields (``bm25.Bm25Index``: stems,
+exact forms, form bigrams).  Two numbers come out for each passage, both
+relative to the question's *ideal weight* (the sum of its words' IDFs, words
+the index has never seen weighing as much as its rarest):
 
-* the **floor**: below ``COVERAGE_FLOOR`` a passage is noise, and a question
-  whose best passage is below it gets no passages at all;
-* **cross-lingual** passages (another language than the question's) enter the
-  results only when their relevance beats every passage in the question's own
-  language; they are found through shared words (names, numbers, loanwords)
-  and close cognates ("microblogs" ~ "Mikroblogs"), and are flagged;
-* **ambiguous** questions ("Social Media") search every index and merge by it.
+* **relevance**, the combined BM25 score over that ideal: it orders passages,
+  and merges the indexes of an ambiguous question ("Social Media");
+* **coverage**, the share of that ideal the passage holds (matched words and
+  word pairs, whatever their frequency): it decides the floor (``answers``:
+  below it a passage is noise, and a question whose best passage is below it
+  gets no passages at all) and the cross-lingual rule: a passage in another
+  language than the question's enters only when its coverage beats every
+  passage in the question's own language.  Such passages are found through
+  shared words (names, numbers, loanwords) and close cognates ("microblogs" ~
+  "Mikroblogs"), and are flagged.
 """
 
 from __future__ import annotations
@@ -247,8 +249,9 @@ class LanguageIndex:
         Each word of the question has one slot in the ideal.  A word the index
         knows whole ("Facebook", "Internetnutzer") is matched whole; otherwise
         its parts share its slot ("Musikplattformen" -> "musik", "plattform").
-        A word matched by nothing weighs ``unseen_idf``; with ``fuzzy``, its
-        closest cognate stands in, weighed by their similarity.
+        A word matched by nothing weighs ``unseen_idf``.  In another language's
+        index (``fuzzy``) its closest cognates stand in, weighed by their
+        similarity; in its own, a known stem that is most of it does.
         """
         weights: dict[str, float] = {}
         ideal = 0.0
@@ -276,7 +279,7 @@ class LanguageIndex:
     def score(self, query: Query, fuzzy: bool) -> list[Scored]:
         """The best passages for ``query`` with their relevance and coverage.
 
-        Relevance adds BM25 over exact forms and over stem bigrams (phrase
+        Relevance adds BM25 over exact forms and over form bigrams (phrase
         evidence) to BM25 over stems.  Coverage credits matched bigrams too,
         so a passage holding "video sharing" covers more of "video sharing
         sites" than one holding "share" and "sites" apart.
@@ -378,7 +381,6 @@ class Searcher:
             lang: LanguageIndex.build(lang, *columns) for lang, columns in sorted(by_lang.items())
         }
         self.language_names = {(r["tag"], r["ui"]): r["name"] for r in db.table("lang_names").rows}
-        self.meta = store.read_meta(db)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -404,10 +406,10 @@ class Searcher:
         return index.score(query, fuzzy=index_lang != question_lang)
 
     def rank(
-        self, question: str, lang: str | None = None
+        self, text: str, lang: str | None = None
     ) -> tuple[LanguageGuess, list[Scored], set[int]]:
-        """Every passage above the floor, best first, and which are cross-lingual."""
-        text = clean_question(question)
+        """Every passage above the floor for a cleaned question, best first, and
+        which of them are cross-lingual."""
         guess = self.guess_language(text, lang)
         if guess.reason == "ambiguous":
             pooled = [
@@ -436,13 +438,14 @@ class Searcher:
 
     def ask(self, question: str, lang: str | None = None, top: int = 3, offset: int = 0) -> Answer:
         """Answer ``question``: the best passages above the floor, best first."""
-        guess, ranked, cross = self.rank(question, lang)
+        text = clean_question(question)
+        guess, ranked, cross = self.rank(text, lang)
         hits = tuple(
             self._hit(offset + i + 1, s, s.passage_id in cross)
             for i, s in enumerate(ranked[offset : offset + top])
         )
         return Answer(
-            question=clean_question(question),
+            question=text,
             lang=guess.tag,
             lang_reason=guess.reason,
             hits=hits,
