@@ -295,7 +295,7 @@ def build_index(
 
 
 def _analyzer_version(db_path: Path) -> str | None:
-    db = store.connect_readonly(db_path)
+    db = store.open_reader(db_path)
     try:
         return store.read_meta(db).get("analyzer_version")
     finally:
@@ -319,7 +319,7 @@ def check_staleness(corpus: Path, db_path: Path) -> Staleness:
     if state != "ok":
         return Staleness(state, usable=False)
     files = scan_corpus(corpus)
-    db = store.connect_readonly(db_path)
+    db = store.open_reader(db_path)
     try:
         meta = store.read_meta(db)
         if meta.get("analyzer_version") != ANALYZER_VERSION:

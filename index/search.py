@@ -335,7 +335,7 @@ class Searcher:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        db = store.connect_readonly(db_path)
+        db = store.open_reader(db_path)
         try:
             self._load(db)
         finally:

@@ -31,7 +31,7 @@ APPLICATION_ID = 0x646F6362  # "docb"
 SCHEMA_VERSION = "3"
 
 
-def connect_readonly(path: Path) -> sqlite_utils.Database:
+def open_reader(path: Path) -> sqlite_utils.Database:
     """Open an existing index for reading, or raise a clear error."""
     if not path.exists():
         raise IndexMissing(str(path))
@@ -170,7 +170,7 @@ def existing_index_state(db_path: Path) -> str:
     if not db_path.exists():
         return "missing"
     try:
-        db = connect_readonly(db_path)
+        db = open_reader(db_path)
         db.conn.close()
     except IndexCorrupt as error:
         return str(error)
