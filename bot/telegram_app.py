@@ -296,7 +296,7 @@ async def answer_question(
         if turn.svc.throttle.should_warn(turn.user.id):
             await turn.say("slow_down", quote=quote)
         return
-    await context.bot.send_chat_action(turn.message.chat_id, ChatAction.TYPING)
+    await show_typing(context, turn.message.chat_id)
     await reply_answer(turn, question, quote)
 
 
@@ -316,6 +316,14 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     if reply and reply.from_user and reply.from_user.id == bot_id:
         return text
     return None
+
+
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The "typing…" indicator, best effort: an answer never fails for its sake."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as error:
+        log.info("Could not show typing in %s: %s", chat_id, error)
 
 
 def chat_sender(
@@ -449,7 +457,7 @@ async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not turn.svc.is_admin(turn.user):
         await turn.say("reindex_denied")
         return
-    await context.bot.send_chat_action(turn.message.chat_id, ChatAction.TYPING)
+    await show_typing(context, turn.message.chat_id)
     report = await turn.svc.rebuild()
     await turn.say("reindex_done", summary=summary(report))
 
