@@ -17,7 +17,7 @@ gambling on one.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,13 +127,23 @@ def function_word_votes(text: str, codes: Iterable[str]) -> dict[str, int]:
     return votes
 
 
-def detect_question_language(text: str, available: Iterable[str]) -> LanguageGuess:
-    """Decide which index(es) a question goes to."""
+def detect_question_language(
+    text: str, available: Iterable[str], vocabulary_votes: Mapping[str, int] | None = None
+) -> LanguageGuess:
+    """Decide which index(es) a question goes to.
+
+    ``vocabulary_votes`` counts words of the question that only one
+    language's documents use (corpus evidence, from the caller); they add to
+    the function-word votes.
+    """
     codes = tuple(sorted(set(available)))
     if len(codes) <= 1:
         only = codes[0] if codes else "und"
         return LanguageGuess(only, "detected", codes)
     votes = function_word_votes(text, codes)
+    for code, count in (vocabulary_votes or {}).items():
+        if code in votes:
+            votes[code] += count
     confidences = _model_confidences(text, codes)
     by_model = sorted(codes, key=lambda c: -confidences.get(c, 0.0))
     ranked_votes = sorted(codes, key=lambda c: (-votes[c], by_model.index(c)))

@@ -55,6 +55,7 @@ PREFIX_MIN_LENGTH = 5
 PREFIX_MIN_SHARE = 0.75
 
 _DOUBLED = re.compile(r"(.)\1+")
+_WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
@@ -398,7 +399,20 @@ class Searcher:
             chosen = self.resolve_language(lang)
             others = tuple(c for c in self.languages if c != chosen)
             return LanguageGuess(chosen, "explicit", (chosen, *others))
-        return detect_question_language(question, self.languages)
+        return detect_question_language(question, self.languages, self.vocabulary_votes(question))
+
+    def vocabulary_votes(self, question: str) -> dict[str, int]:
+        """Per language, the question's lower-case words that only that
+        language's documents contain ("bedeutet" is German evidence; "Social
+        Media", used by every document, is none, and neither is a name such as
+        "LinkedIn", which says nothing about the language it is asked in)."""
+        votes: dict[str, int] = {}
+        lower = [m.group() for m in _WORD_TOKEN.finditer(question) if m.group().islower()]
+        for word in dict.fromkeys(fold_accents(w) for w in words(" ".join(lower))):
+            holders = [lang for lang, index in self.indexes.items() if index.forms.knows(word)]
+            if len(holders) == 1:
+                votes[holders[0]] = votes.get(holders[0], 0) + 1
+        return votes
 
     def _search_language(self, question: str, question_lang: str, index_lang: str) -> list[Scored]:
         index = self.indexes[index_lang]

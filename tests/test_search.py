@@ -108,6 +108,13 @@ def test_function_words_decide_short_mixed_questions(searcher: Searcher) -> None
     assert searcher.ask("¿Qué es social media?").lang == "es"
 
 
+def test_words_only_one_languages_documents_use_count_as_evidence(searcher: Searcher) -> None:
+    # "Was" is English and German, "Social Media Networking" is in every document;
+    # only "bedeutet" tells, and only the German documents use it.
+    assert searcher.vocabulary_votes("Was bedeutet Social Media Networking?") == {"de": 1}
+    assert searcher.ask("Was bedeutet Social Media Networking?").lang == "de"
+
+
 def test_explicit_language_is_respected(searcher: Searcher) -> None:
     answer = searcher.ask("Social Media", lang="de")
     assert (answer.lang, answer.lang_reason) == ("de", "explicit")
