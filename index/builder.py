@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from . import store
+
+if TYPE_CHECKING:
+    import sqlite_utils
 from .analysis import surface_forms, tokenize
 from .chunking import chunk
 from .errors import CorpusError, IndexCorrupt
@@ -295,11 +297,11 @@ def build_index(
 
 
 def _analyzer_version(db_path: Path) -> str | None:
-    db = store.open_reader(db_path)
+    conn = store.open_reader(db_path)
     try:
-        return store.read_meta(db).get("analyzer_version")
+        return store.read_meta(conn).get("analyzer_version")
     finally:
-        db.conn.close()
+        conn.close()
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ def check_staleness(corpus: Path, db_path: Path) -> Staleness:
             {r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM skipped")}
         )
     finally:
-        db.conn.close()
+        db.close()
     current = {f.rel: (f.size, f.mtime_ns) for f in files}
     changed = sum(known.get(rel) != stat for rel, stat in current.items())
     changed += sum(rel not in current for rel in known)

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import sqlite_utils
 
 from . import store
 from .analysis import analyze_spans, fold_accents, is_stopword, stem, surface_forms, words
@@ -336,42 +336,37 @@ class Searcher:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        db = store.open_reader(db_path)
+        conn = store.open_reader(db_path)
         try:
-            self._load(db)
+            self._load(conn)
         finally:
-            db.conn.close()
+            conn.close()
 
-    def _load(self, db: sqlite_utils.Database) -> None:
+    def _load(self, db: sqlite3.Connection) -> None:
         self.passages: dict[int, Passage] = {}
         by_lang: dict[str, tuple[list[int], list[list[str]], list[list[str]]]] = {}
-        docs = {r["path"]: r for r in db.table("documents").rows}
         self.documents = tuple(
-            DocumentInfo(
-                path=r["path"],
-                title=r["title"],
-                lang=r["lang"],
-                passages=r["passages"],
-                date=r["date"],
-                author=r["author"],
-                url=r["url"],
+            DocumentInfo(*row)
+            for row in db.execute(
+                "SELECT path, title, lang, passages, date, author, url FROM documents "
+                "ORDER BY lang, path"
             )
-            for r in sorted(docs.values(), key=lambda r: (r["lang"], r["path"]))
         )
+        docs = {d.path: d for d in self.documents}
         rows = db.execute(
             "SELECT id, doc, ordinal, section, lang, prim, text, terms, forms, page "
             "FROM passages ORDER BY doc, ordinal"
         )
         for pid, doc, ordinal, section, lang, prim, text, terms, forms, page in rows:
-            meta = docs[doc]
+            info = docs[doc]
             self.passages[pid] = Passage(
                 doc=doc,
                 ordinal=ordinal,
-                title=meta["title"],
+                title=info.title,
                 section=section,
                 lang=lang,
                 text=text,
-                url=meta["url"],
+                url=info.url,
                 page=page,
             )
             ids, analyzed, surface = by_lang.setdefault(prim, ([], [], []))
@@ -381,7 +376,9 @@ class Searcher:
         self.indexes = {
             lang: LanguageIndex.build(lang, *columns) for lang, columns in sorted(by_lang.items())
         }
-        self.language_names = {(r["tag"], r["ui"]): r["name"] for r in db.table("lang_names").rows}
+        self.language_names = {
+            (tag, ui): name for tag, ui, name in db.execute("SELECT tag, ui, name FROM lang_names")
+        }
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -21,42 +21,47 @@ import fcntl
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .errors import IndexBusy, IndexCorrupt, IndexMissing
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 APPLICATION_ID = 0x646F6362  # "docb"
 SCHEMA_VERSION = "3"
 
 
-def open_reader(path: Path) -> sqlite_utils.Database:
-    """Open an existing index for reading, or raise a clear error."""
+def open_reader(path: Path) -> sqlite3.Connection:
+    """Open an existing index for reading, or raise a clear error.
+
+    Reading needs only the standard library's sqlite3 (the query path stays
+    light); sqlite-utils writes the index.
+    """
     if not path.exists():
         raise IndexMissing(str(path))
     try:
         conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
-        check_schema(db, path)
+        check_schema(conn, path)
     except sqlite3.DatabaseError as error:
         raise IndexCorrupt(str(path), str(error)) from None
-    return db
+    return conn
 
 
-def check_schema(db: sqlite_utils.Database, path: Path) -> None:
-    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
         raise IndexCorrupt(str(path), "not a docbot index file")
-    version = read_meta(db).get("schema_version")
+    version = read_meta(conn).get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexCorrupt(str(path), f"schema {version}, this docbot needs {SCHEMA_VERSION}")
 
 
-def read_meta(db: sqlite_utils.Database) -> dict[str, str]:
-    if "meta" not in db.table_names():
+def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" not in tables:
         return {}
-    return {row["key"]: row["value"] for row in db.table("meta").rows}
+    return {key: value for key, value in conn.execute("SELECT key, value FROM meta")}
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -132,6 +137,8 @@ def open_writer(db_path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn)
     conn.execute("BEGIN IMMEDIATE")
     create_schema(db)
@@ -170,8 +177,7 @@ def existing_index_state(db_path: Path) -> str:
     if not db_path.exists():
         return "missing"
     try:
-        db = open_reader(db_path)
-        db.conn.close()
+        open_reader(db_path).close()
     except IndexCorrupt as error:
         return str(error)
     return "ok"
