@@ -247,3 +247,14 @@ def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "a rebuild is running; answering from the current index" in result.stderr.decode()
     assert json.loads(result.stdout)["results"]
+
+
+def test_every_setting_is_in_env_example_and_the_readme() -> None:
+    from bot.config import SETTINGS
+
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in SETTINGS:
+        assert name in example, name
+        assert f"`{name}`" in readme, name
+    assert "TELEGRAM_BOT_TOKEN=\n" in example  # never a real token in the repository
