@@ -32,6 +32,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -61,7 +62,7 @@ from index import (
 
 from . import tg_format as fmt
 from .config import Paths
-from .logsafety import install_token_filter
+from .logsafety import install_token_filter, mask
 from .state import BotState, StoredAnswer
 from .tg_format import Callback, t
 
@@ -73,6 +74,7 @@ THROTTLE_BURST = 5
 THROTTLE_REFILL_SECONDS = 3.0
 SLOW_DOWN_EVERY = 10.0
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 NO_TOKEN = (
     "docbot: TELEGRAM_BOT_TOKEN is not set. In Telegram, talk to @BotFather, send /newbot, "
@@ -744,11 +746,58 @@ def run_bot(paths: Paths, env: Mapping[str, str]) -> int:
         )
         return EXIT_USAGE
     install_token_filter(config.token, config.log_level)
+    problem = preflight(config)
+    if problem:
+        print(f"docbot: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
     report = build_index(paths.corpus, paths.db)
     log.info("Index ready: %s", summary(report))
     state = BotState(paths.db.with_name(paths.db.stem + ".bot.sqlite"), config.log_questions)
     svc = Service(config, paths, Searcher(paths.db), state)
     application = build_application(svc)
+    try:
+        serve(application, config)
+    except InvalidToken:
+        print(
+            "docbot: Telegram rejected TELEGRAM_BOT_TOKEN. Check it with @BotFather "
+            "(/token) and TELEGRAM_API_URL.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    except NetworkError as error:
+        print(
+            f"docbot: cannot reach the Bot API at {config.api_url} "
+            f"({mask(str(error), config.token)}). Check TELEGRAM_API_URL and the network.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return 0
+
+
+def preflight(config: BotConfig) -> str | None:
+    """Check the token and the server with one getMe before starting, so that a
+    wrong token or an unreachable server is one clear line, not a traceback."""
+    import httpx
+
+    url = f"{config.api_url}/bot{config.token}/getMe"
+    try:
+        response = httpx.post(url, timeout=15)
+    except httpx.HTTPError as error:
+        reason = mask(str(error), config.token) or type(error).__name__
+        return (
+            f"cannot reach the Bot API at {config.api_url} ({reason}). "
+            "Check TELEGRAM_API_URL and the network."
+        )
+    if response.status_code in (401, 404):
+        return (
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Check it with @BotFather (/token) "
+            "and TELEGRAM_API_URL."
+        )
+    return None
+
+
+def serve(application: Application[Any, Any, Any, Any, Any, Any], config: BotConfig) -> None:
+    """Long polling, or a webhook server when ``TELEGRAM_WEBHOOK_URL`` is set."""
     if config.webhook_url:
         application.run_webhook(
             listen=config.webhook_listen,
@@ -760,4 +809,3 @@ def run_bot(paths: Paths, env: Mapping[str, str]) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
-    return 0
