@@ -126,6 +126,10 @@ async def reply_answer(turn: Turn, question: str, quote: bool) -> None:
     """Ask the engine and reply: quotes, sources, buttons."""
     svc, ui, message = turn.svc, turn.ui, turn.message
     lang = svc.state.language(turn.user.id)
+    if lang is not None and lang not in svc.searcher.languages:
+        # the corpus no longer has the language this user chose: back to automatic
+        svc.state.set_language(turn.user.id, None)
+        lang = None
     try:
         answer = svc.searcher.ask(question, lang=lang, top=TOP)
     except (EmptyQuestion, QuestionTooLong, UnknownLanguage) as error:
