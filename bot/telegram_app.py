@@ -131,10 +131,15 @@ def build_application(svc: Service) -> Application[Any, Any, Any, Any, Any, Any]
         )
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        # Let the watcher see the stop event and end by itself: cancelling it
+        # would leave its worker thread waiting, and the process would not exit.
         stop.set()
         task = application.bot_data.get("watcher")
         if task:
-            task.cancel()
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("The corpus watcher did not stop in time")
         svc.state.close()
 
     application = (

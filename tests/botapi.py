@@ -560,7 +560,8 @@ def running_bot(
     startup: float = 90,
     ready_method: str = "getUpdates",
 ) -> Iterator[Emulator]:
-    """The emulator and a real ``docbot bot`` process talking to it, until the block ends."""
+    """The emulator and a real ``docbot bot`` process talking to it, until the block
+    ends; the bot must then stop by itself on SIGTERM, as a service manager expects."""
     emulator = Emulator(token=token)
     url = emulator.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
@@ -578,8 +579,10 @@ def running_bot(
     finally:
         process.terminate()
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+            emulator.stop()
+            raise AssertionError("docbot bot did not stop within 15 s of SIGTERM") from None
         emulator.stop()
