@@ -279,6 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except DocbotError as error:
         print(f"docbot: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as error:  # a file system refusal the engine did not foresee
+        print(
+            f"docbot: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

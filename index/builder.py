@@ -9,6 +9,7 @@ equals a build from scratch.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 from .analysis import surface_forms, tokenize
 from .chunking import chunk
-from .errors import CorpusError, IndexCorrupt
+from .errors import CorpusError, IndexCorrupt, IndexUnwritable
 from .langs import display_name, primary
 from .loader import is_candidate, load_document
 from .reading import Unreadable
@@ -258,6 +259,34 @@ def build_index(
     """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction."""
     started = time.perf_counter()
     files = scan_corpus(corpus)
+    try:
+        return _build_locked(
+            corpus,
+            db_path,
+            files=files,
+            rebuild=rebuild,
+            wait=wait,
+            progress=progress,
+            started=started,
+        )
+    except OSError as error:
+        raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None
+    except sqlite3.OperationalError as error:
+        if not any(s in str(error) for s in ("readonly", "unable to open")):
+            raise
+        raise IndexUnwritable(str(db_path), str(error)) from None
+
+
+def _build_locked(
+    corpus: Path,
+    db_path: Path,
+    *,
+    files: list[FileState],
+    rebuild: bool,
+    wait: bool,
+    progress: Progress | None,
+    started: float,
+) -> BuildReport:
     with store.build_lock(db_path, wait):
         full = _needs_full_build(db_path, rebuild)
         db = store.open_writer(db_path)

@@ -8,6 +8,7 @@
         ``IndexMissing`` - no index yet: build one.
         ``IndexCorrupt`` - not a docbot index, or damaged: rebuild it.
         ``IndexBusy`` - another rebuild holds the lock.
+        ``IndexUnwritable`` - the index cannot be written where it is asked for.
 
 Front ends catch ``DocbotError`` and show ``str(error)``, which is written for
 the person using docbot and ends with what to do next.  Problems with single
@@ -67,6 +68,14 @@ class IndexCorrupt(IndexError_):
         super().__init__(
             f"The index at {path} is not a usable docbot index ({reason}). "
             "Rebuild it with: docbot index --rebuild"
+        )
+
+
+class IndexUnwritable(IndexError_):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"Cannot write the index at {path} ({reason}). "
+            "Choose a writable place with --db or DOCBOT_DB."
         )
 
 

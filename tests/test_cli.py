@@ -258,3 +258,13 @@ def test_every_setting_is_in_env_example_and_the_readme() -> None:
         assert name in example, name
         assert f"`{name}`" in readme, name
     assert "TELEGRAM_BOT_TOKEN=\n" in example  # never a real token in the repository
+
+
+def test_unwritable_index_location_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = docbot("ask", "ROI", "--corpus", str(CORPUS), "--db", str(blocker / "sub" / "i.db"))
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert "Cannot write the index at" in err and "--db or DOCBOT_DB" in err
+    assert "Traceback" not in err
