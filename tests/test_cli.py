@@ -268,3 +268,29 @@ def test_unwritable_index_location_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Cannot write the index at" in err and "--db or DOCBOT_DB" in err
     assert "Traceback" not in err
+
+
+def test_settings_come_from_a_dotenv_file_and_the_environment_wins(tmp_path: Path) -> None:
+    db = tmp_path / "from-dotenv.db"
+    (tmp_path / ".env").write_text(f"DOCBOT_CORPUS={CORPUS}\nDOCBOT_DB={db}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", "--json"],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["results"] and db.exists()
+    other = tmp_path / "from-env.db"
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", "--json"],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT), "DOCBOT_DB": str(other)},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0 and other.exists()
