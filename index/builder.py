@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 from .analysis import surface_forms, tokenize
 from .chunking import chunk
-from .errors import CorpusError, IndexCorrupt, IndexUnwritable
+from .errors import CorpusError, IndexCorrupt, IndexMissing, IndexUnwritable
 from .langs import display_name, primary
 from .loader import is_candidate, load_document
 from .reading import Unreadable
@@ -237,15 +237,19 @@ def _store_language_names(db: sqlite_utils.Database) -> dict[str, int]:
 
 def _needs_full_build(db_path: Path, rebuild: bool) -> bool:
     """True for a fresh build; removes an unusable file only when asked to rebuild."""
-    state = store.existing_index_state(db_path)
-    if state == "missing":
+    if not db_path.exists():
         return True
-    if state != "ok":
+    try:
+        conn = store.open_reader(db_path)
+    except IndexCorrupt:
         if not rebuild:
-            raise IndexCorrupt(str(db_path), state.split("(", 1)[-1].rsplit(")", 1)[0])
+            raise
         store.remove_index_files(db_path)
         return True
-    return rebuild or _analyzer_version(db_path) != ANALYZER_VERSION
+    try:
+        return rebuild or store.read_meta(conn).get("analyzer_version") != ANALYZER_VERSION
+    finally:
+        conn.close()
 
 
 def build_index(
@@ -325,14 +329,6 @@ def _build_locked(
     )
 
 
-def _analyzer_version(db_path: Path) -> str | None:
-    conn = store.open_reader(db_path)
-    try:
-        return store.read_meta(conn).get("analyzer_version")
-    finally:
-        conn.close()
-
-
 @dataclass(frozen=True)
 class Staleness:
     """How far the index is behind its corpus."""
@@ -344,14 +340,14 @@ class Staleness:
 
 def check_staleness(corpus: Path, db_path: Path) -> Staleness:
     """Compare the corpus folder with the index (file sizes and mtimes only)."""
-    state = store.existing_index_state(db_path)
-    if state == "missing":
-        return Staleness("no index yet", usable=False)
-    if state != "ok":
-        return Staleness(state, usable=False)
-    files = scan_corpus(corpus)
-    db = store.open_reader(db_path)
     try:
+        db = store.open_reader(db_path)
+    except IndexMissing:
+        return Staleness("no index yet", usable=False)
+    except IndexCorrupt as error:
+        return Staleness(str(error), usable=False)
+    try:
+        files = scan_corpus(corpus)
         meta = store.read_meta(db)
         if meta.get("analyzer_version") != ANALYZER_VERSION:
             return Staleness("built by another docbot version", len(files), usable=False)

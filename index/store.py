@@ -170,14 +170,3 @@ def clear(db: sqlite_utils.Database) -> None:
     """Empty every table, inside the build's transaction."""
     for table in ("passages", "documents", "skipped", "lang_names"):
         db.table(table).delete_where()
-
-
-def existing_index_state(db_path: Path) -> str:
-    """'missing', 'ok', or a reason the file is not a usable docbot index."""
-    if not db_path.exists():
-        return "missing"
-    try:
-        open_reader(db_path).close()
-    except IndexCorrupt as error:
-        return str(error)
-    return "ok"
