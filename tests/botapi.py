@@ -30,6 +30,14 @@ from urllib.parse import parse_qsl
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any docbot or Telegram setting, plus ``settings``:
+    what a subprocess under test sees, whatever the developer's shell exports."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
+    return env | settings
+
+
 MAX_TEXT = 4096
 ALLOWED_TAGS = {
     "b",
@@ -564,8 +572,7 @@ def running_bot(
     ends; the bot must then stop by itself on SIGTERM, as a service manager expects."""
     emulator = Emulator(token=token)
     url = emulator.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    env |= {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": url, **settings}
+    env = clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=url, **settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "bot"],
         cwd=ROOT,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .botapi import clean_env
 from .conftest import CORPUS, ROOT
 
 RESULT_KEYS = {"rank", "score", "doc", "title", "section", "lang", "text", "quote"}
@@ -20,8 +21,7 @@ RESULT_KEYS = {"rank", "score", "doc", "title", "section", "lang", "text", "quot
 def docbot(
     *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
-    full_env.update(env or {})
+    full_env = clean_env(**(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin if stdin is not None else b"",
@@ -273,7 +273,7 @@ def test_unwritable_index_location_is_one_line(tmp_path: Path) -> None:
 def test_settings_come_from_a_dotenv_file_and_the_environment_wins(tmp_path: Path) -> None:
     db = tmp_path / "from-dotenv.db"
     (tmp_path / ".env").write_text(f"DOCBOT_CORPUS={CORPUS}\nDOCBOT_DB={db}\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
+    env = clean_env()
     run = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", "--json"],
         cwd=tmp_path,

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.interactive import Session
 from index import Searcher
 
+from .botapi import clean_env
 from .conftest import CORPUS, ROOT
 
 
@@ -35,8 +36,7 @@ def test_session_commands(searcher: Searcher) -> None:
 
 def test_interactive_prompt_on_a_terminal(seed_db: Path, tmp_path: Path) -> None:
     master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
-    env |= {"XDG_STATE_HOME": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1"}
+    env = clean_env(XDG_STATE_HOME=str(tmp_path), TERM="xterm", NO_COLOR="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "ask", "--corpus", str(CORPUS), "--db", str(seed_db)],
         stdin=slave,

@@ -15,6 +15,7 @@ import pytest
 
 from index import Searcher, build_index
 
+from .botapi import clean_env
 from .conftest import ROOT
 
 WORDS = (
@@ -35,7 +36,7 @@ def generate_corpus(folder: Path, count: int, seed: int = 3) -> None:
 
 
 def docbot(*args: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
+    env = clean_env()
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=ROOT,

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from .botapi import Emulator
+from .botapi import Emulator, clean_env
 from .conftest import CORPUS, ROOT
 
 TOKEN = "246813579:AAWrongTokenThatMustNeverLeak_x1y2z3w4"
 TOKEN_SHAPE = re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{30,}\b")
 
 
-def run_bot(api_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "DOCBOT_CORPUS": str(CORPUS),
-        "DOCBOT_DB": str(tmp_path / "i.db"),
-        "DOCBOT_LOG_LEVEL": "DEBUG",
-    }
+def run_bot(env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "bot"],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -36,10 +27,20 @@ def run_bot(api_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def bot_env(api_url: str, tmp_path: Path) -> dict[str, str]:
+    return clean_env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api_url,
+        DOCBOT_CORPUS=str(CORPUS),
+        DOCBOT_DB=str(tmp_path / "i.db"),
+        DOCBOT_LOG_LEVEL="DEBUG",
+    )
+
+
 def test_rejected_token_is_one_line_without_the_token(tmp_path: Path) -> None:
     emulator = Emulator(token="1:another")
     try:
-        result = run_bot(emulator.start(), tmp_path)
+        result = run_bot(bot_env(emulator.start(), tmp_path))
     finally:
         emulator.stop()
     output = result.stdout + result.stderr
@@ -53,7 +54,7 @@ def test_unreachable_server_is_one_line_without_the_token(tmp_path: Path) -> Non
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = run_bot(f"http://127.0.0.1:{port}", tmp_path)
+    result = run_bot(bot_env(f"http://127.0.0.1:{port}", tmp_path))
     output = result.stdout + result.stderr
     assert result.returncode == 1
     assert "cannot reach the Bot API" in output and "Traceback" not in output
@@ -61,16 +62,7 @@ def test_unreachable_server_is_one_line_without_the_token(tmp_path: Path) -> Non
 
 
 def test_missing_token_says_how_to_get_one(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "bot"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_bot(clean_env(), cwd=tmp_path)
     assert result.returncode == 2
     assert "@BotFather" in result.stderr and "Traceback" not in result.stderr
 
