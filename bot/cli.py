@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TextIO
 
-from index import (
+from docbot.index import (
     Answer,
     CorpusError,
     DocbotError,

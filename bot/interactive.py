@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from index import DocbotError, Searcher
+from docbot.index import DocbotError, Searcher
 
 from . import render
 

@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from index import (
+from docbot.index import (
     DocbotError,
     Searcher,
     build_index,

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index import Answer, Hit, Passage
-from index.records import Span
+from docbot.index import Answer, Hit, Passage
+from docbot.index.records import Span
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64

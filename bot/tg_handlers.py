@@ -33,7 +33,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from index import (
+from docbot.index import (
     Answer,
     DocbotError,
     EmptyQuestion,

@@ -17,7 +17,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from index import (
+from docbot.index import (
     BuildReport,
     Searcher,
     build_index,

@@ -5,7 +5,7 @@ engine.  It never imports ``telegram``.
 
 Typical use::
 
-    from index import Searcher, build_index
+    from docbot.index import Searcher, build_index
     build_index(Path("corpus"), Path(".docbot/index.db"))
     answer = Searcher(Path(".docbot/index.db")).ask("How do I measure ROI for networking?")
     for hit in answer.hits:

@@ -574,7 +574,7 @@ def running_bot(
     url = emulator.start()
     env = clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=url, **settings)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "bot"],
+        [sys.executable, "-m", "docbot.bot.cli", "bot"],
         cwd=ROOT,
         env=env,
         stdout=output or subprocess.DEVNULL,

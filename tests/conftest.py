@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Searcher, build_index
+from docbot.index import Searcher, build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import analyze_spans, has_stemmer, stem, surface_forms, tokenize, words
-from index.compounds import ngram_decompounder, vocabulary_decompounder
-from index.stopwords import stopwords_for
+from docbot.index.analysis import analyze_spans, has_stemmer, stem, surface_forms, tokenize, words
+from docbot.index.compounds import ngram_decompounder, vocabulary_decompounder
+from docbot.index.stopwords import stopwords_for
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "es"])

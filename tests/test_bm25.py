@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.bm25 import Bm25Index
+from docbot.index.bm25 import Bm25Index
 
 TINY = [["roi", "network"], ["roi", "media"], ["media", "social"], ["social", "network", "roi"]]
 

@@ -23,7 +23,7 @@ def docbot(
 ) -> subprocess.CompletedProcess[bytes]:
     full_env = clean_env(**(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "docbot.bot.cli", *args],
         input=stdin if stdin is not None else b"",
         capture_output=True,
         cwd=ROOT,
@@ -180,7 +180,7 @@ def test_bold_on_a_terminal_plain_with_no_color(index_args: list[str]) -> None:
         master, slave = pty.openpty()
         full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", *index_args],
+            [sys.executable, "-m", "docbot.bot.cli", "ask", "ROI networking?", *index_args],
             stdin=subprocess.DEVNULL,
             stdout=slave,
             stderr=slave,
@@ -212,7 +212,7 @@ def test_sources_lists_documents(index_args: list[str]) -> None:
 
 
 def test_every_command_is_documented_in_the_readme() -> None:
-    from bot.cli import COMMANDS
+    from docbot.bot.cli import COMMANDS
 
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
@@ -233,7 +233,7 @@ def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:
 
 
 def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
-    from index.store import build_lock
+    from docbot.index.store import build_lock
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -250,7 +250,7 @@ def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
 
 
 def test_every_setting_is_in_env_example_and_the_readme() -> None:
-    from bot.config import SETTINGS
+    from docbot.bot.config import SETTINGS
 
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
@@ -275,7 +275,7 @@ def test_settings_come_from_a_dotenv_file_and_the_environment_wins(tmp_path: Pat
     (tmp_path / ".env").write_text(f"DOCBOT_CORPUS={CORPUS}\nDOCBOT_DB={db}\n")
     env = clean_env()
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", "--json"],
+        [sys.executable, "-m", "docbot.bot.cli", "ask", "ROI networking?", "--json"],
         cwd=tmp_path,
         env=env | {"PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -286,7 +286,7 @@ def test_settings_come_from_a_dotenv_file_and_the_environment_wins(tmp_path: Pat
     assert json.loads(run.stdout)["results"] and db.exists()
     other = tmp_path / "from-env.db"
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "ROI networking?", "--json"],
+        [sys.executable, "-m", "docbot.bot.cli", "ask", "ROI networking?", "--json"],
         cwd=tmp_path,
         env=env | {"PYTHONPATH": str(ROOT), "DOCBOT_DB": str(other)},
         capture_output=True,

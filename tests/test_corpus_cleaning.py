@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.loader import load_document
-from index.records import Document
+from docbot.index.loader import load_document
+from docbot.index.records import Document
 
 from .conftest import CORPUS
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index import Searcher, build_index
-from index.loader import load_document
-from index.reading import Unreadable
+from docbot.index import Searcher, build_index
+from docbot.index.loader import load_document
+from docbot.index.reading import Unreadable
 
 PAGE = """<!doctype html><html lang="en"><head><title>ROI of Networking | Example Blog</title>
 <meta name="author" content="Jane Doe">

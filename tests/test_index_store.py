@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from index import CorpusError, IndexCorrupt, IndexMissing, Searcher, build_index, stale_reason
+from docbot.index import (
+    CorpusError,
+    IndexCorrupt,
+    IndexMissing,
+    Searcher,
+    build_index,
+    stale_reason,
+)
 
 NEW_DOC = (
     "Zebra Strategies\n\nThe zebra strategy for networking means meeting one new person every "

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.interactive import Session
-from index import Searcher
+from docbot.bot.interactive import Session
+from docbot.index import Searcher
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT
@@ -38,7 +38,16 @@ def test_interactive_prompt_on_a_terminal(seed_db: Path, tmp_path: Path) -> None
     master, slave = pty.openpty()
     env = clean_env(XDG_STATE_HOME=str(tmp_path), TERM="xterm", NO_COLOR="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "ask", "--corpus", str(CORPUS), "--db", str(seed_db)],
+        [
+            sys.executable,
+            "-m",
+            "docbot.bot.cli",
+            "ask",
+            "--corpus",
+            str(CORPUS),
+            "--db",
+            str(seed_db),
+        ],
         stdin=slave,
         stdout=slave,
         stderr=slave,

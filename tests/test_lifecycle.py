@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Searcher, build_index
+from docbot.index import Searcher, build_index
 
 from .botapi import clean_env
 from .conftest import ROOT
@@ -38,7 +38,7 @@ def generate_corpus(folder: Path, count: int, seed: int = 3) -> None:
 def docbot(*args: str) -> subprocess.Popen[bytes]:
     env = clean_env()
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "docbot.bot.cli", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

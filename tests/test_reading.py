@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.loader import load_document
-from index.reading import Unreadable
+from docbot.index.loader import load_document
+from docbot.index.reading import Unreadable
 
 TEXT = (
     "Networking Notes\n\nThe return on investment of networking grows with every contact "

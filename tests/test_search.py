@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from index import EmptyQuestion, QuestionTooLong, Searcher, UnknownLanguage
-from index.search import clean_question
+from docbot.index import EmptyQuestion, QuestionTooLong, Searcher, UnknownLanguage
+from docbot.index.search import clean_question
 
 from .conftest import DEV_SET, load_questions
 
