@@ -30,6 +30,7 @@ from .errors import (
 )
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
 from .search import MAX_QUESTION_CHARS, Searcher
+from .store import index_generation
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -54,5 +55,6 @@ __all__ = [
     "UsageError",
     "build_index",
     "check_staleness",
+    "index_generation",
     "stale_reason",
 ]

@@ -305,6 +305,8 @@ def _build_locked(
                     progress(n, len(files), file_state.rel)
             removed = _remove_missing(db, known, (f.rel for f in files))
             counts = _store_language_names(db)
+            if full or tally.added or tally.changed or removed:
+                store.bump_generation(db)
             store.write_meta(
                 db,
                 analyzer_version=ANALYZER_VERSION,

@@ -343,6 +343,7 @@ class Searcher:
             conn.close()
 
     def _load(self, db: sqlite3.Connection) -> None:
+        self.generation = store.generation_of(db)
         self.passages: dict[int, Passage] = {}
         by_lang: dict[str, tuple[list[int], list[list[str]], list[list[str]]]] = {}
         self.documents = tuple(

@@ -110,6 +110,27 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db.table("meta").upsert({"key": "schema_version", "value": SCHEMA_VERSION}, pk="key")
 
 
+def generation_of(conn: sqlite3.Connection) -> int:
+    """The index's generation: a number that grows with every build that
+    changed it, whichever process built it."""
+    value = read_meta(conn).get("generation", "0")
+    return int(value) if value.isdigit() else 0
+
+
+def bump_generation(db: sqlite_utils.Database) -> None:
+    write_meta(db, generation=generation_of(db.conn) + 1)
+
+
+def index_generation(path: Path) -> int:
+    """The generation of the index at ``path`` (``IndexMissing``/``IndexCorrupt``
+    when there is none), read in one cheap query."""
+    conn = open_reader(path)
+    try:
+        return generation_of(conn)
+    finally:
+        conn.close()
+
+
 def write_meta(db: sqlite_utils.Database, **values: Any) -> None:
     db.table("meta").upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
 
