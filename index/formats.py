@@ -14,13 +14,24 @@ Each reader raises ``Unreadable`` with a reason for files it cannot use.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
+import re
+import statistics
 import zipfile
+from typing import Any
 
 from .cleaning import clean_lines
 from .reading import Unreadable, read_text
 from .records import Section
-from .structure import parse_sections, parse_structure
+from .structure import (
+    continues,
+    join_two,
+    join_wrapped_lines,
+    parse_sections,
+    parse_structure,
+    typical_width,
+)
 
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
@@ -53,7 +64,14 @@ def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
 
 
 def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dict[str, str]]:
-    """(title, sections, page of each section, metadata) of a PDF."""
+    """(title, sections, page of each section, metadata) of a PDF.
+
+    A PDF holds lines, not paragraphs: lines are grouped into paragraphs by
+    the space between them, lines wrapped inside a paragraph are joined (a
+    word hyphenated at a line end made whole), page numbers and running
+    heads repeated on every page dropped, and a paragraph that goes on over
+    a page break is joined too.  Each section keeps the page it starts on.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -62,7 +80,7 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise Unreadable("the PDF is encrypted")
-        texts = [page.extract_text() or "" for page in reader.pages]
+        page_lines = [_pdf_page_lines(page) for page in reader.pages]
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise Unreadable(f"not a readable PDF ({error})") from None
@@ -75,8 +93,8 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
     title: str | None = None
     sections: list[Section] = []
     pages: list[int] = []
-    for number, text in enumerate(texts, 1):
-        lines = clean_lines(text)
+    for number, paragraphs in enumerate(pdf_paragraphs(page_lines), 1):
+        lines = clean_lines("\n".join(paragraphs))
         if number == 1:
             structure = parse_structure(lines)
             title = structure.title
@@ -91,13 +109,120 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
     return title, sections, pages, meta
 
 
+def _pdf_page_lines(page: Any) -> list[str]:
+    """A page's text lines, with a blank line wherever the gap between two
+    lines is clearly wider than the page's line spacing (a paragraph break)
+    or the text jumps up (a new column)."""
+    chunks: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        chunks.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    lines: list[tuple[str, float | None]] = []
+    current, current_y = "", None
+    for text, y in chunks:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines.append((current, current_y))
+                current, current_y = "", None
+            if part.strip() and current_y is None:
+                current_y = y
+            current += part
+    lines.append((current, current_y))
+    if "".join(text for text, _ in lines).split() != plain.split():
+        return plain.split("\n")  # the visitor missed text: lines without spacing
+    return _lines_with_gaps([(t.strip(), y) for t, y in lines if t.strip()])
+
+
+def _lines_with_gaps(lines: list[tuple[str, float | None]]) -> list[str]:
+    steps = [
+        a[1] - b[1]
+        for a, b in itertools.pairwise(lines)
+        if a[1] is not None and b[1] is not None and a[1] > b[1]
+    ]
+    if not steps:
+        return [text for text, _ in lines]
+    spacing = statistics.median(steps)
+    out: list[str] = []
+    for i, (text, y) in enumerate(lines):
+        previous = lines[i - 1][1] if i else None
+        if previous is not None and y is not None and out:
+            step = previous - y
+            if step > 1.4 * spacing or step < -0.5 * spacing:
+                out.append("")
+        out.append(text)
+    return out
+
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*)?(?:page|seite|página|p\.)?\s*\d{1,3}(?:\s*(?:/|of|von|de)\s*\d{1,3})?(?:\s*[-–—])?$",
+    re.I,
+)
+
+
+def pdf_paragraphs(pages: list[list[str]]) -> list[list[str]]:
+    """Each page's lines as paragraph lines: running heads, footers and page
+    numbers dropped, wrapped lines joined, and a paragraph cut by a page
+    break finished on the page where it starts.
+
+    >>> pdf_paragraphs([["Lead levels were below 3", "parts per", "- 1 -"], ["billion.", "- 2 -"]])
+    [['Lead levels were below 3 parts per billion.'], []]
+    """
+    pages = _without_running_lines(pages)
+    width = typical_width([line for page in pages for line in page])
+    joined = [join_wrapped_lines(page, width) for page in pages]
+    for previous, page in itertools.pairwise(joined):
+        last = next((i for i in range(len(previous) - 1, -1, -1) if previous[i]), None)
+        first = next((i for i, line in enumerate(page) if line), None)
+        if last is None or first is None:
+            continue
+        if continues(previous[last], page[first]):
+            previous[last] = join_two(previous[last], page[first])
+            del page[first]
+    return joined
+
+
+def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Pages without page numbers at the top or bottom, nor the lines repeated
+    at the top or bottom of most pages (running heads and footers)."""
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", line.strip().casefold())
+
+    def edges(page: list[str]) -> list[int]:
+        filled = [i for i, line in enumerate(page) if line.strip()]
+        return filled[:2] + filled[-2:]
+
+    counts: dict[str, int] = {}
+    for page in pages:
+        for k in {key(page[i]) for i in edges(page)}:
+            counts[k] = counts.get(k, 0) + 1
+    repeated = {k for k, n in counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
+    out = []
+    for page in pages:
+        drop = {
+            i
+            for i in edges(page)
+            if key(page[i]) in repeated or _PAGE_NUMBER.match(page[i].strip())
+        }
+        out.append([line for i, line in enumerate(page) if i not in drop])
+    return out
+
+
 def docx_sections(data: bytes) -> tuple[str | None, list[Section], dict[str, str]]:
     """(title, sections, metadata) of a Word document."""
     from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError  # type: ignore[import-untyped]
 
     try:
         document = open_docx(io.BytesIO(data))
+    except XMLSyntaxError:
+        raise Unreadable(
+            "the .docx file is damaged: its text (word/document.xml) is cut short or not "
+            "valid XML, as when a file was not completely saved; open and save it again"
+        ) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise Unreadable(f"not a readable .docx file ({error})") from None
     title: str | None = None

@@ -34,13 +34,15 @@ class Unreadable(Exception):
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control bytes in the first 8 KiB (UTF-16 BOMs excepted).
+    """NUL bytes or many control bytes in the first 8 KiB (UTF-16 excepted).
 
     >>> looks_binary(b"plain text"), looks_binary(b"\\x00\\x01\\x02PK")
     (False, True)
+    >>> looks_binary("UTF-16 without a BOM".encode("utf-16-be"))
+    False
     """
     sample = data[:_BINARY_SAMPLE]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _bomless_utf16(data):
         return False
     if b"\x00" in sample:
         return True
@@ -48,22 +50,101 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: BOMs honoured, UTF-8 preferred, others detected."""
+def _bomless_utf16(data: bytes) -> str | None:
+    """ "utf-16-be" or "utf-16-le" for UTF-16 text without a BOM, else ``None``.
+
+    Text in Latin script has a zero byte in every other position: the high
+    byte of each character, first in big-endian, second in little-endian.
+    """
+    sample = data[: _BINARY_SAMPLE - _BINARY_SAMPLE % 2]
+    half = len(sample) // 2
+    if len(data) % 2 or half < 2:
+        return None
+    zeros_first = sample[0::2].count(0)
+    zeros_second = sample[1::2].count(0)
+    if zeros_first >= 0.3 * half and zeros_second <= 0.02 * half:
+        encoding = "utf-16-be"
+    elif zeros_second >= 0.3 * half and zeros_first <= 0.02 * half:
+        encoding = "utf-16-le"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return encoding if looks_like_text(text) else None
+
+
+def decode(data: bytes) -> str:  # noqa: PLR0911 - one return per encoding tried
+    """Bytes to text: BOMs honoured, UTF-8 preferred, others detected.
+
+    Without a BOM: UTF-16 by its zero bytes; UTF-8 when it decodes (or nearly:
+    a stray byte in a UTF-8 file is one replacement character, not a reason
+    to guess another encoding); Windows-1252 when it decodes into plausible
+    Western European text; otherwise charset-normalizer's guess.  Detectors
+    alone read a short English Windows-1252 file as a DOS or Mac code page
+    ("Donĺt", "ìearly birdî").
+
+    >>> decode("Don’t miss the “early bird” price: €25".encode("cp1252"))
+    'Don’t miss the “early bird” price: €25'
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return data.decode(utf16)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    nearly = data.decode("utf-8", errors="replace")
+    if nearly.count("\ufffd") <= len(data) // 1000 and any(
+        0x7F < ord(ch) != 0xFFFD for ch in nearly
+    ):
+        return nearly
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and plausible_western(western):
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is not None:
         return str(best)
-    return data.decode("cp1252", errors="replace")
+    return western if western is not None else data.decode("cp1252", errors="replace")
+
+
+# Non-letters that Western European text in Windows-1252 uses.
+_WESTERN_SYMBOLS = frozenset("‘’‚“”„–—…€£¥¢©®™°±·•«»¿¡§¶ ­")
+
+
+def plausible_western(text: str) -> bool:
+    """Text decoded as Windows-1252 that looks like a Western European language:
+    few letters outside ASCII, and no stray symbols inside words (``"³"`` and
+    ``"¹"`` in "Za¿ó³æ" are Polish letters in another code page).
+
+    >>> plausible_western("Größe zählt, ¿verdad?"), plausible_western("Za¿ó³æ gêœl¹")
+    (True, False)
+    >>> plausible_western("Ïðèâåò, êàê äåëà?")  # Russian in Windows-1251
+    False
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    foreign = sum(1 for ch in letters if ord(ch) > 0x7F)
+    if letters and foreign > 0.25 * len(letters):
+        return False
+    for i, ch in enumerate(text):
+        if ord(ch) <= 0x7F or ch.isalpha():
+            continue
+        if ch not in _WESTERN_SYMBOLS:
+            return False
+        inside_word = 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+        if inside_word and ch not in "’·­":
+            return False
+    return True
 
 
 def normalize_text(text: str) -> str:

@@ -17,6 +17,8 @@ Rules, in order:
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -184,9 +186,127 @@ def parse_sections(lines: list[str], carry: str | None = None) -> list[Section]:
     return [s for s in sections if s.paragraphs]
 
 
-def parse_structure(lines: list[str]) -> Structure:
-    """Title, sections and byline of cleaned lines."""
+_ENDS_SENTENCE = re.compile(r"[.!?…:][\"'”’»)\]]*$")
+_LIST_START = re.compile(r"^(?:[•◦▪‣●○■□–—*-]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s)")
+_MIN_WRAP_WIDTH = 40
+_MAX_WRAP_WIDTH = 100
+_FULL_LINE = 0.75
+
+
+def typical_width(lines: list[str]) -> int:
+    """The length of a full line: the 90th percentile of the non-blank lines'.
+
+    >>> typical_width(["a" * 70, "a" * 72, "a" * 20, ""])
+    72
+    """
+    lengths = sorted(len(line) for line in lines if line.strip())
+    return lengths[math.ceil(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
+def continues(line: str, following: str) -> bool:
+    """``following`` goes on with a sentence ``line`` leaves unfinished.
+
+    >>> continues("lead levels were below 3", "parts per billion.")
+    True
+    >>> continues("All lead levels were low.", "parts per billion."), continues("Intro", "• item")
+    (False, False)
+    """
+    if not line or not following or _ENDS_SENTENCE.search(line) or _LIST_START.match(following):
+        return False
+    return following[0].islower() or line[-1] in ",;-–—(/&"
+
+
+def join_two(line: str, following: str) -> str:
+    """Two pieces of one paragraph; a word hyphenated at the line end made whole.
+
+    >>> join_two("measure-", "ment"), join_two("Video-", "Sharing"), join_two("below 3", "ppb")
+    ('measurement', 'Video-Sharing', 'below 3 ppb')
+    """
+    if re.search(r"[^\W\d_]-$", line):
+        return line[:-1] + following if following[:1].islower() else line + following
+    return f"{line} {following}"
+
+
+def join_wrapped_lines(lines: list[str], width: int | None = None) -> list[str]:
+    """Lines of a laid-out text (a PDF page, a hard-wrapped file) joined into
+    one line per paragraph.
+
+    A line is joined to the one before when it goes on with that line's
+    unfinished sentence: it starts in lower case, or the line before ends
+    with a comma or hyphen, or fills the width (``width``: a full line).  A
+    line ending a sentence, a list item and a short line before a capital (a
+    heading) start anew; so a paragraph may be split at a sentence end, never
+    inside a sentence.
+
+    >>> join_wrapped_lines(["1. Lead", "Lead levels at the tap were below 3",
+    ...                     "parts per billion.", "Copper was low."], 40)
+    ['1. Lead', 'Lead levels at the tap were below 3 parts per billion.', 'Copper was low.']
+    """
+    width = width if width is not None else typical_width(lines)
+    out: list[str] = []
+    previous = ""  # the last physical line, which decides
+    for raw in lines:
+        line = raw.strip()
+        full = width >= _MIN_WRAP_WIDTH and len(previous) >= _FULL_LINE * width
+        if (
+            out
+            and out[-1]
+            and line
+            and (
+                continues(previous, line)
+                or (full and not _ENDS_SENTENCE.search(previous) and not _LIST_START.match(line))
+            )
+        ):
+            out[-1] = join_two(out[-1], line)
+        else:
+            out.append(line)
+        previous = line
+    return out
+
+
+def looks_hard_wrapped(lines: list[str]) -> bool:
+    """A plain text wrapped at a fixed width (an e-mail, a README at 72 or 80
+    columns) rather than one line per paragraph.
+
+    >>> looks_hard_wrapped(["This text was wrapped by an editor at a width of", "about fifty"] * 3)
+    True
+    >>> looks_hard_wrapped(["A long paragraph on one line. " * 5, "Another one. " * 9])
+    False
+    """
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 4 or max(len(line) for line in filled) > _MAX_WRAP_WIDTH:
+        return False
+    width = typical_width(filled)
+    if width < _MIN_WRAP_WIDTH:
+        return False
+    wrapped = sum(
+        1
+        for line, following in itertools.pairwise(lines)
+        if following.strip() and len(line) >= _FULL_LINE * width and not _ENDS_SENTENCE.search(line)
+    )
+    return wrapped >= 2
+
+
+def _same_title(a: str, b: str) -> bool:
+    """The same words, whatever the case and punctuation."""
+    return re.findall(r"\w+", a.casefold()) == re.findall(r"\w+", b.casefold())
+
+
+def parse_structure(lines: list[str], known_title: str | None = None) -> Structure:
+    """Title, sections and byline of cleaned lines.
+
+    With ``known_title`` (the owner's, from front matter or a sidecar) the
+    text's first heading stays a section heading, unless it repeats that title.
+    A text that is nothing but its title line (a one-line note) keeps the line
+    as its text too.
+    """
     lines, byline = _extract_bylines(lines)
     title, site, rest = _split_title(lines)
+    if known_title is not None and title is not None and not _same_title(title, known_title):
+        title, site, rest = known_title, None, lines
     sections = tuple(s for s in _paragraphs_by_section(rest) if s.paragraphs)
+    if not sections:
+        texts = [_md_heading(line) or line for line in lines if line]
+        if texts:
+            sections = (Section(None, tuple(dict.fromkeys(texts))),)
     return Structure(title, sections, byline.date, byline.author, site)

@@ -167,3 +167,120 @@ def test_bad_files_are_listed_and_the_rest_indexed(tmp_path: Path) -> None:
     assert searcher.ask("What should I count to measure networking?").hits[0].passage.url == (
         "https://blog.example.org/roi-networking"
     )
+
+
+def truncated_docx(path: Path) -> None:
+    """A .docx whose word/document.xml is cut in half, as an incompletely saved file is."""
+    import io
+    import zipfile
+
+    make_docx(path)
+    whole = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as cut:
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data[: len(data) // 2]
+            cut.writestr(item, data)
+    path.write_bytes(out.getvalue())
+
+
+def test_truncated_docx_is_unreadable_with_a_reason(tmp_path: Path) -> None:
+    truncated_docx(tmp_path / "cut.docx")
+    with pytest.raises(Unreadable, match=r"damaged: its text \(word/document.xml\) is cut short"):
+        load_document(tmp_path / "cut.docx", "cut.docx")
+
+
+def test_any_error_of_a_format_library_becomes_a_reason(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    make_docx(tmp_path / "good.docx")
+    whole = zipfile.ZipFile(io.BytesIO((tmp_path / "good.docx").read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as odd:
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            odd.writestr(item, b"<x/>" if item.filename == "word/document.xml" else data)
+    (tmp_path / "odd.docx").write_bytes(out.getvalue())  # python-docx: AttributeError
+    with pytest.raises(Unreadable, match=r"cannot read it as a \.docx document \(AttributeError"):
+        load_document(tmp_path / "odd.docx", "odd.docx")
+
+
+def test_a_damaged_file_never_stops_the_rest(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.html").write_text(PAGE, encoding="utf-8")
+    make_docx(corpus / "guia.docx")
+    truncated_docx(corpus / "cut.docx")
+    (corpus / "bad-lang.md").write_text("---\nlang: 12345\n---\nSome notes on lead.\n")
+    report = build_index(corpus, tmp_path / "i.db")
+    assert set(report.added) == {"page.html", "guia.docx"}
+    reasons = dict(report.skipped)
+    assert "damaged" in reasons["cut.docx"]
+    assert "lang: 12345" in reasons["bad-lang.md"]
+    hit = Searcher(tmp_path / "i.db").ask("What should I count to measure networking?").hits[0]
+    assert hit.passage.doc == "page.html" and hit.passage.section == "What to count"
+
+
+WATER = [
+    "Water Quality Report 2023",
+    "",
+    "1. Lead",
+    "In 2023 the utility sampled 120 homes. All lead levels measured at the tap were below 3",
+    "parts per billion, well under the federal action level of 15 parts per billion. Homes",
+    "built before 1986 were sampled first, because their service lines are the most likely",
+    "to contain lead.",
+    "",
+    "Copper levels were low as well.",
+]
+
+
+def test_wrapped_pdf_lines_become_one_paragraph(tmp_path: Path) -> None:
+    (tmp_path / "water.pdf").write_bytes(make_pdf([WATER]))
+    doc = load_document(tmp_path / "water.pdf", "water.pdf")
+    assert doc.title == "Water Quality Report 2023"
+    assert doc.sections[0].heading == "1. Lead"
+    assert doc.sections[0].paragraphs == (
+        "In 2023 the utility sampled 120 homes. All lead levels measured at the tap were below 3 "
+        "parts per billion, well under the federal action level of 15 parts per billion. Homes "
+        "built before 1986 were sampled first, because their service lines are the most likely "
+        "to contain lead.",
+        "Copper levels were low as well.",
+    )
+
+
+def test_pdf_paragraph_over_a_page_break_page_numbers_and_running_heads(tmp_path: Path) -> None:
+    head = "Acme Utilities - Annual Report"
+    pages = [
+        [head, "", "Lead service lines were replaced in 40 streets, and the crews will", "", "1"],
+        [head, "", "finish the remaining 12 streets by the end of next year.", "", "2"],
+        [
+            head,
+            "",
+            "2. Copper",
+            "Copper levels stayed below the action level in every home.",
+            "",
+            "3",
+        ],
+    ]
+    (tmp_path / "r.pdf").write_bytes(make_pdf(pages))
+    doc = load_document(tmp_path / "r.pdf", "r.pdf")
+    text = [p for s in doc.sections for p in s.paragraphs]
+    assert text[0] == (
+        "Lead service lines were replaced in 40 streets, and the crews will finish the "
+        "remaining 12 streets by the end of next year."
+    )
+    assert all(head not in p and p not in {"1", "2", "3"} for p in text)
+    assert [s.heading for s in doc.sections if s.heading] == ["2. Copper"]
+    assert doc.page_of_section[0] == 1 and doc.page_of_section[-1] == 3
+
+
+def test_wrapped_pdf_paragraph_is_quoted_whole_with_its_page(tmp_path: Path) -> None:
+    (tmp_path / "water.pdf").write_bytes(make_pdf([["Water Quality Report"], WATER[2:]]))
+    build_index(tmp_path, tmp_path / "i.db")
+    answer = Searcher(tmp_path / "i.db").ask("What lead levels were measured at the tap?")
+    hit = answer.hits[0]
+    assert "below 3 parts per billion" in hit.quote.text
+    assert hit.passage.page == 2
