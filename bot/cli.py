@@ -2,17 +2,26 @@
 
 Each command is a thin wrapper over the engine's public API (``index``).
 Expected problems print one line and exit 2 (usage) or 1 (failure), never a
-traceback.
+traceback; a closed output pipe (``docbot sources | head -1``) ends quietly
+with 0.
+
+``main(argv, env=..., streams=...)`` runs a command in-process: the tests
+give it their own environment and in-memory streams.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import re
+import shlex
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TextIO
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 
 from docbot.index import (
     Answer,
@@ -28,8 +37,27 @@ from docbot.index import (
 from . import render
 from .config import Paths, load_environment, resolve_paths
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TOP = 3
+BULK_CHANGE = 50
+MAX_WIDTH = 100  # quotes wrap at the terminal's width, up to this many columns
+
+
+@dataclass
+class Streams:
+    """Where a command reads questions (bytes) and writes its output."""
+
+    stdin: IO[bytes]
+    stdout: TextIO
+    stderr: TextIO
+
+    @classmethod
+    def system(cls) -> Streams:
+        stdin = sys.stdin.buffer if sys.stdin is not None else io.BytesIO()
+        return cls(stdin, sys.stdout, sys.stderr)
 
 
 class CliError(Exception):
@@ -38,28 +66,118 @@ class CliError(Exception):
         self.code = code
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("docbot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that writes help, usage and errors to the command's streams."""
+
+    def __init__(self, *args: Any, streams: Streams | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.streams = streams
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if not message:
+            return
+        if self.streams is None:
+            super()._print_message(message, file)
+            return
+        target = self.streams.stderr if file is sys.stderr else self.streams.stdout
+        target.write(message)
+
+    def add_subparsers_to(self) -> argparse._SubParsersAction[_Parser]:
+        return self.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+
+INDEX_HELP = """\
+Build the index of the corpus folder, or bring it up to date: only files whose
+size or modification time changed are read again, and deleted files are
+dropped. Says what changed, passages per language, and which files were
+skipped, and why."""
+
+ASK_HELP = """\
+Answer a question by quoting the passages of the corpus that answer it.
+Without a question, reads one question per line from standard input and
+writes one answer per line (batch mode), or, on a terminal, starts an
+interactive session."""
+
+ASK_EXAMPLES = """\
+examples:
+  docbot ask "How do I measure ROI for networking?"
+  docbot ask "Was ist Social Networking?" --lang de --top 5
+  docbot ask --json < questions.txt > answers.jsonl"""
+
+SOURCES_HELP = "List the indexed documents: language, date, passages, title and file."
+
+BOT_HELP = """\
+Run the Telegram bot over the same index. Needs TELEGRAM_BOT_TOKEN (from
+@BotFather) in the environment or a .env file; see the README."""
+
+
+def _parser(streams: Streams | None = None) -> _Parser:
+    # --corpus and --db work before the command and after it; SUPPRESS keeps
+    # a value given before the command when the command's parser has none.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--corpus", metavar="DIR", default=argparse.SUPPRESS, help="folder of documents"
+    )
+    common.add_argument("--db", metavar="FILE", default=argparse.SUPPRESS, help="index file")
+    parser = _Parser(
         prog="docbot",
         description="Answer questions from a folder of documents, quoting the best passages.",
+        epilog="Settings come from the environment or a .env file: DOCBOT_CORPUS, DOCBOT_DB, …",
+        parents=[common],
+        streams=streams,
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"docbot {version()}")
+    sub = parser.add_subparsers_to()
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--corpus", metavar="DIR", help="folder of documents (DOCBOT_CORPUS)")
-        p.add_argument("--db", metavar="FILE", help="index file (DOCBOT_DB)")
+    def command(name: str, summary: str, description: str, epilog: str | None = None) -> _Parser:
+        return sub.add_parser(
+            name,
+            help=summary,
+            description=description,
+            epilog=epilog,
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            streams=streams,
+        )
 
-    p_index = sub.add_parser("index", help="build or refresh the index")
-    common(p_index)
-    p_index.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p_index = command("index", "build or refresh the index", INDEX_HELP)
+    p_index.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="start from scratch (also replaces a damaged index file)",
+    )
+    p_index.add_argument(
+        "--force",
+        action="store_true",
+        help="with --rebuild: replace the index file even if it is another program's "
+        "SQLite database (its tables are lost)",
+    )
     p_index.add_argument(
         "--watch", action="store_true", help="keep running and refresh when the corpus changes"
     )
+    p_index.add_argument(
+        "-v", "--verbose", action="store_true", help="list every file added, changed or skipped"
+    )
 
-    p_ask = sub.add_parser("ask", help="answer a question (batch from stdin, or interactive)")
-    common(p_ask)
+    p_ask = command(
+        "ask", "answer a question (batch from stdin, or interactive)", ASK_HELP, ASK_EXAMPLES
+    )
     p_ask.add_argument("question", nargs="*", metavar="QUESTION")
-    p_ask.add_argument("--lang", metavar="TAG", help="question language (default: detect)")
+    p_ask.add_argument(
+        "--lang",
+        metavar="TAG",
+        help="question language: a tag or name (de, de-AT, German) or auto (default: detect)",
+    )
     p_ask.add_argument(
         "--top",
         type=int,
@@ -69,12 +187,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_ask.add_argument("--json", action="store_true", help="one JSON object per question")
 
-    p_sources = sub.add_parser("sources", help="list the indexed documents")
-    common(p_sources)
-
-    p_bot = sub.add_parser("bot", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
-    common(p_bot)
-
+    command("sources", "list the indexed documents", SOURCES_HELP)
+    command("bot", "run the Telegram bot (TELEGRAM_BOT_TOKEN)", BOT_HELP)
     return parser
 
 
@@ -82,16 +196,35 @@ def _use_color(stream: TextIO, env: Mapping[str, str]) -> bool:
     return "NO_COLOR" not in env and stream.isatty() and env.get("TERM") != "dumb"
 
 
-class _Progress:
-    """A one-line progress bar on stderr, shown only when a build takes a while."""
+def _width(stream: TextIO, env: Mapping[str, str]) -> int:
+    """Columns to wrap quotes at: the terminal's (up to ``MAX_WIDTH``), else
+    ``render.WIDTH`` for files and pipes."""
+    if not stream.isatty():
+        return render.WIDTH
+    columns = env.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return min(int(columns), MAX_WIDTH)
+    try:
+        return min(os.get_terminal_size(stream.fileno()).columns, MAX_WIDTH)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return min(shutil.get_terminal_size((render.WIDTH, 24)).columns, MAX_WIDTH)
 
-    def __init__(self, stream: TextIO, delay: float = 0.5) -> None:
-        self.stream, self.delay = stream, delay
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only when a build takes a while;
+    ``first`` is called once, when the build reaches its first file."""
+
+    def __init__(self, stream: TextIO, first: Callable[[], None] | None = None) -> None:
+        self.stream, self.first = stream, first
+        self.delay = 0.5
         self.started = time.monotonic()
         self.shown = False
         self.last = 0.0
 
     def __call__(self, done: int, total: int, path: str) -> None:
+        if self.first is not None:
+            self.first()
+            self.first = None
         now = time.monotonic()
         if not self.stream.isatty() or now - self.started < self.delay:
             return
@@ -110,186 +243,272 @@ class _Progress:
             self.stream.flush()
 
 
-def _build(paths: Paths, rebuild: bool = False) -> str:
-    """Build, waiting (and saying so) if another build holds the index."""
-    progress = _Progress(sys.stderr)
-    try:
-        try:
-            report = build_index(
-                paths.corpus, paths.db, rebuild=rebuild, wait=False, progress=progress
-            )
-        except IndexBusy:
-            print(
-                "Another rebuild of this index is running; waiting for it to finish…",
-                file=sys.stderr,
-                flush=True,
-            )
-            report = build_index(paths.corpus, paths.db, rebuild=rebuild, progress=progress)
-    finally:
-        progress.close()
-    return render.format_report(report)
-
-
-BULK_CHANGE = 50
-
-
-def ensure_fresh(paths: Paths, quiet: bool) -> None:
-    """Build or refresh the index when it is missing or stale.
-
-    A question should not wait minutes: when an index exists and another
-    build is running, or the corpus changed in bulk, docbot answers from the
-    index as it is and says how to bring it up to date.
-    """
-    staleness = check_staleness(paths.corpus, paths.db)
-    if staleness.reason is None:
-        return
-    if staleness.usable and staleness.changed > BULK_CHANGE:
-        print(
-            f"docbot: {staleness.changed} files changed since the last build; answering from "
-            "the current index. Run `docbot index` to include them.",
-            file=sys.stderr,
-        )
-        return
-    if not quiet:
-        print(f"Indexing {paths.corpus} ({staleness.reason})…", file=sys.stderr)
-    if staleness.usable:
-        try:
-            report = render.format_report(build_index(paths.corpus, paths.db, wait=False))
-        except IndexBusy:
-            print(
-                "docbot: a rebuild is running; answering from the current index.", file=sys.stderr
-            )
-            return
-    else:
-        report = _build(paths)
-    if not quiet:
-        print(report.splitlines()[0], file=sys.stderr)
-
-
-def cmd_index(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) -> int:
-    print(_build(paths, rebuild=args.rebuild))
-    if args.watch:
-        from .watch import watch_corpus
-
-        watch_corpus(paths, lambda: print(_build(paths), flush=True))
-    return EXIT_OK
-
-
-def _questions_from_stdin() -> Iterator[str]:
-    for raw in sys.stdin.buffer:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        if line.strip():
-            yield line
-
-
 def _name_of(searcher: Searcher) -> Callable[[str], str]:
     return lambda tag: searcher.language_name(tag, "en")
 
 
-def _print_answer(answer: Answer, searcher: Searcher, as_json: bool, color: bool) -> None:
-    if as_json:
-        print(render.dumps(render.answer_json(answer)), flush=True)
-    else:
-        print(render.format_answer(answer, _name_of(searcher), color), flush=True)
+# A command a message suggests: at its end, or quoted in backticks.
+_SUGGESTED = re.compile(r"docbot index(?: --rebuild)?(?: --force)?(?=`|\.?$)")
 
 
-def cmd_ask(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) -> int:
-    if args.top < 1:
-        raise CliError("--top must be 1 or more.", EXIT_USAGE)
-    question = " ".join(args.question).strip()
-    interactive = not question and sys.stdin.isatty()
-    if args.question and not question:
-        raise CliError(
-            "The question is empty: type a few words about what you want to know.", EXIT_USAGE
-        )
-    ensure_fresh(paths, quiet=args.json)
-    searcher = Searcher(paths.db)
-    lang = args.lang
-    if lang and lang.strip().lower() != "auto":
-        searcher.resolve_language(lang)
-    color = _use_color(sys.stdout, env)
-    if question:
-        answer = searcher.ask(question, lang=lang, top=args.top)
-        _print_answer(answer, searcher, args.json, color)
-        return EXIT_OK
-    if interactive:
-        from .interactive import run_session
+class Cli:
+    """One run of the command: its arguments, settings and streams."""
 
-        return run_session(searcher, lang, args.top, color)
-    return _batch(searcher, lang, args.top, args.json, color)
+    def __init__(self, args: argparse.Namespace, env: Mapping[str, str], streams: Streams) -> None:
+        self.args, self.env, self.streams = args, env, streams
+        self.corpus_arg: str | None = getattr(args, "corpus", None)
+        self.db_arg: str | None = getattr(args, "db", None)
+        self.paths: Paths = resolve_paths(env, self.corpus_arg, self.db_arg)
 
+    # --- output ------------------------------------------------------------
 
-def _batch(searcher: Searcher, lang: str | None, top: int, as_json: bool, color: bool) -> int:
-    failed = 0
-    for line in _questions_from_stdin():
+    def out(self, text: str) -> None:
+        print(text, file=self.streams.stdout, flush=True)
+
+    def note(self, text: str) -> None:
+        print(text, file=self.streams.stderr, flush=True)
+
+    def options(self) -> str:
+        """The --corpus/--db the user gave, to repeat in a suggested command."""
+        given = [("--corpus", self.corpus_arg), ("--db", self.db_arg)]
+        return "".join(f" {flag} {shlex.quote(value)}" for flag, value in given if value)
+
+    def with_options(self, message: str) -> str:
+        """``message`` with the user's --corpus/--db added to the commands it suggests."""
+        extra = self.options()
+        return _SUGGESTED.sub(lambda m: m.group(0) + extra, message) if extra else message
+
+    def fail(self, message: str, code: int) -> NoReturn:
+        raise CliError(message, code)
+
+    # --- the index ---------------------------------------------------------
+
+    def check_db_path(self) -> None:
+        db = self.paths.db
+        if db.is_dir():
+            self.fail(
+                f"--db {db} is a folder, not an index file. Name a file for the index, "
+                f"for example --db {shlex.quote(str(db / 'index.db'))}",
+                EXIT_USAGE,
+            )
+
+    def build(self, rebuild: bool = False, force: bool = False, verbose: bool = False) -> str:
+        """Build, waiting (and saying so) if another build holds the index."""
+        progress = _Progress(self.streams.stderr)
         try:
-            answer = searcher.ask(line, lang=lang, top=top)
-        except UsageError as error:
-            failed += 1
-            if as_json:
-                print(render.dumps(render.error_json(line, str(error))), flush=True)
+            try:
+                report = build_index(
+                    self.paths.corpus,
+                    self.paths.db,
+                    rebuild=rebuild,
+                    force=force,
+                    wait=False,
+                    progress=progress,
+                )
+            except IndexBusy:
+                self.note("Another rebuild of this index is running; waiting for it to finish…")
+                report = build_index(
+                    self.paths.corpus,
+                    self.paths.db,
+                    rebuild=rebuild,
+                    force=force,
+                    progress=progress,
+                )
+        finally:
+            progress.close()
+        return render.format_report(report, verbose=verbose)
+
+    def ensure_fresh(self, quiet: bool) -> None:
+        """Build or refresh the index when it is missing or stale.
+
+        A question should not wait minutes: when an index exists and another
+        build is running, or the corpus changed in bulk, docbot answers from
+        the index as it is and says how to bring it up to date.  "Indexing…"
+        is said once the build has started on a file, so a build that fails
+        at once is one line: its error.
+        """
+        staleness = check_staleness(self.paths.corpus, self.paths.db)
+        if staleness.reason is None:
+            return
+        command = f"docbot index{self.options()}"
+        if staleness.usable and staleness.changed > BULK_CHANGE:
+            self.note(
+                f"docbot: {staleness.changed} files changed since the last build; answering "
+                f"from the current index. Run `{command}` to include them."
+            )
+            return
+        started: list[bool] = []
+
+        def announce() -> None:
+            started.append(True)
+            if not quiet:
+                self.note(f"Indexing {self.paths.corpus} ({staleness.reason})…")
+
+        progress = _Progress(self.streams.stderr, first=announce)
+        try:
+            report = build_index(self.paths.corpus, self.paths.db, wait=False, progress=progress)
+        except IndexBusy:
+            if not staleness.usable:
+                self.note("Another build of this index is running; waiting for it to finish…")
+                report = build_index(self.paths.corpus, self.paths.db, progress=progress)
             else:
-                print(f"? {line[:80]}\n{error}\n", flush=True)
-            continue
-        if not as_json:
-            print(f"? {answer.question}")
-        _print_answer(answer, searcher, as_json, color)
-        if not as_json:
-            print()
-    return EXIT_FAILURE if failed else EXIT_OK
+                self.note("docbot: a rebuild is running; answering from the current index.")
+                return
+        finally:
+            progress.close()
+        if started and not quiet:
+            self.note(render.format_report(report).splitlines()[0])
+
+    def open_searcher(self) -> Searcher:
+        searcher = Searcher(self.paths.db)
+        if not searcher.documents:
+            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
+        return searcher
+
+    # --- commands ----------------------------------------------------------
+
+    def cmd_index(self) -> int:
+        if self.args.force and not self.args.rebuild:
+            self.fail(
+                "--force only goes with --rebuild: docbot index --rebuild --force", EXIT_USAGE
+            )
+        self.out(self.build(self.args.rebuild, self.args.force, self.args.verbose))
+        if self.args.watch:
+            from .watch import watch_corpus
+
+            watch_corpus(self.paths, lambda: self.out(self.build(verbose=self.args.verbose)))
+        return EXIT_OK
+
+    def cmd_ask(self) -> int:
+        args = self.args
+        if args.top < 1:
+            self.fail("--top must be 1 or more.", EXIT_USAGE)
+        question = " ".join(args.question).strip()
+        if args.question and not question:
+            self.fail(
+                "The question is empty: type a few words about what you want to know.", EXIT_USAGE
+            )
+        interactive = not question and self.streams.stdin.isatty()
+        self.ensure_fresh(quiet=args.json)
+        searcher = self.open_searcher()
+        lang = args.lang
+        if lang and lang.strip().lower() == "auto":
+            lang = None
+        if lang:
+            searcher.resolve_language(lang)
+        color = _use_color(self.streams.stdout, self.env)
+        width = _width(self.streams.stdout, self.env)
+        if question:
+            self.print_answer(searcher, searcher.ask(question, lang=lang, top=args.top), width)
+            return EXIT_OK
+        if interactive:
+            from .interactive import run_session
+
+            return run_session(searcher, lang, args.top, color, width)
+        return self.batch(searcher, lang, width)
+
+    def print_answer(self, searcher: Searcher, answer: Answer, width: int) -> None:
+        if self.args.json:
+            self.out(render.dumps(render.answer_json(answer)))
+        else:
+            color = _use_color(self.streams.stdout, self.env)
+            self.out(render.format_answer(answer, _name_of(searcher), color, width))
+
+    def questions(self) -> Iterator[str]:
+        """Every input line, blank ones too: output line N answers input line N."""
+        for raw in self.streams.stdin:
+            yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+    def batch(self, searcher: Searcher, lang: str | None, width: int) -> int:
+        failed = 0
+        for line in self.questions():
+            try:
+                answer = searcher.ask(line, lang=lang, top=self.args.top)
+            except UsageError as error:
+                failed += 1
+                if self.args.json:
+                    self.out(render.dumps(render.error_json(line, str(error))))
+                else:
+                    self.out(f"? {line[:80]}\n{error}\n")
+                continue
+            if not self.args.json:
+                self.out(f"? {answer.question}")
+            self.print_answer(searcher, answer, width)
+            if not self.args.json:
+                self.out("")
+        return EXIT_FAILURE if failed else EXIT_OK
+
+    def cmd_sources(self) -> int:
+        self.ensure_fresh(quiet=False)
+        searcher = Searcher(self.paths.db)
+        documents = searcher.documents
+        self.out(render.format_sources(documents, _name_of(searcher), str(self.paths.corpus)))
+        return EXIT_OK
+
+    def cmd_bot(self) -> int:
+        from .telegram_app import run_bot
+
+        return run_bot(self.paths, self.env)
+
+    def run(self) -> int:
+        self.check_db_path()
+        command: Callable[[], int] = getattr(self, f"cmd_{self.args.command}")
+        return command()
 
 
-def cmd_sources(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) -> int:
-    ensure_fresh(paths, quiet=False)
-    searcher = Searcher(paths.db)
-    print(render.format_sources(searcher.documents, _name_of(searcher)))
-    return EXIT_OK
+COMMANDS = ("index", "ask", "sources", "bot")
 
 
-def cmd_bot(args: argparse.Namespace, paths: Paths, env: Mapping[str, str]) -> int:
-    from .telegram_app import run_bot
-
-    return run_bot(paths, env)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace, Paths, Mapping[str, str]], int]] = {
-    "index": cmd_index,
-    "ask": cmd_ask,
-    "sources": cmd_sources,
-    "bot": cmd_bot,
-}
-
-
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per outcome
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help()
-        return EXIT_USAGE
-    env = load_environment()
-    paths = resolve_paths(env, args.corpus, args.db)
+def main(  # noqa: PLR0911 - one exit per outcome
+    argv: Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    streams: Streams | None = None,
+) -> int:
+    """Run one ``docbot`` command; the exit code.  ``env`` defaults to the
+    process environment completed by ``.env``, ``streams`` to sys's."""
+    streams = streams or Streams.system()
     try:
-        return COMMANDS[args.command](args, paths, env)
-    except CliError as error:
-        print(f"docbot: {error}", file=sys.stderr)
-        return error.code
-    except (UsageError, CorpusError) as error:
-        print(f"docbot: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except DocbotError as error:
-        print(f"docbot: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        try:
+            args = _parser(streams).parse_args(argv)
+        except SystemExit as done:  # --help, --version, or a usage error argparse printed
+            return done.code if isinstance(done.code, int) else EXIT_USAGE
+        if not args.command:
+            _parser(streams).print_help()
+            return EXIT_USAGE
+        cli = Cli(args, load_environment() if env is None else env, streams)
+        try:
+            return cli.run()
+        except CliError as error:
+            cli.note(f"docbot: {cli.with_options(str(error))}")
+            return error.code
+        except (UsageError, CorpusError) as error:
+            cli.note(f"docbot: {cli.with_options(str(error))}")
+            return EXIT_USAGE
+        except DocbotError as error:
+            cli.note(f"docbot: {cli.with_options(str(error))}")
+            return EXIT_FAILURE
+    except BrokenPipeError:
+        _quiet_closed_pipe(streams.stdout)
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     except OSError as error:  # a file system refusal the engine did not foresee
         print(
             f"docbot: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
-            file=sys.stderr,
+            file=streams.stderr,
         )
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+
+
+def _quiet_closed_pipe(stream: TextIO) -> None:
+    """The reader of our output went away (``| head``): point the stream at
+    /dev/null so that flushing it at exit does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 if __name__ == "__main__":

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docbot.index import DocbotError, Searcher
 
 from . import render
+
+if TYPE_CHECKING:
+    from prompt_toolkit.history import History
 
 HELP = """Type a question and press Enter. Commands:
   :more          show the next results for the last question
@@ -25,8 +29,11 @@ def history_path() -> Path:
 class Session:
     """The state of one interactive session; ``handle`` turns a line into output."""
 
-    def __init__(self, searcher: Searcher, lang: str | None, top: int, color: bool) -> None:
+    def __init__(
+        self, searcher: Searcher, lang: str | None, top: int, color: bool, width: int = render.WIDTH
+    ) -> None:
         self.searcher, self.lang, self.top, self.color = searcher, lang, top, color
+        self.width = width
         self.last_question: str | None = None
         self.shown = 0
 
@@ -55,7 +62,7 @@ class Session:
         if not answer.hits:
             return "No more results." if self.shown else render.NO_ANSWER
         self.shown += len(answer.hits)
-        return render.format_answer(answer, self._name_of, self.color)
+        return render.format_answer(answer, self._name_of, self.color, self.width)
 
     def _command(self, command: str) -> str | None:
         name, _, arg = command.partition(" ")
@@ -67,10 +74,12 @@ class Session:
             return self._set_lang(arg.strip())
         if name == "sources":
             return render.format_sources(self.searcher.documents, self._name_of)
-        return HELP
+        if name in {"help", "h", "?"}:
+            return HELP
+        return f"Unknown command :{name}. {HELP}"
 
     def _set_lang(self, tag: str) -> str:
-        if not tag or tag == "auto":
+        if not tag or tag.casefold() == "auto":
             self.lang = None
             return "Language: detected from each question."
         try:
@@ -80,16 +89,33 @@ class Session:
         return f"Language: {self._name_of(self.lang)}."
 
 
-def run_session(searcher: Searcher, lang: str | None, top: int, color: bool) -> int:
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import FileHistory
+def _history(path: Path) -> tuple[History, str | None]:
+    """Line history kept in ``path``; in memory only (and why) when that
+    file cannot be written, so a read-only home never stops a session."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-    path = history_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(path)))
-    session = Session(searcher, lang, top, color)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return InMemoryHistory(), f"History is off this session: cannot write {path} ({reason})."
+    return FileHistory(str(path)), None
+
+
+def run_session(
+    searcher: Searcher, lang: str | None, top: int, color: bool, width: int = render.WIDTH
+) -> int:
+    from prompt_toolkit import PromptSession
+
+    history, problem = _history(history_path())
+    prompt: PromptSession[str] = PromptSession(history=history)
+    session = Session(searcher, lang, top, color, width)
     languages = ", ".join(searcher.language_name(t) for t in searcher.languages)
     print(f"docbot: {len(searcher.documents)} documents ({languages}). :help for commands.")
+    if problem:
+        print(problem)
     while True:
         try:
             line = prompt.prompt("? ")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import textwrap
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +13,9 @@ from docbot.index.records import Span
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
 
+WIDTH = 88  # columns for output that does not go to a terminal
+DETAIL_LIMIT = 10  # file names listed in an index report before it only counts
+FORMATS = ".txt, .md, .html, .pdf or .docx"
 NO_ANSWER = (
     "Nothing in the corpus answers this. Try other words, ask in another language "
     "(--lang), or run `docbot sources` to see what the corpus covers."
@@ -47,14 +50,15 @@ def source_line(hit: Hit, name_of: NameOf) -> str:
     return " · ".join(parts)
 
 
-def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = 88) -> str:
-    """An answer as terminal text: one block per passage."""
+def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = WIDTH) -> str:
+    """An answer as terminal text: one block per passage, quotes wrapped to ``width``."""
     if not answer.hits:
         return NO_ANSWER
     blocks = []
     for hit in answer.hits:
-        quote = mark(hit.quote.text, hit.quote.marks, BOLD if color else "", RESET if color else "")
-        wrapped = _indent(f"“{quote}”", width, wrap=not color)
+        quote = f"“{hit.quote.text}”"
+        marks = tuple((a + 1, b + 1) for a, b in hit.quote.marks)
+        wrapped = wrap_marked(quote, marks if color else (), width)
         flag = f" [{name_of(hit.passage.lang)} passage]" if hit.cross_lingual else ""
         src = source_line(hit, name_of)
         src = f"{DIM}{src}{RESET}" if color else src
@@ -64,24 +68,70 @@ def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = 88)
     return "\n\n".join(blocks) + tail
 
 
-def _indent(text: str, width: int, wrap: bool) -> str:
-    """Indent a quote, keeping its line breaks (list items); wrap plain text."""
-    lines = []
+def wrap_marked(
+    text: str,
+    marks: tuple[Span, ...],
+    width: int,
+    *,
+    start: str = BOLD,
+    end: str = RESET,
+    first: str = "    ",
+    rest: str = "     ",
+) -> str:
+    """``text`` indented and wrapped at word boundaries to ``width`` columns,
+    its line breaks kept, each span in ``marks`` wrapped in ``start``/``end``
+    (escape codes take no columns, so they are added after wrapping).
+
+    >>> print(wrap_marked("“measure the ROI of every event”", ((13, 16),), 28, start="*", end="*"))
+        “measure the *ROI* of
+         every event”
+    """
+    out: list[str] = []
+    offset = 0
     for line in text.split("\n"):
-        if wrap:
-            lines.append(
-                textwrap.fill(line, width=width, initial_indent="    ", subsequent_indent="     ")
+        room = max(width - len(rest), 20)
+        for a, b in _line_slices(line, room):
+            spans = tuple(
+                (max(x - offset - a, 0), min(y - offset, b) - a)
+                for x, y in marks
+                if x - offset < b and y - offset > a
             )
-        else:
-            lines.append("    " + line)
-    return "\n".join(lines)
+            out.append(
+                f"{first if not out or a == 0 else rest}{mark(line[a:b], spans, start, end)}"
+            )
+        offset += len(line) + 1
+    return "\n".join(out)
+
+
+def _line_slices(line: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) of each wrapped line of ``line``: greedy, whole words."""
+    slices: list[tuple[int, int]] = []
+    begin: int | None = None
+    last_end = 0
+    for word in re.finditer(r"\S+", line):
+        if begin is None:
+            begin = word.start()
+        elif word.end() - begin > width:
+            slices.append((begin, last_end))
+            begin = word.start()
+        last_end = word.end()
+    if begin is not None:
+        slices.append((begin, last_end))
+    return slices or [(0, 0)]
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The ``--json`` contract: see the README."""
+    """The ``--json`` contract: see the README.
+
+    ``lang`` is the question's language, or ``None`` when it could not be
+    told and every language was searched (``lang_reason`` "ambiguous");
+    ``searched`` lists the languages whose passages were searched.
+    """
     return {
         "question": answer.question,
-        "lang": answer.lang,
+        "lang": None if answer.lang_reason == "ambiguous" else answer.lang,
+        "lang_reason": answer.lang_reason,
+        "searched": list(answer.searched),
         "results": [
             {
                 "rank": h.rank,
@@ -94,6 +144,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "quote": h.quote.text,
                 "cross_lingual": h.cross_lingual,
                 "url": h.passage.url,
+                "page": h.passage.page,
             }
             for h in answer.hits
         ],
@@ -101,15 +152,24 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 def error_json(question: str, message: str) -> dict[str, Any]:
-    return {"question": question, "lang": None, "results": [], "error": message}
+    return {
+        "question": question,
+        "lang": None,
+        "lang_reason": None,
+        "searched": [],
+        "results": [],
+        "error": message,
+    }
 
 
 def dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def format_report(report: BuildReport) -> str:
-    """What ``docbot index`` did, in a few lines."""
+def format_report(report: BuildReport, verbose: bool = False) -> str:
+    """What ``docbot index`` did: a summary line, passages per language, the
+    files it changed when there are few (all with ``verbose``), and the files
+    it skipped with their reasons, files sharing a reason counted together."""
     if report.changed_anything:
         head = (
             f"Indexed in {report.seconds:.1f} s: {len(report.added)} added, "
@@ -122,22 +182,48 @@ def format_report(report: BuildReport) -> str:
         )
     langs = ", ".join(f"{lang}: {n}" for lang, n in report.passages_per_lang.items())
     lines = [head, f"Passages per language: {langs or 'none'}."]
-    for label, paths in (
+    changes = (
         ("added", report.added),
         ("changed", report.changed),
         ("removed", report.removed),
-    ):
-        lines += [f"  {label}: {p}" for p in paths]
+    )
+    touched = sum(len(paths) for _, paths in changes)
+    if verbose or touched <= DETAIL_LIMIT:
+        lines += [f"  {label}: {p}" for label, paths in changes for p in paths]
     if report.skipped:
-        lines.append(f"Skipped {len(report.skipped)} file(s):")
-        lines += [f"  {path}: {reason}" for path, reason in report.skipped]
+        lines += _skipped_lines(report.skipped, verbose)
     return "\n".join(lines)
 
 
-def format_sources(documents: tuple[DocumentInfo, ...], name_of: NameOf) -> str:
+def _skipped_lines(skipped: tuple[tuple[str, str], ...], verbose: bool) -> list[str]:
+    count = len(skipped)
+    lines = [f"Skipped {count} file{'s' if count != 1 else ''}:"]
+    if verbose:
+        return lines + [f"  {path}: {reason}" for path, reason in skipped]
+    by_reason: dict[str, list[str]] = {}
+    for path, reason in skipped:
+        by_reason.setdefault(reason, []).append(path)
+    shown = 0
+    for reason, paths in by_reason.items():
+        if len(lines) > DETAIL_LIMIT:
+            break
+        if len(paths) <= 2:
+            lines += [f"  {path}: {reason}" for path in paths]
+        else:
+            examples = ", ".join(paths[:2])
+            lines.append(f"  {len(paths)} files: {reason} ({examples}, …)")
+        shown += len(paths)
+    if shown < count:
+        lines.append(f"  … and {count - shown} more; `docbot index --verbose` lists them all.")
+    return lines
+
+
+def format_sources(
+    documents: tuple[DocumentInfo, ...], name_of: NameOf, corpus: str | None = None
+) -> str:
     """The documents as an aligned table."""
     if not documents:
-        return "The index holds no documents. Add .txt or .md files to the corpus folder."
+        return empty_corpus(corpus)
     rows = [("LANGUAGE", "DATE", "PASSAGES", "TITLE", "FILE")]
     rows += [
         (name_of(d.lang), d.date or "-", str(d.passages), _clip(d.title, 60), d.path)
@@ -147,6 +233,15 @@ def format_sources(documents: tuple[DocumentInfo, ...], name_of: NameOf) -> str:
     return "\n".join(
         "  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row))
         for row in rows
+    )
+
+
+def empty_corpus(corpus: str | None = None) -> str:
+    """What to say when the index holds no document."""
+    where = f"The corpus folder {corpus}" if corpus else "The corpus folder"
+    return (
+        f"{where} has no document docbot can read yet. Add {FORMATS} files to it; "
+        "`docbot index` lists the files it skipped and why."
     )
 
 
