@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from docbot.bot.interactive import Session
+from docbot.bot.interactive import Session, _history
 from docbot.index import Searcher
 
 from .botapi import clean_env
@@ -27,8 +27,11 @@ def test_session_commands(searcher: Searcher) -> None:
     assert "German" in (session.handle("Social Media") or "")
     assert "Unknown or unsupported language" in (session.handle(":lang xx") or "")
     assert session.handle(":lang auto") == "Language: detected from each question."
+    assert session.handle(":lang AUTO") == "Language: detected from each question."
     assert "LANGUAGE" in (session.handle(":sources") or "")
     assert ":more" in (session.handle(":help") or "")
+    unknown = session.handle(":foo") or ""
+    assert unknown.startswith("Unknown command :foo.") and ":more" in unknown
     assert "Nothing in the corpus answers this" in (session.handle("capital of Australia") or "")
     assert session.handle("") == ""
     assert session.handle(":quit") is None
@@ -82,3 +85,24 @@ def test_interactive_prompt_on_a_terminal(seed_db: Path, tmp_path: Path) -> None
     assert process.returncode == 0
     history = (tmp_path / "docbot" / "history").read_text()
     assert "How do I measure ROI for networking?" in history
+
+
+def test_no_history_when_its_folder_cannot_be_created(tmp_path: Path) -> None:
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the history folder should be")
+    history, problem = _history(blocker / "docbot" / "history")
+    assert isinstance(history, InMemoryHistory)
+    assert problem and problem.startswith("History is off this session: cannot write")
+    history, problem = _history(tmp_path / "ok" / "docbot" / "history")
+    assert isinstance(history, FileHistory) and problem is None
+
+
+def test_long_answers_wrap_to_the_sessions_width(searcher: Searcher) -> None:
+    session = Session(searcher, None, top=2, color=True, width=50)
+    output = session.handle("Which microblogs are mentioned?") or ""
+    quote_lines = [line for line in output.splitlines() if line.startswith("    ")]
+    visible = [line.replace("\033[1m", "").replace("\033[0m", "") for line in quote_lines]
+    assert len(visible) > 3 and all(len(line) <= 50 for line in visible)
+    assert "\033[1m" in output
