@@ -100,7 +100,7 @@ def decode(data: bytes) -> str:  # noqa: PLR0911 - one return per encoding tried
     except UnicodeDecodeError:
         pass
     nearly = data.decode("utf-8", errors="replace")
-    if nearly.count("\ufffd") <= len(data) // 1000 and any(
+    if nearly.count("\ufffd") <= max(1, len(data) // 1000) and any(
         0x7F < ord(ch) != 0xFFFD for ch in nearly
     ):
         return nearly

@@ -235,3 +235,10 @@ def test_a_language_outside_the_corpus_needs_a_sure_model(tmp_path: Path) -> Non
     text = "Le rapport annuel est disponible sur l'intranet depuis lundi, merci de le lire."
     path = _write(tmp_path, "n.txt", text.encode())
     assert load_document(path, "n.txt", ["en", "de", "es"]).lang == "fr"
+
+
+def test_utf8_file_with_one_stray_byte_stays_utf8(tmp_path: Path) -> None:
+    data = "Größere Reichweite\n\nÜber Qualität ".encode() + b"\x96" + " und Quantität.".encode()
+    doc = load_document(_write(tmp_path, "s.txt", data), "s.txt")
+    assert doc.title == "Größere Reichweite"
+    assert doc.sections[0].paragraphs[0] == "Über Qualität \ufffd und Quantität."
