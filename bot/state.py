@@ -1,39 +1,84 @@
-"""The bot's own state in SQLite (separate from the index, which is rebuilt):
-language choices, the answers behind buttons, feedback, question logs.
+"""The bot's own state in SQLite (separate from the index, which is rebuilt).
 
-Buttons carry only an answer id, so they keep working after a restart.  With
-question logging off, an answer's question is kept only as long as its buttons
-can be used (``BUTTON_LIFETIME``) and feedback is stored without it.
+This module owns the file and all of its SQL:
+
+- ``prefs``: each user's search language;
+- ``answers``: what is behind an answer's buttons.  Ids are random
+  (``secrets.token_urlsafe``), never sequential, so a button cannot be guessed
+  and an id made after the file was lost cannot meet an old button; each
+  answer belongs to one chat and one user;
+- ``feedback``: one vote per user per answer (a second press changes it);
+- ``examples``: the /start example questions behind their buttons;
+- ``inbox``: every update as received, written (and synced to disk) before it
+  is confirmed to Telegram and marked done once handled, so a crash loses none.
+
+Retention: answers (and with them their buttons) are kept ``retention`` seconds
+when questions are logged, at most ``BUTTON_LIFETIME`` when not; feedback
+``retention`` seconds; the inbox ``INBOX_KEEP`` (to recognise an update
+Telegram sends twice).  ``prune`` applies it; the bot calls it at start-up and
+every hour.
+
+A file that is not a database or whose pages are damaged is moved aside (with
+its WAL) and a fresh one started: ``BotState.warning`` then says so in one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-BUTTON_LIFETIME = 24 * 3600
+BUTTON_LIFETIME = 24 * 3600.0  # answers kept when questions are not logged
+DEFAULT_RETENTION = 30 * 24 * 3600.0
+INBOX_KEEP = 24 * 3600.0  # Telegram keeps an unconfirmed update for 24 hours
+MAX_ATTEMPTS = 3  # an update that was started this often is not tried again
+ANSWER_ID_BYTES = 9  # 12 URL-safe characters, 72 random bits
+SCHEMA_VERSION = 2
+
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS prefs (user_id INTEGER PRIMARY KEY, lang TEXT);
 CREATE TABLE IF NOT EXISTS answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL, chat_id INTEGER, user_id INTEGER,
-    question TEXT, lang TEXT, shown INTEGER, passages TEXT
+    id TEXT PRIMARY KEY, created REAL NOT NULL, chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL, question TEXT, lang TEXT, shown INTEGER, passages TEXT
 );
+CREATE INDEX IF NOT EXISTS answers_created ON answers (created);
 CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL, answer_id INTEGER, user_id INTEGER,
-    vote INTEGER, question TEXT, passages TEXT
+    answer_id TEXT NOT NULL, user_id INTEGER NOT NULL, created REAL NOT NULL,
+    vote INTEGER NOT NULL, question TEXT, passages TEXT,
+    PRIMARY KEY (answer_id, user_id)
 );
-CREATE TABLE IF NOT EXISTS examples (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT UNIQUE);
+CREATE INDEX IF NOT EXISTS feedback_created ON feedback (created);
+CREATE TABLE IF NOT EXISTS examples (id TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL);
+CREATE TABLE IF NOT EXISTS inbox (
+    update_id INTEGER PRIMARY KEY, received REAL NOT NULL, status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, payload TEXT
+);
+CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status);
 """
+
+# inbox statuses: what is still to do for an update
+PENDING = "pending"  # handle it
+NOTE = "note"  # tell its sender to slow down
+REFUSE = "refuse"  # tell its sender the bot is private
+DONE = "done"
+TO_DO = (PENDING, NOTE, REFUSE)
+
+
+class StateError(Exception):
+    """The state file cannot be used (one line, for the user)."""
 
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    id: int
+    id: str
     chat_id: int
     user_id: int
     question: str
@@ -42,28 +87,161 @@ class StoredAnswer:
     passages: list[list[object]]  # [doc, ordinal] of each passage shown
 
 
+@dataclass(frozen=True)
+class InboxEntry:
+    update_id: int
+    status: str
+    attempts: int
+    payload: str
+    received: float
+
+
+def new_answer_id() -> str:
+    """A random, URL-safe answer id (12 characters).
+
+    >>> len(new_answer_id()), new_answer_id() != new_answer_id()
+    (12, True)
+    """
+    return secrets.token_urlsafe(ANSWER_ID_BYTES)
+
+
+def example_key(text: str) -> str:
+    """A stable id for an example question (the same text always gets the same id).
+
+    >>> example_key("Return on Investment") == example_key("Return on Investment")
+    True
+    """
+    return hashlib.blake2b(text.encode(), digest_size=9).hexdigest()
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return True
+    text = str(error).lower()
+    return "not a database" in text or "malformed" in text
+
+
 class BotState:
-    def __init__(self, path: Path, log_questions: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """One bot's state file.  Thread-safe: every statement runs under a lock."""
+
+    def __init__(
+        self,
+        path: Path,
+        log_questions: bool,
+        retention: float = DEFAULT_RETENTION,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path
         self.log_questions = log_questions
+        self.retention = retention
+        self.clock = clock
+        self.warning: str | None = None
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db, self._inbox = self._open()
+            except sqlite3.DatabaseError as error:
+                if not _damaged(error):
+                    raise
+                moved = self._move_aside()
+                self.warning = (
+                    f"The bot state file {path} was damaged ({error}); moved it to {moved.name} "
+                    "and started a fresh one (language choices and older buttons are lost)."
+                )
+                self._db, self._inbox = self._open()
+        except (OSError, sqlite3.Error) as error:
+            raise StateError(f"cannot use the bot state file {path}: {error}") from None
+
+    # --- opening -----------------------------------------------------------------------
+
+    def _open(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        # The inbox has its own connection: its commits are synced to disk before
+        # an update is confirmed to Telegram, so a host crash loses none either.
+        inbox = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        inbox.execute("PRAGMA synchronous = FULL")
+        return db, inbox
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            db.executescript(_SCHEMA)
+            return
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Version 1 numbered answers 1, 2, 3…: their buttons expire (the ids
+            # were guessable); votes are kept, one per user and answer.
+            if "feedback" in tables:
+                db.execute("ALTER TABLE feedback RENAME TO feedback_v1")
+            for old in ("answers", "examples"):
+                if old in tables:
+                    db.execute(f"DROP TABLE {old}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            if "feedback" in tables:
+                db.execute(
+                    "INSERT OR REPLACE INTO feedback "
+                    "(answer_id, user_id, created, vote, question, passages) "
+                    "SELECT 'v1-' || answer_id, user_id, created, vote, question, passages "
+                    "FROM feedback_v1 ORDER BY id"
+                )
+                db.execute("DROP TABLE feedback_v1")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        self.path.rename(target)
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = self.path.with_name(self.path.name + suffix)
+            if companion.exists():
+                companion.rename(target.with_name(target.name + suffix))
+        return target
 
     def close(self) -> None:
-        self._db.close()
-
-    def _run(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self._db.execute(sql, params)
+            self._db.close()
+            self._inbox.close()
+
+    def _run(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # --- language choices ----------------------------------------------------------------
 
     def language(self, user_id: int) -> str | None:
-        row = self._run("SELECT lang FROM prefs WHERE user_id = ?", (user_id,)).fetchone()
-        return row[0] if row else None
+        rows = self._run("SELECT lang FROM prefs WHERE user_id = ?", (user_id,))
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def set_language(self, user_id: int, lang: str | None) -> None:
         self._run("INSERT OR REPLACE INTO prefs (user_id, lang) VALUES (?, ?)", (user_id, lang))
+
+    # --- answers and their buttons ---------------------------------------------------------
+
+    @property
+    def answer_lifetime(self) -> float:
+        return self.retention if self.log_questions else min(self.retention, BUTTON_LIFETIME)
 
     def save_answer(
         self,
@@ -74,54 +252,196 @@ class BotState:
         lang: str | None,
         shown: int,
         passages: list[list[object]],
-    ) -> int:
-        if not self.log_questions:
-            self._run("DELETE FROM answers WHERE created < ?", (time.time() - BUTTON_LIFETIME,))
-        cursor = self._run(
-            "INSERT INTO answers (created, chat_id, user_id, question, lang, shown, passages) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), chat_id, user_id, question, lang, shown, json.dumps(passages)),
-        )
-        return int(cursor.lastrowid or 0)
+    ) -> str:
+        """Store an answer for its buttons; returns its new random id."""
+        while True:
+            answer_id = new_answer_id()
+            try:
+                self._run(
+                    "INSERT INTO answers (id, created, chat_id, user_id, question, lang, shown, "
+                    "passages) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        answer_id,
+                        self.clock(),
+                        chat_id,
+                        user_id,
+                        question,
+                        lang,
+                        shown,
+                        json.dumps(passages),
+                    ),
+                )
+            except sqlite3.IntegrityError:  # 1 in 2**72: draw again
+                continue
+            return answer_id
 
-    def answer(self, answer_id: int) -> StoredAnswer | None:
-        row = self._run(
+    def answer(self, answer_id: str) -> StoredAnswer | None:
+        """The answer behind a button, unless unknown or past its lifetime."""
+        rows = self._run(
             "SELECT id, chat_id, user_id, question, lang, shown, passages FROM answers "
-            "WHERE id = ?",
-            (answer_id,),
-        ).fetchone()
-        if row is None:
+            "WHERE id = ? AND created >= ?",
+            (answer_id, self.clock() - self.answer_lifetime),
+        )
+        if not rows:
             return None
-        return StoredAnswer(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
-
-    def add_shown(self, answer_id: int, shown: int, passages: list[list[object]]) -> None:
-        current = self.answer(answer_id)
-        if current is None:
-            return
-        self._run(
-            "UPDATE answers SET shown = ?, passages = ? WHERE id = ?",
-            (shown, json.dumps(current.passages + passages), answer_id),
+        row = rows[0]
+        return StoredAnswer(
+            str(row[0]),
+            int(str(row[1])),
+            int(str(row[2])),
+            str(row[3]),
+            None if row[4] is None else str(row[4]),
+            int(str(row[5])),
+            json.loads(str(row[6])),
         )
 
-    def add_feedback(self, answer_id: int, user_id: int, vote: int) -> None:
+    def add_shown(self, answer_id: str, shown: int, passages: list[list[object]]) -> None:
+        """Record that the passages up to ``shown`` have now been shown."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT passages FROM answers WHERE id = ?", (answer_id,)
+            ).fetchone()
+            if row is None:
+                return
+            self._db.execute(
+                "UPDATE answers SET shown = ?, passages = ? WHERE id = ?",
+                (shown, json.dumps(json.loads(row[0]) + passages), answer_id),
+            )
+
+    def vote(self, answer_id: str, user_id: int, vote: int) -> None:
+        """One vote per user and answer: a second one replaces the first."""
         stored = self.answer(answer_id)
         question = stored.question if stored and self.log_questions else None
         passages = json.dumps(stored.passages) if stored else "[]"
         self._run(
-            "INSERT INTO feedback (created, answer_id, user_id, vote, question, passages) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (time.time(), answer_id, user_id, vote, question, passages),
+            "INSERT OR REPLACE INTO feedback "
+            "(answer_id, user_id, created, vote, question, passages) VALUES (?, ?, ?, ?, ?, ?)",
+            (answer_id, user_id, self.clock(), vote, question, passages),
         )
 
-    def feedback(self) -> list[tuple[int, int, str | None, str]]:
-        rows = self._run("SELECT answer_id, vote, question, passages FROM feedback ORDER BY id")
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+    def feedback(self) -> list[tuple[str, int, int, str | None, str]]:
+        """Every vote: (answer id, user id, vote, question, passages)."""
+        rows = self._run(
+            "SELECT answer_id, user_id, vote, question, passages FROM feedback ORDER BY created"
+        )
+        return [
+            (
+                str(r[0]),
+                int(str(r[1])),
+                int(str(r[2])),
+                None if r[3] is None else str(r[3]),
+                str(r[4]),
+            )
+            for r in rows
+        ]
 
-    def example_id(self, text: str) -> int:
-        self._run("INSERT OR IGNORE INTO examples (text) VALUES (?)", (text,))
-        row = self._run("SELECT id FROM examples WHERE text = ?", (text,)).fetchone()
-        return int(row[0])
+    # --- example questions -----------------------------------------------------------------
 
-    def example(self, example_id: int) -> str | None:
-        row = self._run("SELECT text FROM examples WHERE id = ?", (example_id,)).fetchone()
-        return row[0] if row else None
+    def remember_examples(self, texts: Iterable[str]) -> dict[str, str]:
+        """Ids for example questions' buttons, ``{text: id}``."""
+        now = self.clock()
+        ids = {text: example_key(text) for text in texts}
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO examples (id, text, created) VALUES (?, ?, ?)",
+                [(key, text, now) for text, key in ids.items()],
+            )
+        return ids
+
+    def example(self, example_id: str) -> str | None:
+        rows = self._run("SELECT text FROM examples WHERE id = ?", (example_id,))
+        return str(rows[0][0]) if rows else None
+
+    # --- the inbox -----------------------------------------------------------------------------
+
+    def inbox_known(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates were received before."""
+        if not update_ids:
+            return set()
+        marks = ",".join("?" * len(update_ids))
+        with self._lock:
+            rows = self._inbox.execute(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", list(update_ids)
+            ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def inbox_add(self, entries: Sequence[tuple[int, str, str | None]]) -> set[int]:
+        """Store received updates ``(update_id, status, payload)`` in one synced
+        transaction; returns the ids that were new (a repeated id is ignored)."""
+        now = self.clock()
+        added: set[int] = set()
+        with self._lock:
+            self._inbox.execute("BEGIN IMMEDIATE")
+            try:
+                for update_id, status, payload in entries:
+                    cursor = self._inbox.execute(
+                        "INSERT OR IGNORE INTO inbox (update_id, received, status, payload) "
+                        "VALUES (?, ?, ?, ?)",
+                        (update_id, now, status, payload if status in TO_DO else None),
+                    )
+                    if cursor.rowcount:
+                        added.add(update_id)
+                self._inbox.execute("COMMIT")
+            except BaseException:
+                self._inbox.execute("ROLLBACK")
+                raise
+        return added
+
+    def inbox_started(self, update_id: int) -> int:
+        """Count one more attempt at an update; returns the count."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+            )
+            row = self._db.execute(
+                "SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def inbox_retry_later(self, update_id: int) -> None:
+        """The attempt ended because Telegram was unreachable: it does not count
+        towards ``MAX_ATTEMPTS`` (which is for updates that crash the bot)."""
+        self._run(
+            "UPDATE inbox SET attempts = MAX(0, attempts - 1) WHERE update_id = ?", (update_id,)
+        )
+
+    def inbox_done(self, update_id: int) -> None:
+        """The update is handled: keep only its id (to recognise it if sent again)."""
+        self._run(
+            "UPDATE inbox SET status = ?, payload = NULL WHERE update_id = ?", (DONE, update_id)
+        )
+
+    def inbox_unfinished(self) -> list[InboxEntry]:
+        """Updates received but not yet handled, oldest first."""
+        marks = ",".join("?" * len(TO_DO))
+        rows = self._run(
+            "SELECT update_id, status, attempts, payload, received FROM inbox "
+            f"WHERE status IN ({marks}) ORDER BY update_id",
+            TO_DO,
+        )
+        return [
+            InboxEntry(int(str(r[0])), str(r[1]), int(str(r[2])), str(r[3]), float(str(r[4])))
+            for r in rows
+        ]
+
+    # --- retention ------------------------------------------------------------------------------
+
+    def prune(self) -> dict[str, int]:
+        """Delete what is past its keeping time; returns the counts deleted."""
+        now = self.clock()
+        deleted = {}
+        with self._lock:
+            for table, keep in (
+                ("answers", self.answer_lifetime),
+                ("feedback", self.retention),
+                ("inbox", INBOX_KEEP),
+                ("examples", self.retention),
+            ):
+                cursor = self._db.execute(
+                    f"DELETE FROM {table} WHERE {_TIME[table]} < ?", (now - keep,)
+                )
+                deleted[table] = cursor.rowcount
+        return deleted
+
+
+_TIME = {"answers": "created", "feedback": "created", "inbox": "received", "examples": "created"}

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from docbot.index import Answer, Hit, Passage
+from docbot.index import Answer, DocumentInfo, Hit, Passage
 from docbot.index.records import Span
 
 MAX_MESSAGE = 4096
@@ -54,6 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "This button is from an answer I no longer have. Please ask again.",
         "ask_usage": "Usage: /ask QUESTION",
         "inline_none": "Nothing in the documents answers this",
+        "not_yours": "This button belongs to someone else's answer. Ask me yourself!",
+        "and_more": "… and {count:,} more",
     },
     "de": {
         "hello": "Hallo {name}! Ich beantworte Fragen aus {docs} Dokumenten in {langs} und "
@@ -86,6 +88,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Diese Schaltfläche gehört zu einer alten Antwort. Bitte frag noch einmal.",
         "ask_usage": "So geht's: /ask FRAGE",
         "inline_none": "Dazu steht nichts in den Dokumenten",
+        "not_yours": "Diese Schaltfläche gehört zur Antwort einer anderen Person. "
+        "Frag mich selbst!",
+        "and_more": "… und {count:,} weitere",
     },
     "es": {
         "hello": "¡Hola {name}! Respondo preguntas a partir de {docs} documentos en {langs}, "
@@ -117,6 +122,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Este botón es de una respuesta que ya no tengo. Pregunta de nuevo.",
         "ask_usage": "Uso: /ask PREGUNTA",
         "inline_none": "Nada en los documentos responde a esto",
+        "not_yours": "Este botón es de la respuesta de otra persona. ¡Pregúntame tú!",
+        "and_more": "… y {count:,} más",
     },
 }
 
@@ -185,31 +192,93 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
     return "".join(out)
 
 
+MAX_TITLE = 120  # visible characters of a title or section in a source line
+MAX_DOC = 80  # of a file name
+MAX_LINK_URL = 1024  # a longer (escaped) URL is shown cut, not linked
+MAX_INLINE_TITLE = 100
+MIN_QUOTE = 80
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut.
+
+    >>> clip("Return on Investment", 9), clip("ROI", 9)
+    ('Return o…', 'ROI')
+    """
+    text = " ".join(text.split()) if len(text) > limit else text
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def linkable(url: str | None) -> bool:
+    """Only plain http(s) URLs of a sane length become links.
+
+    >>> linkable("https://example.org/a?b=1"), linkable("javascript:alert(1)")
+    (True, False)
+    >>> linkable("HTTPS://example.org"), linkable("https://exa mple.org"), linkable("https://")
+    (True, False, False)
+    """
+    if not url:
+        return False
+    scheme, sep, rest = url.partition("://")
+    return (
+        bool(sep)
+        and scheme.lower() in ("http", "https")
+        and bool(rest)
+        and not rest.startswith("/")
+        and url.isprintable()
+        and not any(ch.isspace() for ch in url)
+        and len(html.escape(url, quote=True)) <= MAX_LINK_URL
+    )
+
+
 def link(url: str, label: str) -> str:
-    """An HTML link; the URL is attribute-escaped, the label text-escaped."""
+    """An HTML link when ``url`` is http(s) (attribute-escaped, label
+    text-escaped); otherwise the label alone, as text.
+
+    >>> link("https://example.org/?a=1&b=2", "source")
+    '<a href="https://example.org/?a=1&amp;b=2">source</a>'
+    >>> link("javascript:alert(1)", "source")
+    'source'
+    """
+    if not linkable(url):
+        return esc(label)
     return f'<a href="{html.escape(url, quote=True)}">{esc(label)}</a>'
 
 
 def source_html(passage: Passage, name_of: NameOf) -> str:
-    """Title — section · language (· page) (· link)."""
-    head = f"{passage.title} — {passage.section}" if passage.section else passage.title
-    parts = [f"<i>{esc(head)}</i>", esc(name_of(passage.lang))]
+    """Title — section · language (· page) · link or file name; long titles,
+    sections, file names and URLs cut with an ellipsis."""
+    title = clip(passage.title, MAX_TITLE)
+    head = f"{title} — {clip(passage.section, MAX_TITLE)}" if passage.section else title
+    parts = [f"<i>{esc(head)}</i>", esc(clip(name_of(passage.lang), 40))]
     if passage.page:
         parts.append(f"p. {passage.page}")
-    if passage.url:
-        parts.append(link(passage.url, "source"))
+    if linkable(passage.url):
+        parts.append(link(str(passage.url), "source"))
     else:
-        parts.append(esc(passage.doc))
+        parts.append(esc(clip(passage.doc, MAX_DOC)))
     return "📄 " + " · ".join(parts)
 
 
-def hit_html(hit: Hit, ui: str, name_of: NameOf) -> str:
-    """One passage: flag (when in another language), quote, source."""
+def hit_html(hit: Hit, ui: str, name_of: NameOf, limit: int = MAX_MESSAGE) -> str:
+    """One passage: flag (when in another language), quote, source; at most
+    ``limit`` characters whatever the corpus holds (the quote is cut to fit)."""
     flag = ""
     if hit.cross_lingual:
-        flag = "🌐 " + esc(t(ui, "other_language", lang=name_of(hit.passage.lang))) + "\n"
-    quote = marked_html(hit.quote.text, hit.quote.marks)
-    return f"{flag}<blockquote>{quote}</blockquote>\n{source_html(hit.passage, name_of)}"
+        language = clip(name_of(hit.passage.lang), 40)
+        flag = "🌐 " + esc(t(ui, "other_language", lang=language)) + "\n"
+    source = source_html(hit.passage, name_of)
+    room = limit - len(flag) - len(source) - len("<blockquote></blockquote>\n")
+    text, marks = hit.quote.text, hit.quote.marks
+    quote = marked_html(text, marks)
+    keep = len(text)
+    while len(quote) > room and keep > MIN_QUOTE:
+        keep = max(MIN_QUOTE, keep * room // len(quote) - 1)
+        cut = text[:keep].rstrip() + "…"
+        quote = marked_html(cut, [(a, min(b, keep)) for a, b in marks if a < keep])
+    return f"{flag}<blockquote>{quote}</blockquote>\n{source}"
 
 
 def no_answer_html(ui: str) -> str:
@@ -228,14 +297,36 @@ def section_messages(passages: Sequence[Passage], name_of: NameOf) -> list[str]:
     if not passages:
         return []
     first = passages[0]
-    heading = f"<b>{esc(first.section or first.title)}</b>"
+    heading = f"<b>{esc(clip(first.section or first.title, MAX_TITLE))}</b>"
     body = "\n\n".join(p.text for p in passages)
     blocks = [heading] + [esc(piece) for piece in split_text(body, MAX_MESSAGE - 200)]
     blocks.append(source_html(first, name_of))
     return pack(blocks)
 
 
-def pack(blocks: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
+def sources_messages(
+    documents: Sequence[DocumentInfo], ui: str, name_of: NameOf, per_language: int = 30
+) -> list[str]:
+    """/sources: the documents by language (at most ``per_language`` each, then
+    how many more), split to fit."""
+    blocks = [esc(t(ui, "sources"))]
+    by_lang: dict[str, list[DocumentInfo]] = {}
+    for doc in documents:
+        by_lang.setdefault(doc.lang, []).append(doc)
+    for lang, docs in by_lang.items():
+        lines = [f"<b>{esc(clip(name_of(lang), 40))}</b>"]
+        for doc in docs[:per_language]:
+            line = f"• {esc(clip(doc.title, MAX_TITLE))} ({doc.passages})"
+            if linkable(doc.url):
+                line += " – " + link(str(doc.url), "link")
+            lines.append(line)
+        if len(docs) > per_language:
+            lines.append(esc(t(ui, "and_more", count=len(docs) - per_language)))
+        blocks.extend(pack(lines, joiner="\n"))
+    return pack(blocks)
+
+
+def pack(blocks: Sequence[str], limit: int = MAX_MESSAGE, joiner: str = "\n\n") -> list[str]:
     """Join blocks (each valid HTML) into as few messages of at most ``limit`` as possible.
 
     >>> [len(m) for m in pack(["a" * 3000, "b" * 3000, "c" * 10], limit=4096)]
@@ -245,8 +336,8 @@ def pack(blocks: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
     for block in blocks:
         if len(block) > limit:
             raise ValueError("block longer than a message; split its text first")
-        if messages and len(messages[-1]) + 2 + len(block) <= limit:
-            messages[-1] += "\n\n" + block
+        if messages and len(messages[-1]) + len(joiner) + len(block) <= limit:
+            messages[-1] += joiner + block
         else:
             messages.append(block)
     return messages
@@ -296,39 +387,59 @@ def _units(paragraph: str, limit: int) -> list[str]:
 
 
 def inline_description(hit: Hit) -> str:
-    text = " ".join(hit.quote.text.split())
-    return text if len(text) <= MAX_INLINE_DESCRIPTION else text[: MAX_INLINE_DESCRIPTION - 1] + "…"
+    return clip(" ".join(hit.quote.text.split()), MAX_INLINE_DESCRIPTION)
+
+
+def inline_title(hit: Hit) -> str:
+    return clip(hit.passage.section or hit.passage.title, MAX_INLINE_TITLE)
+
+
+# Button data.  Answer buttons carry the answer's random id; nothing else is
+# trusted: data that does not match one of these shapes exactly (ASCII only,
+# no spaces, no other digits) is not this bot's.
+_ID = r"[A-Za-z0-9_-]{1,40}"
+_CALLBACK_SHAPES = {
+    "m": re.compile(rf"m:({_ID})"),  # more results
+    "s": re.compile(rf"s:({_ID})"),  # full section
+    "f": re.compile(rf"f:({_ID}):([01])"),  # feedback: 1 helpful, 0 not
+    "e": re.compile(rf"e:({_ID})"),  # an example question from /start
+    "l": re.compile(r"l:(auto|[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)"),  # search language
+}
 
 
 @dataclass(frozen=True)
 class Callback:
-    """Button data: an action letter and integer arguments, ``a:1:2`` (≤ 64 bytes)."""
+    """Button data: an action letter and its arguments, ``f:Xq3…:1`` (≤ 64 bytes)."""
 
     action: str
-    args: tuple[int, ...] = ()
+    args: tuple[str, ...] = ()
 
     def encode(self) -> str:
-        data = ":".join([self.action, *map(str, self.args)])
+        data = ":".join([self.action, *self.args])
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError("callback data over 64 bytes")
+        if self.decode(data) != self:
+            raise ValueError(f"not a valid button: {data!r}")
         return data
 
     @classmethod
     def decode(cls, data: str | None) -> Callback | None:
         """``None`` for data this bot did not make.
 
-        >>> Callback.decode("m:12"), Callback.decode("evil"), Callback.decode("m:x")
-        (Callback(action='m', args=(12,)), None, None)
+        >>> Callback.decode("m:Xq3_-a1"), Callback.decode("f:Xq3:1")
+        (Callback(action='m', args=('Xq3_-a1',)), Callback(action='f', args=('Xq3', '1')))
+        >>> [Callback.decode(d) for d in ("evil", "m: 1", "m:١", "f:1", "f:1:1:1", "m:1\\n")]
+        [None, None, None, None, None, None]
         """
-        if not data or ":" not in data:
+        if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
             return None
-        action, *rest = data.split(":")
-        try:
-            return cls(action, tuple(int(r) for r in rest))
-        except ValueError:
+        shape = _CALLBACK_SHAPES.get(data[:1])
+        match = shape.fullmatch(data) if shape else None
+        if match is None:
             return None
+        return cls(data[:1], match.groups())
 
 
 def lang_callback(tag: str | None) -> str:
     """``/lang`` buttons carry the tag itself: ``l:de``, or ``l:auto``."""
-    return f"l:{tag or 'auto'}"
+    return Callback("l", (tag or "auto",)).encode()

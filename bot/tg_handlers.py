@@ -1,11 +1,16 @@
-"""Telegram handlers: each parses the update, asks the engine, formats with
-``tg_format`` and replies.  ``Turn`` and ``Press`` carry what every message or
-button handler needs; one error handler logs and apologises.
+"""Telegram handlers: each parses the update, asks the engine in a worker
+thread (``Service.run``), formats with ``tg_format`` and replies.
+
+Flood control and the allowlist are applied when an update arrives
+(``tg_intake``); what reaches a handler is to be answered.  ``Turn`` and
+``Press`` carry what every message or button handler needs.  Answer buttons
+belong to the chat and user who asked: anyone else pressing one gets an alert
+and nothing else.  One error handler logs, and apologises for our own failures
+(not for Telegram being unreachable: the update is then tried again later).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,52 +25,35 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
 
 from docbot.index import (
     Answer,
     DocbotError,
     EmptyQuestion,
     QuestionTooLong,
-    Searcher,
     UnknownLanguage,
 )
 
 from . import tg_format as fmt
-from .state import StoredAnswer
+from .state import NOTE, REFUSE, StoredAnswer
+from .tg_delivery import may_have_arrived, permanent
 from .tg_format import Callback, t
-from .tg_service import Service, log, service_of, summary
+from .tg_intake import Job, addressed_text
+from .tg_service import Service, Snapshot, log, service_of, summary
 
 TOP = 3
-SEND_RETRIES = 3
+INLINE_TOP = 5
 
 
-async def send_html(
-    send: Callable[..., Awaitable[Message]], text: str, **kwargs: Any
-) -> Message | None:
-    """Send with bounded retries on network errors (429s are the rate limiter's)."""
-    for attempt in range(SEND_RETRIES):
-        try:
-            return await send(text, parse_mode=ParseMode.HTML, **kwargs)
-        except (TimedOut, NetworkError) as error:
-            if isinstance(error, BadRequest | Forbidden) or attempt == SEND_RETRIES - 1:
-                raise
-            await asyncio.sleep(0.5 * 2**attempt)
-    return None
+async def send_html(send: Callable[..., Awaitable[Message]], text: str, **kwargs: Any) -> Message:
+    """Send one HTML message (retries are the delivery limiter's)."""
+    return await send(text, parse_mode=ParseMode.HTML, **kwargs)
 
 
-def answer_keyboard(answer_id: int, ui: str, more: bool, section: bool) -> InlineKeyboardMarkup:
+def answer_keyboard(answer_id: str, ui: str, more: bool, section: bool) -> InlineKeyboardMarkup:
     row = []
     if more:
         row.append(
@@ -78,8 +66,8 @@ def answer_keyboard(answer_id: int, ui: str, more: bool, section: bool) -> Inlin
             )
         )
     votes = [
-        InlineKeyboardButton("👍", callback_data=Callback("f", (answer_id, 1)).encode()),
-        InlineKeyboardButton("👎", callback_data=Callback("f", (answer_id, 0)).encode()),
+        InlineKeyboardButton("👍", callback_data=Callback("f", (answer_id, "1")).encode()),
+        InlineKeyboardButton("👎", callback_data=Callback("f", (answer_id, "0")).encode()),
     ]
     return InlineKeyboardMarkup([row, votes] if row else [votes])
 
@@ -93,7 +81,7 @@ def _error_text(error: DocbotError, ui: str) -> str:
         return t(ui, "empty")
     if isinstance(error, QuestionTooLong):
         return t(ui, "too_long", length=error.length, limit=error.limit)
-    return str(error)
+    return fmt.clip(str(error), 1000)
 
 
 @dataclass(frozen=True)
@@ -104,38 +92,40 @@ class Turn:
     user: User
     svc: Service
     ui: str
+    snapshot: Snapshot
 
     async def say(self, key: str, quote: bool = False, **values: Any) -> None:
         await send_html(self.message.reply_text, fmt.esc(t(self.ui, key, **values)), do_quote=quote)
 
 
-async def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
-    """The turn, or ``None`` (after a polite refusal) for users not allowed; bots are ignored."""
+def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+    """The turn, or ``None`` for bots and users not allowed (refused at receipt)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or user.is_bot:
         return None
     svc = service_of(context)
-    turn = Turn(message, user, svc, fmt.ui_language(user.language_code))
     if not svc.allowed(user):
-        await turn.say("not_allowed")
         return None
-    return turn
+    return Turn(message, user, svc, fmt.ui_language(user.language_code), svc.snapshot)
 
 
-async def reply_answer(turn: Turn, question: str, quote: bool) -> None:
-    """Ask the engine and reply: quotes, sources, buttons."""
-    svc, ui, message = turn.svc, turn.ui, turn.message
+async def reply_answer(
+    turn: Turn, context: ContextTypes.DEFAULT_TYPE, question: str, quote: bool
+) -> None:
+    """ "Typing…", the engine in a worker thread, then quotes, sources, buttons."""
+    svc, ui, message, snap = turn.svc, turn.ui, turn.message, turn.snapshot
+    await show_typing(context, message.chat_id)
     lang = svc.state.language(turn.user.id)
-    if lang is not None and lang not in svc.searcher.languages:
+    if lang is not None and lang not in snap.searcher.languages:
         # the corpus no longer has the language this user chose: back to automatic
         svc.state.set_language(turn.user.id, None)
         lang = None
     try:
-        answer = svc.searcher.ask(question, lang=lang, top=TOP)
+        answer = await svc.run(snap.searcher.ask, question, lang=lang, top=TOP)
     except (EmptyQuestion, QuestionTooLong, UnknownLanguage) as error:
         await send_html(message.reply_text, fmt.esc(_error_text(error, ui)), do_quote=quote)
         return
-    messages = fmt.answer_messages(answer, ui, svc.name_of(ui))
+    messages = fmt.answer_messages(answer, ui, svc.name_of(ui, snap))
     markup = None
     if answer.hits:
         answer_id = svc.state.save_answer(
@@ -157,42 +147,12 @@ async def reply_answer(turn: Turn, question: str, quote: bool) -> None:
         )
 
 
-async def answer_question(
-    turn: Turn, context: ContextTypes.DEFAULT_TYPE, question: str, quote: bool
-) -> None:
-    """Flood check, "typing…", then the answer."""
-    if not turn.svc.throttle.allow(turn.user.id):
-        if turn.svc.throttle.should_warn(turn.user.id):
-            await turn.say("slow_down", quote=quote)
-        return
-    await show_typing(context, turn.message.chat_id)
-    await reply_answer(turn, question, quote)
-
-
-def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
-    """In a group: the question if the bot is mentioned or replied to, else ``None``."""
-    text = message.text or ""
-    mention = f"@{username}".casefold()
-    for entity in message.entities:
-        part = text[entity.offset : entity.offset + entity.length]
-        if (entity.type == MessageEntityType.MENTION and part.casefold() == mention) or (
-            entity.type == MessageEntityType.TEXT_MENTION
-            and entity.user
-            and entity.user.id == bot_id
-        ):
-            return (text[: entity.offset] + text[entity.offset + entity.length :]).strip()
-    reply = message.reply_to_message
-    if reply and reply.from_user and reply.from_user.id == bot_id:
-        return text
-    return None
-
-
 async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """The "typing…" indicator, best effort: an answer never fails for its sake."""
+    """The "typing…" indicator, best effort: an answer never fails or waits for its sake."""
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError as error:
-        log.info("Could not show typing in %s: %s", chat_id, error)
+        log.debug("Could not show typing in %s: %s", chat_id, error)
 
 
 def chat_sender(
@@ -206,7 +166,7 @@ def chat_sender(
     return send
 
 
-# --- handlers ------------------------------------------------------------------
+# --- messages and commands -------------------------------------------------------------
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,39 +179,34 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         question = addressed_text(message, context.bot.id, context.bot.username)
         if question is None:
             return
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn:
-        await answer_question(turn, context, question or "", quote=in_group)
+        await reply_answer(turn, context, question or "", quote=in_group)
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn is None:
         return
     question = " ".join(context.args or [])
     if not question:
         await turn.say("ask_usage")
         return
-    await answer_question(turn, context, question, quote=True)
+    await reply_answer(turn, context, question, quote=True)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn is None:
         return
-    searcher, ui = turn.svc.searcher, turn.ui
+    searcher, ui = turn.snapshot.searcher, turn.ui
     langs = ", ".join(searcher.language_name(tag, ui) for tag in searcher.languages)
-    text = fmt.esc(
-        t(ui, "hello", name=turn.user.first_name, docs=len(searcher.documents), langs=langs)
-    )
-    examples = example_questions(searcher, ui)
+    name = fmt.clip(turn.user.first_name, 64)
+    text = fmt.esc(t(ui, "hello", name=name, docs=len(searcher.documents), langs=langs))
+    examples = turn.snapshot.examples.get(ui, [])
     buttons = [
-        [
-            InlineKeyboardButton(
-                q, callback_data=Callback("e", (turn.svc.state.example_id(q),)).encode()
-            )
-        ]
-        for q in examples
+        [InlineKeyboardButton(q, callback_data=Callback("e", (key,)).encode())]
+        for key, q in examples
     ]
     if examples:
         text += "\n\n" + fmt.esc(t(ui, "try"))
@@ -262,54 +217,32 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
-    """Section headings in the user's language (else any), as example questions."""
-    seen: list[str] = []
-    passages = sorted(searcher.passages.values(), key=lambda p: (p.lang != ui, p.doc, p.ordinal))
-    for passage in passages:
-        heading = (passage.section or "").strip()
-        heading = heading.split(". ", 1)[-1] if heading[:1].isdigit() else heading
-        if 3 <= len(heading) <= 60 and heading not in seen:
-            seen.append(heading)
-        if len(seen) == count:
-            break
-    return seen
-
-
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn:
         await turn.say("help")
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn is None:
         return
-    name_of = turn.svc.name_of(turn.ui)
-    blocks = [fmt.esc(t(turn.ui, "sources"))]
-    by_lang: dict[str, list[str]] = {}
-    for doc in turn.svc.searcher.documents:
-        line = f"• {fmt.esc(doc.title)} ({doc.passages})"
-        if doc.url:
-            line += " – " + fmt.link(doc.url, "link")
-        by_lang.setdefault(doc.lang, []).append(line)
-    for lang, lines in by_lang.items():
-        blocks.append(f"<b>{fmt.esc(name_of(lang))}</b>\n" + "\n".join(lines))
-    for text in fmt.pack(blocks):
+    snap = turn.snapshot
+    texts = fmt.sources_messages(snap.searcher.documents, turn.ui, turn.svc.name_of(turn.ui, snap))
+    for text in texts:
         await send_html(turn.message.reply_text, text)
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn is None:
         return
-    ui, name_of = turn.ui, turn.svc.name_of(turn.ui)
+    ui, name_of = turn.ui, turn.svc.name_of(turn.ui, turn.snapshot)
     current = turn.svc.state.language(turn.user.id)
     buttons = [[InlineKeyboardButton(t(ui, "lang_auto"), callback_data=fmt.lang_callback(None))]]
     buttons += [
-        [InlineKeyboardButton(name_of(tag), callback_data=fmt.lang_callback(tag))]
-        for tag in turn.svc.searcher.languages
+        [InlineKeyboardButton(fmt.clip(name_of(tag), 60), callback_data=fmt.lang_callback(tag))]
+        for tag in turn.snapshot.searcher.languages
     ]
     now = name_of(current) if current else t(ui, "lang_auto")
     await send_html(
@@ -320,18 +253,22 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = await turn_of(update, context)
+    turn = turn_of(update, context)
     if turn is None:
         return
     if not turn.svc.is_admin(turn.user):
         await turn.say("reindex_denied")
         return
     await show_typing(context, turn.message.chat_id)
-    report = await turn.svc.rebuild()
+    try:
+        report = await turn.svc.rebuild()
+    except DocbotError as error:
+        await send_html(turn.message.reply_text, fmt.esc(fmt.clip(str(error), 1000)))
+        return
     await turn.say("reindex_done", summary=summary(report))
 
 
-# --- buttons -------------------------------------------------------------------
+# --- buttons ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -343,122 +280,137 @@ class Press:
     svc: Service
     ui: str
     chat_id: int
+    snapshot: Snapshot
 
     async def expired(self) -> None:
         await self.query.answer(t(self.ui, "expired"))
 
-    async def stored(self, args: tuple[int, ...]) -> StoredAnswer | None:
-        """The answer behind the button, or ``None`` after saying it expired."""
-        found = self.svc.state.answer(args[0]) if args else None
+    async def owned(self, answer_id: str) -> StoredAnswer | None:
+        """The answer behind the button if it belongs to this chat and user;
+        otherwise ``None`` after an alert (and nothing else)."""
+        found = self.svc.state.answer(answer_id)
         if found is None:
             await self.expired()
+            return None
+        if found.chat_id != self.chat_id or found.user_id != self.user.id:
+            log.info("User %s pressed a button of another user's answer", self.user.id)
+            await self.query.answer(t(self.ui, "not_yours"), show_alert=True)
+            return None
         return found
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.message is None:
+    if query is None or user is None:
         return
     svc = service_of(context)
-    press = Press(query, user, svc, fmt.ui_language(user.language_code), query.message.chat.id)
-    if not svc.allowed(user):
-        await query.answer(t(press.ui, "not_allowed"), show_alert=True)
-        return
-    data = query.data or ""
-    if data.startswith("l:"):
-        await on_lang_button(press, data[2:])
-        return
-    callback = Callback.decode(data)
+    ui = fmt.ui_language(user.language_code)
+    callback = Callback.decode(query.data)
     handler = BUTTONS.get(callback.action) if callback else None
-    if callback is None or handler is None:
-        await press.expired()
+    if query.message is None or callback is None or handler is None or not svc.allowed(user):
+        # not this bot's button, or on an inline message: say so, never leave it spinning
+        await query.answer(t(ui, "expired"))
         return
+    press = Press(query, user, svc, ui, query.message.chat.id, svc.snapshot)
     await handler(press, context, callback.args)
 
 
-async def on_lang_button(press: Press, tag: str) -> None:
-    chosen = None if tag == "auto" else tag
-    if chosen is not None and chosen not in press.svc.searcher.languages:
+async def on_lang_button(
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]
+) -> None:
+    chosen = None if args[0] == "auto" else args[0]
+    if chosen is not None and chosen not in press.snapshot.searcher.languages:
         await press.expired()
         return
     press.svc.state.set_language(press.user.id, chosen)
-    name = press.svc.name_of(press.ui)(chosen) if chosen else t(press.ui, "lang_auto")
+    name = (
+        press.svc.name_of(press.ui, press.snapshot)(chosen) if chosen else t(press.ui, "lang_auto")
+    )
     await press.query.answer()
     await press.query.edit_message_text(
         fmt.esc(t(press.ui, "lang_set", lang=name)), parse_mode=ParseMode.HTML
     )
 
 
-async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]) -> None:
-    stored = await press.stored(args)
+async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]) -> None:
+    stored = await press.owned(args[0])
     if stored is None:
         return
     await press.query.answer()
-    svc, ui = press.svc, press.ui
+    svc, ui, searcher = press.svc, press.ui, press.snapshot.searcher
     send = chat_sender(context, press.chat_id)
-    answer = svc.searcher.ask(stored.question, lang=stored.lang, top=TOP, offset=stored.shown)
+    answer = await svc.run(
+        searcher.ask, stored.question, lang=stored.lang, top=TOP, offset=stored.shown
+    )
     if not answer.hits:
         await send_html(send, fmt.esc(t(ui, "no_more")))
         return
     svc.state.add_shown(stored.id, stored.shown + len(answer.hits), _refs(answer))
     more = answer.total > stored.shown + len(answer.hits)
     markup = answer_keyboard(stored.id, ui, more, False)
-    messages = fmt.answer_messages(answer, ui, svc.name_of(ui))
+    messages = fmt.answer_messages(answer, ui, svc.name_of(ui, press.snapshot))
     for i, text in enumerate(messages):
         await send_html(send, text, reply_markup=markup if i == len(messages) - 1 else None)
 
 
+def _section_of(searcher: Any, doc: str, ordinal: int) -> list[Any]:
+    passage = searcher.find_passage(doc, ordinal)
+    return [] if passage is None else list(searcher.section_passages(passage))
+
+
 async def on_section(
-    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]
 ) -> None:
-    stored = await press.stored(args)
+    stored = await press.owned(args[0])
     if stored is None:
         return
-    searcher = press.svc.searcher
     doc, ordinal = stored.passages[0] if stored.passages else ("", -1)
-    passage = searcher.find_passage(str(doc), int(str(ordinal)))
-    if passage is None:
+    passages = await press.svc.run(
+        _section_of, press.snapshot.searcher, str(doc), int(str(ordinal))
+    )
+    if not passages:
         await press.expired()
         return
     await press.query.answer()
     send = chat_sender(context, press.chat_id)
-    for text in fmt.section_messages(
-        searcher.section_passages(passage), press.svc.name_of(press.ui)
-    ):
+    for text in fmt.section_messages(passages, press.svc.name_of(press.ui, press.snapshot)):
         await send_html(send, text)
 
 
 async def on_feedback(
-    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]
 ) -> None:
-    stored = await press.stored(args)
-    if stored is None or len(args) != 2:
+    stored = await press.owned(args[0])
+    if stored is None:
         return
-    press.svc.state.add_feedback(stored.id, press.user.id, 1 if args[1] else -1)
+    press.svc.state.vote(stored.id, press.user.id, 1 if args[1] == "1" else -1)
     await press.query.answer(t(press.ui, "thanks"))
 
 
 async def on_example(
-    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[int, ...]
+    press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[str, ...]
 ) -> None:
-    question = press.svc.state.example(args[0]) if args else None
+    question = press.svc.state.example(args[0])
     message = press.query.message
     if question is None or not isinstance(message, Message):
         await press.expired()
         return
     await press.query.answer()
-    await answer_question(
-        Turn(message, press.user, press.svc, press.ui), context, question, quote=False
-    )
+    turn = Turn(message, press.user, press.svc, press.ui, press.snapshot)
+    await reply_answer(turn, context, question, quote=False)
 
 
-ButtonHandler = Callable[[Press, ContextTypes.DEFAULT_TYPE, tuple[int, ...]], Awaitable[None]]
+ButtonHandler = Callable[[Press, ContextTypes.DEFAULT_TYPE, tuple[str, ...]], Awaitable[None]]
 BUTTONS: dict[str, ButtonHandler] = {
     "m": on_more,
     "s": on_section,
     "f": on_feedback,
     "e": on_example,
+    "l": on_lang_button,
 }
+
+
+# --- inline mode -----------------------------------------------------------------------
 
 
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -470,16 +422,19 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not svc.allowed(user) or not query.query.strip():
         await query.answer([], cache_time=0, is_personal=True)
         return
+    snap = svc.snapshot
     try:
-        answer = svc.searcher.ask(query.query, lang=svc.state.language(user.id), top=5)
+        answer = await svc.run(
+            snap.searcher.ask, query.query, lang=svc.state.language(user.id), top=INLINE_TOP
+        )
     except DocbotError:
         await query.answer([], cache_time=0, is_personal=True)
         return
-    name_of = svc.name_of(ui)
+    name_of = svc.name_of(ui, snap)
     results = [
         InlineQueryResultArticle(
             id=str(hit.rank),
-            title=(hit.passage.section or hit.passage.title)[:100],
+            title=fmt.inline_title(hit),
             description=fmt.inline_description(hit),
             input_message_content=InputTextMessageContent(
                 fmt.hit_html(hit, ui, name_of), parse_mode=ParseMode.HTML
@@ -490,20 +445,73 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(results, cache_time=0, is_personal=True)
 
 
+# --- what flood control and the allowlist decided at receipt -------------------------------
+
+
+async def send_notice(application: Application[Any, Any, Any, Any, Any, Any], job: Job) -> None:
+    """The one slow-down note of a flood, or the one refusal to an outsider."""
+    update, user = job.update, job.update.effective_user
+    ui = fmt.ui_language(user.language_code if user else None)
+    key = "slow_down" if job.status == NOTE else "not_allowed"
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(ui, key), show_alert=job.status == REFUSE)
+    elif update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif job.where.chat_id is not None:
+        message = update.effective_message
+        await application.bot.send_message(
+            job.where.chat_id,
+            fmt.esc(t(ui, key)),
+            parse_mode=ParseMode.HTML,
+            reply_to_message_id=message.message_id if message and job.where.group else None,
+        )
+
+
+def transient(error: BaseException) -> bool:
+    """Telegram was unreachable (after the delivery limiter's retries): the
+    update stays unfinished and is tried again later."""
+    if isinstance(error, RetryAfter):
+        return True
+    return isinstance(error, NetworkError) and not permanent(error) and not may_have_arrived(error)
+
+
+async def handle_job(application: Application[Any, Any, Any, Any, Any, Any], job: Job) -> str:
+    """Handle one received update; returns "done", or "retry" when Telegram
+    could not be reached."""
+    svc: Service = application.bot_data["service"]
+    if job.status in (NOTE, REFUSE):
+        try:
+            await send_notice(application, job)
+        except TelegramError as error:
+            log.warning("Could not send a notice for update %d: %s", job.update_id, error)
+            return "retry" if transient(error) else "done"
+        return "done"
+    await application.process_update(job.update)
+    return svc.outcomes.pop(job.update_id, "done")
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its traceback (token masked by the log filter), apologise."""
+    """Log the failure (secrets masked by the log filter); apologise when it is ours."""
     error = context.error
-    if isinstance(error, RetryAfter | TimedOut | NetworkError) and not isinstance(
-        error, BadRequest | Forbidden
-    ):
-        log.warning("Telegram is not reachable right now (%s); retrying", error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    if error is None:
         return
-    log.error("Error while handling an update", exc_info=error)
+    if transient(error):
+        if update_id is not None:
+            service_of(context).outcomes[update_id] = "retry"
+        log.warning("Telegram is unreachable (%s); update %s will be tried again", error, update_id)
+        return
+    if isinstance(error, Forbidden | InvalidToken):
+        log.info("Update %s: Telegram refused the reply (%s)", update_id, error)
+        return
+    if isinstance(error, NetworkError) and may_have_arrived(error):
+        return  # the delivery limiter said what happened; nothing is sent again
+    log.error("Error while handling update %s", update_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
         ui = fmt.ui_language(update.effective_user.language_code)
         try:
             await context.bot.send_message(
                 update.effective_chat.id, fmt.esc(t(ui, "error")), parse_mode=ParseMode.HTML
             )
-        except Exception:  # the apology is best effort
+        except TelegramError:  # the apology is best effort
             log.warning("Could not tell the user about the error")

@@ -1,71 +1,87 @@
-"""The bot's settings and shared state: configuration from the environment,
-the per-user flood limit, and the service the handlers share (searcher, state).
+"""What the handlers share: settings, state, the searcher, and the engine's thread pool.
+
+The index is served as a ``Snapshot`` (searcher, generation, example
+questions), replaced whole: a handler takes ``svc.snapshot`` once and keeps
+it, so a question in flight finishes on the searcher it started with.  A new
+snapshot is prepared entirely in a worker thread (load, one warm-up question,
+example questions) and then assigned in one step.  It is swapped in whenever
+the index's generation differs from the snapshot's, whoever built it: this
+bot's watcher or /reindex, ``docbot index`` or ``docbot ask`` in another
+process (``watch_generation`` looks every ``GENERATION_POLL`` seconds).
+
+Every call into the engine goes through ``Service.run``: a small thread pool,
+so a slow question never holds up the event loop and other chats.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
 
-from telegram import (
-    User,
-)
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram import User
+from telegram.ext import ContextTypes
 
 from docbot.index import (
     BuildReport,
+    DocbotError,
     Searcher,
     build_index,
+    index_generation,
 )
 
+from . import tg_format as fmt
 from .config import Paths
 from .state import BotState
+from .tg_settings import BotConfig
 
 log = logging.getLogger("docbot.bot")
 
-THROTTLE_BURST = 5
-THROTTLE_REFILL_SECONDS = 3.0
-SLOW_DOWN_EVERY = 10.0
+T = TypeVar("T")
+ENGINE_THREADS = 4
+GENERATION_POLL = 1.5  # seconds between two looks at the index's generation
+WARM_UP = "warm up the language detector"
 
 
 @dataclass(frozen=True)
-class BotConfig:
-    token: str
-    api_url: str = "https://api.telegram.org"
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    allowed: frozenset[str] = frozenset()
-    admins: frozenset[str] = frozenset()
-    log_questions: bool = True
-    watch: bool = True
-    log_level: str = "INFO"
+class Snapshot:
+    """One loaded index and what is derived from it, never changed once made."""
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> BotConfig:
-        def names(key: str) -> frozenset[str]:
-            raw = env.get(key, "")
-            return frozenset(p.strip().lstrip("@").casefold() for p in raw.split(",") if p.strip())
+    searcher: Searcher
+    generation: int
+    examples: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # ui -> (id, text)
 
-        return cls(
-            token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            api_url=(env.get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
-            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
-            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
-            webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
-            webhook_port=int(env.get("TELEGRAM_WEBHOOK_PORT") or 8443),
-            allowed=names("DOCBOT_ALLOWED_USERS"),
-            admins=names("DOCBOT_ADMINS"),
-            log_questions=env.get("DOCBOT_LOG_QUESTIONS", "1").strip() not in {"0", "false", "no"},
-            watch=env.get("DOCBOT_WATCH", "1").strip() not in {"0", "false", "no"},
-            log_level=(env.get("DOCBOT_LOG_LEVEL") or "INFO").upper(),
-        )
+
+def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
+    """Section headings in the user's language (else any), as example questions."""
+    seen: list[str] = []
+    passages = sorted(searcher.passages.values(), key=lambda p: (p.lang != ui, p.doc, p.ordinal))
+    for passage in passages:
+        heading = (passage.section or "").strip()
+        heading = heading.split(". ", 1)[-1] if heading[:1].isdigit() else heading
+        if 3 <= len(heading) <= 60 and heading not in seen:
+            seen.append(heading)
+        if len(seen) == count:
+            break
+    return seen
+
+
+def load_snapshot(paths: Paths, state: BotState) -> Snapshot:
+    """Load and prepare a snapshot (blocking: run it in a worker thread)."""
+    searcher = Searcher(paths.db)
+    searcher.ask(WARM_UP, None, 1)  # the first question would pay for the language models
+    examples: dict[str, list[tuple[str, str]]] = {}
+    for ui in fmt.UI_LANGUAGES:
+        texts = example_questions(searcher, ui)
+        ids = state.remember_examples(texts)
+        examples[ui] = [(ids[text], text) for text in texts]
+    return Snapshot(searcher, searcher.generation, examples)
 
 
 def _matches(user: User | None, names: frozenset[str]) -> bool:
@@ -74,42 +90,35 @@ def _matches(user: User | None, names: frozenset[str]) -> bool:
     return str(user.id) in names or (user.username or "").casefold() in names
 
 
-@dataclass
-class Throttle:
-    """Per-user token bucket: a burst of ``THROTTLE_BURST``, then one question per
-    ``THROTTLE_REFILL_SECONDS``.  Other users are unaffected."""
-
-    buckets: dict[int, tuple[float, float]] = field(default_factory=dict)
-    warned: dict[int, float] = field(default_factory=dict)
-
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        tokens, last = self.buckets.get(user_id, (float(THROTTLE_BURST), now))
-        tokens = min(float(THROTTLE_BURST), tokens + (now - last) / THROTTLE_REFILL_SECONDS)
-        if tokens < 1.0:
-            self.buckets[user_id] = (tokens, now)
-            return False
-        self.buckets[user_id] = (tokens - 1.0, now)
-        return True
-
-    def should_warn(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        if now - self.warned.get(user_id, -SLOW_DOWN_EVERY) < SLOW_DOWN_EVERY:
-            return False
-        self.warned[user_id] = now
-        return True
-
-
 class Service:
-    """What the handlers share: the searcher (swappable), state, settings."""
+    """What the handlers share: the snapshot (swappable), state, settings."""
 
-    def __init__(self, config: BotConfig, paths: Paths, searcher: Searcher, state: BotState):
-        self.config, self.paths, self.searcher, self.state = config, paths, searcher, state
-        self.throttle = Throttle()
+    def __init__(self, config: BotConfig, paths: Paths, state: BotState) -> None:
+        self.config, self.paths, self.state = config, paths, state
+        self.pool = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="engine")
+        self._snapshot: Snapshot | None = None
+        self._swap_lock = asyncio.Lock()
         self._rebuild_lock = asyncio.Lock()
+        self.outcomes: dict[int, str] = {}  # update id -> "retry" when Telegram was unreachable
+        self.swaps = 0
 
-    def name_of(self, ui: str) -> Callable[[str], str]:
-        searcher = self.searcher
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise RuntimeError("the index is not loaded yet")
+        return self._snapshot
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.snapshot.searcher
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call the engine in the engine's thread pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, partial(fn, *args, **kwargs))
+
+    def name_of(self, ui: str, snapshot: Snapshot | None = None) -> Callable[[str], str]:
+        searcher = (snapshot or self.snapshot).searcher
         return lambda tag: searcher.language_name(tag, ui)
 
     def allowed(self, user: User | None) -> bool:
@@ -118,13 +127,84 @@ class Service:
     def is_admin(self, user: User | None) -> bool:
         return _matches(user, self.config.admins)
 
+    async def refresh(self) -> bool:
+        """Swap in the index if its generation differs from the snapshot's;
+        ``True`` when it did."""
+        async with self._swap_lock:
+            current = self._snapshot
+            generation = await self.run(index_generation, self.paths.db)
+            if current is not None and generation == current.generation:
+                return False
+            fresh = await self.run(load_snapshot, self.paths, self.state)
+            self._snapshot = fresh  # one assignment: the next handler sees all of it
+            self.swaps += 1
+            if current is not None:
+                log.info(
+                    "Index generation %d is serving (was %d): %d documents",
+                    fresh.generation,
+                    current.generation,
+                    len(fresh.searcher.documents),
+                )
+            return True
+
     async def rebuild(self) -> BuildReport:
-        """Refresh the index in a worker thread and swap the new searcher in."""
+        """Refresh the index in a worker thread, then swap if its generation moved."""
         async with self._rebuild_lock:
-            report = await asyncio.to_thread(build_index, self.paths.corpus, self.paths.db)
-            if report.changed_anything or not self.searcher.passages:
-                self.searcher = await asyncio.to_thread(Searcher, self.paths.db)
-            return report
+            report = await self.run(build_index, self.paths.corpus, self.paths.db)
+        await self.refresh()
+        return report
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def watch_generation(svc: Service, stop: asyncio.Event) -> None:
+    """Swap in an index built by anyone, checking its generation every few seconds."""
+    complained = False
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), GENERATION_POLL)
+            return
+        try:
+            await svc.refresh()
+            complained = False
+        except DocbotError as error:  # e.g. the index is being replaced: try again later
+            if not complained:
+                log.warning(
+                    "Cannot read the index generation (%s); still serving the last one", error
+                )
+                complained = True
+
+
+async def supervise(
+    name: str,
+    work: Callable[[], Awaitable[None]],
+    stop: asyncio.Event,
+    first_delay: float = 1.0,
+    fatal: tuple[type[BaseException], ...] = (),
+) -> None:
+    """Run ``work`` until ``stop``; whatever it raises (but ``fatal``) is logged
+    with its traceback and it is started again (after 1 s, doubling up to a
+    minute; back to 1 s after a good hour)."""
+    delay = first_delay
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            await work()
+            if stop.is_set():
+                return
+            log.error("The %s stopped by itself; starting it again in %.0f s", name, delay)
+        except asyncio.CancelledError:
+            raise
+        except fatal:
+            raise
+        except Exception:
+            log.exception("The %s failed; starting it again in %.0f s", name, delay)
+        if time.monotonic() - started > 3600:
+            delay = first_delay
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(60.0, delay * 2)
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:

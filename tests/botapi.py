@@ -6,8 +6,22 @@ seconds; HTML parsed with Telegram's tag set, malformed markup rejected with
 callback_data; 400 with a description for unknown methods; a wrong token gets
 401.  Switches inject 429 with retry_after, 502, and slow responses.
 
-Tests act as users through ``send_text``, ``press`` and ``inline`` and read
-what the bot did through ``sent`` and ``wait_for``.
+Like Telegram, it holds each update until the bot confirms it (a later
+``getUpdates`` with a higher offset), so a bot that dies before confirming
+gets it again from the same emulator; update ids continue across bot
+restarts and start at a random number, as Telegram's do after a quiet week.
+While a webhook is set, ``getUpdates`` is refused with 409.
+
+Faults: ``fail`` (a status, ``count`` times, optionally for one chat only),
+``fail_for`` (a status for some seconds: an outage), ``hang`` (the call is
+carried out but answered only after some seconds: a hang that delivers),
+``revoke`` (the token stops working), ``slow`` (every call of a method is
+answered late).
+
+Tests act as users through ``send_text``, ``press``, ``press_inline`` and
+``inline`` and read what the bot did through ``sent`` and ``wait_for``;
+``BotProcess`` runs the real ``docbot bot`` against an emulator and can stop
+it with SIGTERM or SIGKILL and start it again.
 """
 
 from __future__ import annotations
@@ -15,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -178,6 +194,17 @@ class Fault:
     status: int
     count: int
     retry_after: int = 1
+    chat_id: int | None = None  # only calls for this chat
+    until: float | None = None  # a time-limited outage instead of a count
+
+    def applies(self, method: str, params: dict[str, Any]) -> bool:
+        if self.method not in (None, method):
+            return False
+        if self.chat_id is not None and str(params.get("chat_id")) != str(self.chat_id):
+            return False
+        if self.until is not None:
+            return time.monotonic() < self.until
+        return self.count > 0
 
 
 @dataclass
@@ -194,8 +221,12 @@ class Emulator:
     faults: list[Fault] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
     delivered: dict[int, float] = field(default_factory=dict)  # update_id -> time handed over
+    confirmed_below: int = 0  # every update under this id is confirmed
+    webhook: str = ""
     delay: float = 0.0
-    _next_update: int = 1
+    slow_methods: dict[str, float] = field(default_factory=dict)
+    hangs: list[tuple[str, float]] = field(default_factory=list)  # (method, seconds), once each
+    _next_update: int = field(default_factory=lambda: random.randint(10_000, 1_000_000))
     _next_message: int = 1000
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -243,14 +274,21 @@ class Emulator:
         with self._cond:
             self.calls.append((method, params))
             self._cond.notify_all()
+            hang = next((h for h in self.hangs if h[0] == method), None)
+            if hang:
+                self.hangs.remove(hang)
         if self.delay and method != "getUpdates":
             time.sleep(self.delay)
+        if method in self.slow_methods:
+            time.sleep(self.slow_methods[method])
         try:
-            self._inject_fault(method)
+            self._inject_fault(method, params)
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError(400, f"Bad Request: method {method} not found")
             result = handler(params)
+            if hang:  # carried out, answered late: the caller's read may time out
+                time.sleep(hang[1])
         except ApiError as error:
             if error.status == 400:
                 with self._cond:
@@ -295,10 +333,10 @@ class Emulator:
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _inject_fault(self, method: str) -> None:
+    def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
         with self._cond:
             for fault in self.faults:
-                if fault.count > 0 and fault.method in (None, method):
+                if fault.applies(method, params):
                     fault.count -= 1
                     if fault.status == 429:
                         raise ApiError(
@@ -325,6 +363,8 @@ class Emulator:
         return self._me()
 
     def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        with self._cond:
+            self.webhook = ""
         return True
 
     def api_setWebhook(self, params: dict[str, Any]) -> bool:
@@ -333,6 +373,8 @@ class Emulator:
         secret = str(params.get("secret_token", ""))
         if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        with self._cond:
+            self.webhook = str(params["url"])
         return True
 
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -340,8 +382,16 @@ class Emulator:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + min(timeout, 5.0)
         with self._cond:
-            if offset:
+            if self.webhook:
+                raise ApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first",
+                )
+            if offset:  # confirms every update before ``offset``, as Telegram does
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                self.confirmed_below = max(self.confirmed_below, offset)
+                self._cond.notify_all()
             while not self.updates and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
             limit = int(params.get("limit") or 100)
@@ -497,7 +547,7 @@ class Emulator:
         self._push({"message": message})
         return message
 
-    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> None:
+    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> str:
         with self._cond:
             query_id = str(self._next_update * 7919)
         self._push(
@@ -516,15 +566,58 @@ class Emulator:
                 }
             }
         )
+        return query_id
+
+    def press_inline(self, user: dict[str, Any], data: str) -> str:
+        """A button pressed on a message sent in inline mode (no chat, no message)."""
+        with self._cond:
+            query_id = str(self._next_update * 7919)
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "chat_instance": "2",
+                    "inline_message_id": f"inline-{query_id}",
+                    "data": data,
+                }
+            }
+        )
+        return query_id
 
     def inline(self, user: dict[str, Any], query: str) -> str:
         query_id = f"inline-{self._next_update}"
         self._push({"inline_query": {"id": query_id, "from": user, "query": query, "offset": ""}})
         return query_id
 
-    def fail(self, method: str | None, status: int, count: int, retry_after: int = 1) -> None:
+    def fail(
+        self,
+        method: str | None,
+        status: int,
+        count: int,
+        retry_after: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
         with self._cond:
-            self.faults.append(Fault(method, status, count, retry_after))
+            self.faults.append(Fault(method, status, count, retry_after, chat_id))
+
+    def fail_for(self, method: str | None, status: int, seconds: float) -> None:
+        """An outage: every call of ``method`` fails with ``status`` for ``seconds``."""
+        with self._cond:
+            self.faults.append(Fault(method, status, 0, until=time.monotonic() + seconds))
+
+    def hang(self, method: str, seconds: float) -> None:
+        """The next call of ``method`` is carried out, then answered after ``seconds``."""
+        with self._cond:
+            self.hangs.append((method, seconds))
+
+    def revoke(self) -> None:
+        """The bot's token stops working (as after /revoke in @BotFather)."""
+        with self._cond:
+            self.token = "revoked:" + self.token
+
+    def callback_answers_for(self, query_id: str) -> list[dict[str, Any]]:
+        return [a for a in self.callback_answers if str(a.get("callback_query_id")) == query_id]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -560,6 +653,67 @@ class Emulator:
         return result
 
 
+class BotProcess:
+    """The real ``docbot bot`` in a subprocess, talking to ``emulator``."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        url: str,
+        settings: dict[str, str],
+        output: IO[bytes] | None = None,
+    ) -> None:
+        env = clean_env(TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_URL=url, **settings)
+        self.emulator = emulator
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "docbot.bot.cli", "bot"],
+            cwd=ROOT,
+            env=env,
+            stdout=output or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, method: str = "getUpdates", startup: float = 90) -> None:
+        """Until the bot calls ``method`` for the first time after its start."""
+        calls = len(self.emulator.calls)
+
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"docbot bot exited with {self.process.returncode}")
+            return any(m == method for m, _ in self.emulator.calls[calls:])
+
+        self.emulator.wait_for(ready, startup)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def terminate(self, timeout: float = 15) -> int:
+        """SIGTERM; the bot must stop by itself, as a service manager expects."""
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"docbot bot did not stop within {timeout} s of SIGTERM") from None
+
+    def wait_exit(self, timeout: float) -> int | None:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+@contextlib.contextmanager
+def emulator_running(token: str) -> Iterator[tuple[Emulator, str]]:
+    emulator = Emulator(token=token)
+    url = emulator.start()
+    try:
+        yield emulator, url
+    finally:
+        emulator.stop()
+
+
 @contextlib.contextmanager
 def running_bot(
     token: str,
@@ -570,26 +724,11 @@ def running_bot(
 ) -> Iterator[Emulator]:
     """The emulator and a real ``docbot bot`` process talking to it, until the block
     ends; the bot must then stop by itself on SIGTERM, as a service manager expects."""
-    emulator = Emulator(token=token)
-    url = emulator.start()
-    env = clean_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=url, **settings)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docbot.bot.cli", "bot"],
-        cwd=ROOT,
-        env=env,
-        stdout=output or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        emulator.wait_for(lambda: any(m == ready_method for m, _ in emulator.calls), startup)
-        yield emulator
-    finally:
-        process.terminate()
+    with emulator_running(token) as (emulator, url):
+        bot = BotProcess(emulator, url, settings, output)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            emulator.stop()
-            raise AssertionError("docbot bot did not stop within 15 s of SIGTERM") from None
-        emulator.stop()
+            bot.wait_ready(ready_method, startup)
+            yield emulator
+        finally:
+            if bot.process.poll() is None:
+                bot.terminate()
