@@ -22,14 +22,17 @@ from .errors import (
     IndexBusy,
     IndexCorrupt,
     IndexError_,
+    IndexForeign,
     IndexMissing,
+    IndexNotAFile,
     IndexUnwritable,
     QuestionTooLong,
     UnknownLanguage,
     UsageError,
 )
+from .question import MAX_QUESTION_CHARS
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
-from .search import MAX_QUESTION_CHARS, Searcher
+from .search import Searcher
 from .store import index_generation
 
 __all__ = [
@@ -44,7 +47,9 @@ __all__ = [
     "IndexBusy",
     "IndexCorrupt",
     "IndexError_",
+    "IndexForeign",
     "IndexMissing",
+    "IndexNotAFile",
     "IndexUnwritable",
     "Passage",
     "QuestionTooLong",

@@ -1,4 +1,9 @@
-"""BM25 scoring: rank-bm25 for the corpus statistics, an inverted index for speed.
+"""BM25 scoring: the formulas, and rank-bm25 as the reference implementation.
+
+The index serves BM25 from persisted postings (``postings.Field``), computed
+with the formulas below.  ``Bm25Index``, a subclass of rank-bm25's ``BM25``,
+computes the same scores from token lists in memory: the tests hold the
+persisted fields to it, and the benchmarks compare against it.
 
 rank-bm25's ``BM25`` base class counts term frequencies, document lengths and
 document frequencies; ``Bm25Index`` subclasses it and makes two deliberate
@@ -23,6 +28,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +38,7 @@ K1 = 1.2
 B = 0.75
 
 FloatArray = npt.NDArray[np.float64]
+AnyFloats = npt.NDArray[np.floating[Any]]
 IntArray = npt.NDArray[np.int64]
 
 
@@ -44,14 +51,23 @@ def idf(n_docs: int, doc_freq: int) -> float:
     return math.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def length_norm(doc_len: FloatArray, avgdl: float, k1: float, b: float) -> FloatArray:
+def idf_array(n_docs: int, doc_freqs: npt.NDArray[np.integer]) -> FloatArray:
+    """``idf`` for many document frequencies at once (the persisted fields' form).
+
+    >>> [round(float(x), 3) for x in idf_array(2, np.array([2, 1]))]
+    [0.182, 0.693]
+    """
+    return np.log1p((n_docs - doc_freqs + 0.5) / (doc_freqs + 0.5))
+
+
+def length_norm(doc_len: AnyFloats, avgdl: float, k1: float, b: float) -> FloatArray:
     """The per-document denominator term ``k1 * (1 - b + b * dl / avgdl)``."""
-    return k1 * (1.0 - b + b * doc_len / max(avgdl, 1e-9))
+    return np.asarray(k1 * (1.0 - b + b * doc_len / max(avgdl, 1e-9)), dtype=np.float64)
 
 
-def term_weight(tf: FloatArray, norm: FloatArray, k1: float) -> FloatArray:
+def term_weight(tf: AnyFloats, norm: AnyFloats, k1: float) -> FloatArray:
     """Saturated term frequency ``tf * (k1 + 1) / (tf + norm)``."""
-    return tf * (k1 + 1.0) / (tf + norm)
+    return np.asarray(tf * (k1 + 1.0) / (tf + norm), dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,44 @@
 """Building and refreshing the index from a corpus folder.
 
-A refresh re-reads only files whose size or modification time changed, and
-re-analyzes only those whose content hash changed; deleted files are dropped.
-Since BM25 statistics are derived when a searcher opens the index, the result
-equals a build from scratch.
+A refresh re-reads only files whose fingerprint (size, times, sidecar)
+changed, and re-analyses only those whose content hash changed; deleted files
+are dropped.  Each file is read, cleaned, chunked and analysed in one pass
+(in worker processes when many files changed); the passages' terms are stored
+as blobs, and the search structures of the new generation are derived from
+all of them, so a refresh gives exactly what a build from scratch gives.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import store
+from .analysis import Analyzer
+from .arrays import write_bundle
+from .chunking import chunk
+from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
+from .langs import display_name, primary
+from .lexical import bigrams, build_generation, trigram_keys
+from .loader import is_candidate, load_document
+from .postings import counts_blob
+from .reading import SIDECAR_SUFFIX, Unreadable
+from .records import BuildReport, Document, Passage
+from .workers import run_parallel
 
 if TYPE_CHECKING:
     import sqlite_utils
-from .analysis import surface_forms, tokenize
-from .chunking import chunk
-from .errors import CorpusError, IndexCorrupt, IndexMissing, IndexUnwritable
-from .langs import display_name, primary
-from .loader import is_candidate, load_document
-from .reading import Unreadable
-from .records import BuildReport, Document, Passage
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 UI_LANGUAGES = ("en", "de", "es")
+PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
 
 Progress = Callable[[int, int, str], None]
 
@@ -38,63 +47,137 @@ Progress = Callable[[int, int, str], None]
 class FileState:
     rel: str
     path: Path
-    size: int
-    mtime_ns: int
+    fingerprint: str
 
 
-def scan_corpus(corpus: Path) -> list[FileState]:
-    """Every candidate file under ``corpus``, sorted by relative path."""
+def fingerprint(path: Path) -> str:
+    """What must change for a file to be looked at again: size, modification
+    and status-change times (a permission fix changes the latter), and the
+    same of its sidecar ``NAME.meta.json``."""
+    stat = path.stat()
+    own = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    try:
+        side = sidecar.stat()
+    except OSError:
+        return own
+    return f"{own}|{side.st_size}:{side.st_mtime_ns}:{side.st_ctime_ns}"
+
+
+def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
+    """Every candidate file under ``corpus``, sorted by relative path.
+
+    Hidden files and folders, sidecars and the index's own files (when the
+    index lies inside the corpus) are not documents.
+    """
     if not corpus.exists():
         raise CorpusError(
-            f"The corpus folder {corpus} does not exist. "
-            "Create it and put .txt or .md files in it, or point --corpus / DOCBOT_CORPUS at one."
+            f"The corpus folder {corpus} does not exist. Create it and put .txt, .md, .html, "
+            ".pdf or .docx files in it, or point --corpus / DOCBOT_CORPUS at one."
         )
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
     states = []
-    for path in sorted(corpus.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(corpus).parts):
-            continue
-        if not is_candidate(path):
-            continue
-        stat = path.stat()
-        rel = path.relative_to(corpus).as_posix()
-        states.append(FileState(rel, path, stat.st_size, stat.st_mtime_ns))
+    for dirpath, dirnames, filenames in os.walk(corpus):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(dirpath)
+        for name in filenames:
+            path = base / name
+            if db_path is not None and store.is_own_file(db_path, path):
+                continue
+            try:
+                if not is_candidate(path):
+                    continue
+                state = FileState(path.relative_to(corpus).as_posix(), path, fingerprint(path))
+            except OSError:
+                continue
+            states.append(state)
+    states.sort(key=lambda s: s.rel)
     return states
 
 
-def index_terms(
-    passage: Passage, decompound: Callable[[str], list[str]] | None
-) -> tuple[list[str], list[str]]:
-    """The stems and the surface forms a passage is found by.
+# --- reading and analysing one file (in a worker process or inline) ------------
+
+
+@dataclass(frozen=True)
+class FileTask:
+    rel: str
+    path: str
+    fingerprint: str
+    previous_sha: str | None
+
+
+@dataclass
+class FileResult:
+    rel: str
+    fingerprint: str
+    sha: str | None = None
+    same_content: bool = False
+    skipped: str | None = None
+    document: dict[str, Any] | None = None
+    passages: list[dict[str, Any]] = field(default_factory=list)
+    terms: dict[int, str] = field(default_factory=dict)  # new stems' hashes and strings
+
+
+def _digest(path: Path, data: bytes) -> str:
+    digest = hashlib.sha256(data)
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    with contextlib.suppress(OSError):
+        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+class _Analysis:
+    """Per-process analysers and term hashes, kept across the files of a build."""
+
+    def __init__(self) -> None:
+        self.analyzers: dict[str, Analyzer] = {}
+        self.hashes: dict[str, int] = {}
+
+    def analyzer(self, lang: str) -> Analyzer:
+        if lang not in self.analyzers:
+            self.analyzers[lang] = Analyzer(lang)
+        return self.analyzers[lang]
+
+
+_PROCESS_ANALYSIS = _Analysis()
+
+
+def passage_blobs(
+    passages: Iterable[Passage], analyzer: Analyzer, hashes: dict[str, int]
+) -> Iterator[tuple[Passage, dict[str, bytes], set[str]]]:
+    """Each passage's stems, surface forms and form bigrams as count blobs.
 
     Title and section heading words count for matching, but only once: a word
-    that the text repeats is not made more frequent by its heading.
+    the text repeats is not made more frequent by its heading.  A heading is
+    analysed once per document, not once per passage.
     """
-    lang = primary(passage.lang)
-    head = f"{passage.title}\n{passage.section or ''}"
-    body_terms = tokenize(passage.text, lang, decompound)
-    body_forms = surface_forms(passage.text, lang)
-    seen_terms, seen_forms = set(body_terms), set(body_forms)
-    head_terms = [t for t in tokenize(head, lang, decompound) if t not in seen_terms]
-    head_forms = [f for f in surface_forms(head, lang) if f not in seen_forms]
-    return head_terms + body_terms, head_forms + body_forms
+    heads: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
+    for passage in passages:
+        key = (passage.title, passage.section)
+        if key not in heads:
+            heads[key] = analyzer.analyze(f"{passage.title}\n{passage.section or ''}")
+        head_terms, head_forms = heads[key]
+        terms, forms = analyzer.analyze(passage.text)
+        seen_terms, seen_forms = set(terms), set(forms)
+        all_terms = [t for t in head_terms if t not in seen_terms] + terms
+        extra_forms = [f for f in head_forms if f not in seen_forms]
+        pairs = bigrams(extra_forms) + bigrams(forms)
+        blobs: dict[str, bytes] = {}
+        for name, values in (("stem", all_terms), ("form", extra_forms + forms), ("pair", pairs)):
+            blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(values, hashes)
+        yield passage, blobs, set(all_terms)
 
 
-def _decompounder(lang: str) -> Callable[[str], list[str]] | None:
-    if lang != "de":
-        return None
-    from .compounds import ngram_decompounder
-
-    return ngram_decompounder
-
-
-def passage_rows(document: Document) -> list[dict[str, object]]:
-    rows = []
+def document_rows(
+    document: Document, state: FileResult, analysis: _Analysis
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, str]]:
     lang = primary(document.lang)
-    decompound = _decompounder(lang)
-    for passage in chunk(document):
-        terms, forms = index_terms(passage, decompound)
+    analyzer = analysis.analyzer(lang)
+    rows = []
+    stems: set[str] = set()
+    for passage, blobs, terms in passage_blobs(chunk(document), analyzer, analysis.hashes):
+        stems |= terms
         rows.append(
             {
                 "doc": passage.doc,
@@ -103,124 +186,69 @@ def passage_rows(document: Document) -> list[dict[str, object]]:
                 "lang": passage.lang,
                 "prim": lang,
                 "text": passage.text,
-                "terms": " ".join(terms),
-                "forms": " ".join(forms),
                 "page": passage.page,
+                **blobs,
             }
         )
-    return rows
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _write_document(db: sqlite_utils.Database, state: FileState, digest: str, doc: Document) -> int:
-    rows = passage_rows(doc)
-    db.table("passages").delete_where("doc = ?", [state.rel])
-    db.table("passages").insert_all(rows)
-    db.table("documents").upsert(
-        {
-            "path": state.rel,
-            "size": state.size,
-            "mtime_ns": state.mtime_ns,
-            "sha256": digest,
-            "title": doc.title,
-            "lang": doc.lang,
-            "date": doc.date,
-            "author": doc.author,
-            "url": doc.url,
-            "site": doc.site,
-            "passages": len(rows),
-        },
-        pk="path",
-    )
-    db.table("skipped").delete_where("path = ?", [state.rel])
-    return len(rows)
-
-
-def _skip(db: sqlite_utils.Database, state: FileState, reason: str) -> None:
-    db.table("passages").delete_where("doc = ?", [state.rel])
-    db.table("documents").delete_where("path = ?", [state.rel])
-    db.table("skipped").upsert(
-        {"path": state.rel, "size": state.size, "mtime_ns": state.mtime_ns, "reason": reason},
-        pk="path",
-    )
-
-
-@dataclass
-class _Known:
-    """What the index already knows of each file, read once per build."""
-
-    documents: dict[str, tuple[int, int, str]]  # path -> (size, mtime_ns, sha256)
-    skipped: dict[str, tuple[int, int]]
-
-    @classmethod
-    def read(cls, db: sqlite_utils.Database) -> _Known:
-        documents = {
-            r[0]: (r[1], r[2], r[3])
-            for r in db.execute("SELECT path, size, mtime_ns, sha256 FROM documents")
-        }
-        skipped = {
-            r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM skipped")
-        }
-        return cls(documents, skipped)
-
-
-@dataclass
-class _Tally:
-    added: list[str]
-    changed: list[str]
-    unchanged: int = 0
-
-
-def _refresh_file(
-    db: sqlite_utils.Database, state: FileState, known: _Known, tally: _Tally
-) -> None:
-    """Re-read a file only if its size or mtime changed; re-analyze only if its content did."""
-    previous = known.documents.get(state.rel)
-    if previous and previous[:2] == (state.size, state.mtime_ns):
-        tally.unchanged += 1
-        return
-    if known.skipped.get(state.rel) == (state.size, state.mtime_ns):
-        return
-    try:
-        data = state.path.read_bytes()
-    except OSError as error:
-        _skip(db, state, f"cannot read it ({error.strerror})")
-        return
-    digest = _sha256(data)
-    if previous and previous[2] == digest:
-        db.table("documents").update(state.rel, {"size": state.size, "mtime_ns": state.mtime_ns})
-        tally.unchanged += 1
-        return
-    try:
-        document = load_document(state.path, state.rel)
-    except Unreadable as error:
-        _skip(db, state, str(error))
-        return
-    _write_document(db, state, digest, document)
-    (tally.changed if previous else tally.added).append(state.rel)
-
-
-def _remove_missing(db: sqlite_utils.Database, known: _Known, present: Iterable[str]) -> list[str]:
-    present_set = set(present)
-    gone = sorted(path for path in known.documents if path not in present_set)
-    for rel in gone:
-        db.table("passages").delete_where("doc = ?", [rel])
-        db.table("documents").delete_where("path = ?", [rel])
-    for rel in known.skipped:
-        if rel not in present_set:
-            db.table("skipped").delete_where("path = ?", [rel])
-    return gone
-
-
-def _store_language_names(db: sqlite_utils.Database) -> dict[str, int]:
-    counts = {
-        row[0]: row[1]
-        for row in db.execute("SELECT prim, count(*) FROM passages GROUP BY prim ORDER BY prim")
+    doc_row = {
+        "path": document.path,
+        "fingerprint": state.fingerprint,
+        "sha256": state.sha,
+        "title": document.title,
+        "lang": document.lang,
+        "date": document.date,
+        "author": document.author,
+        "url": document.url,
+        "site": document.site,
+        "passages": len(rows),
     }
-    known = {(r[0], r[1]) for r in db.execute("SELECT tag, ui FROM lang_names")}
+    return doc_row, rows, {analysis.hashes[t]: t for t in stems}
+
+
+def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
+    """Read, clean, chunk and analyse one file.  Never raises: whatever goes
+    wrong with one file is the reason it is skipped."""
+    analysis = analysis or _PROCESS_ANALYSIS
+    result = FileResult(task.rel, task.fingerprint)
+    path = Path(task.path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        result.skipped = f"cannot read it ({error.strerror or error})"
+        return result
+    result.sha = _digest(path, data)
+    if task.previous_sha == result.sha:
+        result.same_content = True
+        return result
+    try:
+        document = load_document(path, task.rel)
+        result.document, result.passages, result.terms = document_rows(document, result, analysis)
+    except Unreadable as error:
+        result.skipped = str(error) or "unreadable"
+    except RecursionError:
+        result.skipped = "cannot read it (nested too deeply)"
+    except Exception as error:  # one bad file must never stop the rest
+        result.skipped = f"cannot read it ({type(error).__name__}: {str(error)[:200]})"
+    if result.document is not None and not result.passages:
+        result.document, result.skipped = None, "no text left after cleaning"
+    return result
+
+
+def _read_all(tasks: list[FileTask]) -> Iterator[FileResult]:
+    """Results in task order; worker processes when there are many files."""
+    if len(tasks) < PARALLEL_MIN_FILES:
+        analysis = _Analysis()
+        for task in tasks:
+            yield read_file(task, analysis)
+        return
+    yield from run_parallel(tasks, read_file)
+
+
+# --- the build ---------------------------------------------------------------------
+
+
+def _store_language_names(db: sqlite_utils.Database, counts: dict[str, int]) -> None:
+    known = store.language_name_keys(db.conn)
     names = []
     for tag in counts:
         for ui in sorted({*UI_LANGUAGES, *counts}):
@@ -230,24 +258,31 @@ def _store_language_names(db: sqlite_utils.Database) -> dict[str, int]:
                 names.append({"tag": tag, "ui": ui, "name": display_name(tag, ui)})
             except (LookupError, ValueError):
                 continue
-    if names:
-        db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
-    return counts
+    store.store_language_names(db, names)
 
 
-def _needs_full_build(db_path: Path, rebuild: bool) -> bool:
-    """True for a fresh build; removes an unusable file only when asked to rebuild."""
+def _full_build_needed(db_path: Path, rebuild: bool, force: bool) -> bool:
+    """True for a fresh build; removes an unusable file only when asked to rebuild,
+    and another program's database only when forced."""
     if not db_path.exists():
         return True
     try:
         conn = store.open_reader(db_path)
+    except IndexMissing:
+        return True  # a blank file: an interrupted first build
+    except IndexForeign:
+        if not (rebuild and force):
+            raise
+        store.remove_index_files(db_path)
+        return True
     except IndexCorrupt:
         if not rebuild:
             raise
         store.remove_index_files(db_path)
         return True
     try:
-        return rebuild or store.read_meta(conn).get("analyzer_version") != ANALYZER_VERSION
+        meta = store.read_meta(conn)
+        return rebuild or meta.get("analyzer_version") != ANALYZER_VERSION
     finally:
         conn.close()
 
@@ -257,22 +292,29 @@ def build_index(
     db_path: Path,
     *,
     rebuild: bool = False,
+    force: bool = False,
     wait: bool = True,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction."""
+    """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction.
+
+    ``rebuild`` starts from scratch (and replaces a damaged index file);
+    ``force`` with it also replaces another program's SQLite database.
+    """
     started = time.perf_counter()
-    files = scan_corpus(corpus)
+    files = scan_corpus(corpus, db_path)
     try:
-        return _build_locked(
+        report = _build_locked(
             corpus,
             db_path,
-            files=files,
+            files,
             rebuild=rebuild,
+            force=force,
             wait=wait,
             progress=progress,
             started=started,
         )
+        return report
     except OSError as error:
         raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None
     except sqlite3.OperationalError as error:
@@ -284,51 +326,149 @@ def build_index(
 def _build_locked(
     corpus: Path,
     db_path: Path,
-    *,
     files: list[FileState],
+    *,
     rebuild: bool,
+    force: bool,
     wait: bool,
     progress: Progress | None,
     started: float,
 ) -> BuildReport:
     with store.build_lock(db_path, wait):
-        full = _needs_full_build(db_path, rebuild)
+        full = _full_build_needed(db_path, rebuild, force)
         db = store.open_writer(db_path)
         try:
-            if full:
-                store.clear(db)
-            known = _Known.read(db)
-            tally = _Tally([], [])
-            for n, file_state in enumerate(files, 1):
-                _refresh_file(db, file_state, known, tally)
-                if progress:
-                    progress(n, len(files), file_state.rel)
-            removed = _remove_missing(db, known, (f.rel for f in files))
-            counts = _store_language_names(db)
-            if full or tally.added or tally.changed or removed:
-                store.bump_generation(db)
-            store.write_meta(
-                db,
-                analyzer_version=ANALYZER_VERSION,
-                corpus=str(corpus.resolve()),
-                built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            )
-            skipped = tuple(
-                (r[0], r[1]) for r in db.execute("SELECT path, reason FROM skipped ORDER BY path")
-            )
+            report = _apply_changes(db, corpus, files, full, progress)
+            published = _publish_if_needed(db, db_path, full or report.changed_anything)
             store.commit(db)
         except BaseException:
             store.rollback(db)
             raise
+        store.remove_old_bundles(db_path, published)
+    return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - started})
+
+
+@dataclass
+class _Tally:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    terms: dict[int, str] = field(default_factory=dict)
+
+
+def _plan(files: list[FileState], known: store.Known, tally: _Tally) -> list[FileTask]:
+    """The files to read: new or changed fingerprints, and skipped files that changed."""
+    tasks = []
+    for state in files:
+        previous = known.documents.get(state.rel)
+        if previous and previous[0] == state.fingerprint:
+            tally.unchanged += 1
+        elif known.skipped.get(state.rel) != state.fingerprint:
+            previous_sha = previous[1] if previous else None
+            tasks.append(FileTask(state.rel, str(state.path), state.fingerprint, previous_sha))
+    return tasks
+
+
+def _store_results(
+    db: sqlite_utils.Database,
+    tasks: list[FileTask],
+    known: store.Known,
+    tally: _Tally,
+    progress: Progress | None,
+) -> int:
+    """Write what the readers found; returns the next free passage id."""
+    next_id = store.next_passage_id(db.conn)
+    for n, result in enumerate(_read_all(tasks), 1):
+        if result.skipped is not None:
+            store.record_skip(db, result.rel, result.fingerprint, result.skipped)
+        elif result.same_content:
+            store.refresh_fingerprint(db, result.rel, result.fingerprint)
+            tally.unchanged += 1
+        elif result.document is not None:
+            for row in result.passages:
+                row["id"] = next_id
+                next_id += 1
+            store.replace_document(db, result.document, result.passages)
+            tally.terms.update(result.terms)
+            (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
+        if progress:
+            progress(n, len(tasks), result.rel)
+    return next_id
+
+
+def _remove_missing(db: sqlite_utils.Database, known: store.Known, present: set[str]) -> list[str]:
+    removed = sorted(path for path in known.documents if path not in present)
+    for rel in removed:
+        store.remove_document(db, rel)
+    for rel in known.skipped:
+        if rel not in present:
+            store.forget_skipped(db, rel)
+    return removed
+
+
+def _apply_changes(
+    db: sqlite_utils.Database,
+    corpus: Path,
+    files: list[FileState],
+    full: bool,
+    progress: Progress | None,
+) -> BuildReport:
+    if full:
+        store.clear(db)
+    known = store.known_files(db.conn)
+    tally = _Tally()
+    tasks = _plan(files, known, tally)
+    next_id = _store_results(db, tasks, known, tally, progress)
+    removed = _remove_missing(db, known, {f.rel for f in files})
+    existing = store.known_term_hashes(db.conn, tally.terms)
+    store.store_terms(
+        db, ((h, t, _trigram_blob(t)) for h, t in tally.terms.items() if h not in existing)
+    )
+    counts = store.passage_counts(db.conn)
+    _store_language_names(db, counts)
+    store.write_meta(
+        db,
+        analyzer_version=ANALYZER_VERSION,
+        corpus=str(corpus.resolve()),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        next_passage_id=next_id,
+    )
     return BuildReport(
         added=tuple(tally.added),
         changed=tuple(tally.changed),
         removed=tuple(removed),
         unchanged=tally.unchanged,
-        skipped=skipped,
+        skipped=store.skipped_files(db.conn),
         passages_per_lang=counts,
-        seconds=time.perf_counter() - started,
     )
+
+
+def _trigram_blob(term: str) -> bytes:
+    import numpy as np
+
+    return np.array(trigram_keys(term), np.int64).tobytes()
+
+
+def _publish_if_needed(db: sqlite_utils.Database, db_path: Path, changed: bool) -> set[Path]:
+    """Write the search structures of a new generation when the passages changed
+    (or its bundle is missing); the bundles in use afterwards."""
+    meta = store.read_meta(db.conn)
+    current = meta.get("lexical_bundle")
+    if not changed and current and db_path.with_name(current).exists():
+        return store.bundles_in_use(meta, db_path)
+    generation = store.bump_generation(db)
+    target = store.bundle_path(db_path, "g", generation)
+    arrays = build_generation(
+        store.serving_rows(db.conn), store.term_texts(db.conn), store.term_trigrams(db.conn)
+    )
+    languages = sorted({name.split("/", 1)[0] for name in arrays})
+    header: dict[str, Any] = {"generation": generation, "kind": "lexical", "languages": languages}
+    write_bundle(target, arrays, header)
+    store.write_meta(db, lexical_bundle=target.name, previous_bundle=current or "")
+    return store.bundles_in_use(store.read_meta(db.conn), db_path)
+
+
+# --- how far behind is the index? ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -341,7 +481,7 @@ class Staleness:
 
 
 def check_staleness(corpus: Path, db_path: Path) -> Staleness:
-    """Compare the corpus folder with the index (file sizes and mtimes only)."""
+    """Compare the corpus folder with the index (file fingerprints only)."""
     try:
         db = store.open_reader(db_path)
     except IndexMissing:
@@ -349,22 +489,20 @@ def check_staleness(corpus: Path, db_path: Path) -> Staleness:
     except IndexCorrupt as error:
         return Staleness(str(error), usable=False)
     try:
-        files = scan_corpus(corpus)
-        meta = store.read_meta(db)
-        if meta.get("analyzer_version") != ANALYZER_VERSION:
-            return Staleness("built by another docbot version", len(files), usable=False)
-        if meta.get("corpus") != str(corpus.resolve()):
-            return Staleness("built from another corpus folder", len(files), usable=False)
-        known = {
-            r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM documents")
-        }
-        known.update(
-            {r[0]: (r[1], r[2]) for r in db.execute("SELECT path, size, mtime_ns FROM skipped")}
-        )
+        files = scan_corpus(corpus, db_path)
+        with store.read_transaction(db):
+            meta = store.read_meta(db)
+            known = store.known_fingerprints(db)
     finally:
         db.close()
-    current = {f.rel: (f.size, f.mtime_ns) for f in files}
-    changed = sum(known.get(rel) != stat for rel, stat in current.items())
+    if meta.get("analyzer_version") != ANALYZER_VERSION:
+        return Staleness("built by another docbot version", len(files), usable=False)
+    if meta.get("corpus") != str(corpus.resolve()):
+        return Staleness("built from another corpus folder", len(files), usable=False)
+    if not meta.get("lexical_bundle") or not db_path.with_name(meta["lexical_bundle"]).exists():
+        return Staleness("its search structures are missing", 0, usable=False)
+    current = {f.rel: f.fingerprint for f in files}
+    changed = sum(known.get(rel) != fp for rel, fp in current.items())
     changed += sum(rel not in current for rel in known)
     return Staleness("the corpus changed" if changed else None, changed)
 

@@ -6,7 +6,10 @@
     ``CorpusError`` - the corpus folder cannot be used (missing, not a folder, empty).
     ``IndexError_`` - the index file cannot be used.
         ``IndexMissing`` - no index yet: build one.
-        ``IndexCorrupt`` - not a docbot index, or damaged: rebuild it.
+        ``IndexCorrupt`` - damaged, or built by another docbot: rebuild it.
+            ``IndexForeign`` - another program's SQLite database: never overwritten
+              unless the caller insists (``force``).
+        ``IndexNotAFile`` - the index path names a folder.
         ``IndexBusy`` - another rebuild holds the lock.
         ``IndexUnwritable`` - the index cannot be written where it is asked for.
 
@@ -68,6 +71,27 @@ class IndexCorrupt(IndexError_):
         super().__init__(
             f"The index at {path} is not a usable docbot index ({reason}). "
             "Rebuild it with: docbot index --rebuild"
+        )
+
+
+class IndexForeign(IndexCorrupt):
+    def __init__(self, path: str, tables: list[str]) -> None:
+        self.path, self.tables = path, tables
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        DocbotError.__init__(
+            self,
+            f"{path} is not a docbot index: it is another SQLite database (tables: {shown}). "
+            "docbot will not overwrite it. Choose another index file with --db or DOCBOT_DB; "
+            "to delete its tables and build the index there anyway: "
+            "docbot index --rebuild --force",
+        )
+
+
+class IndexNotAFile(IndexError_):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} is a folder, not an index file. Name a file for the index, "
+            f"for example --db {path.rstrip('/')}/index.db"
         )
 
 

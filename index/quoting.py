@@ -48,7 +48,11 @@ def _sentences(
 
 
 def choose_quote(
-    text: str, lang: str, terms: Mapping[str, float], decompound: Decompounder | None = None
+    text: str,
+    lang: str,
+    terms: Mapping[str, float],
+    decompound: Decompounder | None = None,
+    sentence_scores: list[float] | None = None,
 ) -> tuple[Quote, tuple[Span, ...]]:
     """The quote, and the marks over the whole passage text.
 

@@ -92,6 +92,7 @@ class BuildReport:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
     passages_per_lang: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    vectors_missing: int | None = None  # passages without vectors yet (None: no semantic layer)
 
     @property
     def changed_anything(self) -> bool:

@@ -1,35 +1,64 @@
-"""The index on disk: one SQLite file written through sqlite-utils.
+"""The index on disk.  All of the index's SQL is in this module.
 
-Tables: ``documents`` (path, size, mtime, content hash, title, language,
-metadata), ``passages`` (text, section, language, analyzed terms),
-``skipped`` (files that could not be used, and why), ``lang_names`` and
-``meta``.  BM25 statistics are not stored: the searcher derives them from the
-analyzed terms when it opens, so an incremental refresh gives exactly what a
-full rebuild gives.
+Files (``NAME`` is the index file, ``.docbot/index.db`` by default):
 
-Crash safety: a build, full or incremental, is one SQLite transaction on the
-index file in WAL mode.  Readers see the index as of the last commit, never a
-half-built one; a build killed at any moment (even SIGKILL) leaves only
-uncommitted WAL frames, which SQLite discards, so the previous index keeps
-serving and the next build starts from it.  A lock file serialises builds.
+``NAME``                    SQLite (written through sqlite-utils): documents,
+                            passages with their analysed terms as blobs,
+                            skipped files and why, language names, the
+                            vocabulary's strings, cached vectors, metadata.
+``NAME-wal``, ``NAME-shm``  SQLite's write-ahead log (WAL mode).
+``NAME.lock``               held by the one build that may run at a time.
+``NAME.gN.arrays``          the search structures of generation N (postings,
+                            statistics, fuzzy-match tables), opened by mapping.
+``NAME.vN.arrays``          the semantic layer's vectors, N its own generation.
+
+The SQLite file is the source of truth; the array bundles are derived from it
+and can be deleted at any time (the next ``docbot index`` writes them again).
+
+Crash safety: a build, full or incremental, is one SQLite transaction in WAL
+mode.  Its array bundle is written under a new name before the transaction
+commits; the commit makes the generation that names it current, all at once.
+A build killed at any moment (even SIGKILL) leaves the previous generation
+serving, and the next build carries on by itself.  Readers never hold a
+transaction open, so they never block a checkpoint.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import IndexBusy, IndexCorrupt, IndexMissing
+from .errors import IndexBusy, IndexCorrupt, IndexForeign, IndexMissing, IndexNotAFile
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 APPLICATION_ID = 0x646F6362  # "docb"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+_BUNDLE_NAME = re.compile(r"\.(?P<kind>[gv])(?P<number>\d+)\.arrays$")
+
+# Columns of a passage as the front ends see it (the blobs are for the build).
+_PASSAGE_COLUMNS = (
+    "p.id, p.doc, p.ordinal, d.title, p.section, p.lang, p.text, d.url, p.page, p.prim"
+)
+FIELDS = ("stem", "form", "pair")
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read where writing is not allowed: a read-only folder gets an immutable
+    connection (SQLite cannot create ``-shm`` there, and nobody can write it)."""
+    uri = f"file:{path.as_posix()}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def open_reader(path: Path) -> sqlite3.Connection:
@@ -38,30 +67,196 @@ def open_reader(path: Path) -> sqlite3.Connection:
     Reading needs only the standard library's sqlite3 (the query path stays
     light); sqlite-utils writes the index.
     """
+    if path.is_dir():
+        raise IndexNotAFile(str(path))
     if not path.exists():
         raise IndexMissing(str(path))
     try:
         conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        check_schema(conn, path)
+        try:
+            check_schema(conn, path)
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error) and "unable to open" not in str(error):
+                raise
+            conn.close()
+            conn = _connect_read_only(path)
+            check_schema(conn, path)
     except sqlite3.DatabaseError as error:
         raise IndexCorrupt(str(path), str(error)) from None
     return conn
 
 
+def _user_tables(conn: sqlite3.Connection) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+
+
+def is_blank(conn: sqlite3.Connection) -> bool:
+    """A SQLite file with no tables at all (an interrupted first build leaves one)."""
+    return not _user_tables(conn)
+
+
 def check_schema(conn: sqlite3.Connection, path: Path) -> None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
-        raise IndexCorrupt(str(path), "not a docbot index file")
+        if is_blank(conn):
+            raise IndexMissing(str(path))
+        raise IndexForeign(str(path), sorted(_user_tables(conn)))
     version = read_meta(conn).get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexCorrupt(str(path), f"schema {version}, this docbot needs {SCHEMA_VERSION}")
 
 
 def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "meta" not in tables:
+    if "meta" not in _user_tables(conn):
         return {}
     return {key: value for key, value in conn.execute("SELECT key, value FROM meta")}
+
+
+def generation_of(conn: sqlite3.Connection) -> int:
+    """The index's generation: a number that grows with every build that
+    changed it, whichever process built it."""
+    value = read_meta(conn).get("generation", "0")
+    return int(value) if value.isdigit() else 0
+
+
+def index_generation(path: Path) -> int:
+    """The generation of the index at ``path`` (``IndexMissing``/``IndexCorrupt``
+    when there is none), read in one cheap query."""
+    conn = open_reader(path)
+    try:
+        return generation_of(conn)
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a searcher needs from SQLite when it opens, read in one transaction."""
+
+    meta: dict[str, str]
+    language_names: dict[tuple[str, str], str]
+
+
+def read_snapshot(conn: sqlite3.Connection) -> Snapshot:
+    with read_transaction(conn):
+        meta = read_meta(conn)
+        names = {(t, u): n for t, u, n in conn.execute("SELECT tag, ui, name FROM lang_names")}
+    return Snapshot(meta, names)
+
+
+@contextlib.contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """Several reads that see one state of the index (a commit landing in
+    between waits for the next transaction)."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if own:
+            conn.execute("COMMIT")
+
+
+PassageRow = tuple[int, str, int, str, str | None, str, str, str | None, int | None, str]
+
+
+def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PassageRow]:
+    out: dict[int, PassageRow] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.path = p.doc "
+            f"WHERE p.id IN ({marks})",
+            chunk,
+        ):
+            out[row[0]] = row
+    return out
+
+
+def section_rows(conn: sqlite3.Connection, doc: str, section: str | None) -> list[PassageRow]:
+    return list(
+        conn.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.path = p.doc "
+            "WHERE p.doc = ? AND p.section IS ? ORDER BY p.ordinal",
+            (doc, section),
+        )
+    )
+
+
+def passage_at(conn: sqlite3.Connection, doc: str, ordinal: int) -> PassageRow | None:
+    row: PassageRow | None = conn.execute(
+        f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.path = p.doc "
+        "WHERE p.doc = ? AND p.ordinal = ?",
+        (doc, ordinal),
+    ).fetchone()
+    return row
+
+
+def document_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return list(
+        conn.execute(
+            "SELECT path, title, lang, passages, date, author, url FROM documents "
+            "ORDER BY lang, path"
+        )
+    )
+
+
+def first_passages(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str, str | None]]:
+    """``(doc, prim, section)`` of each document's sections, in document order."""
+    return list(
+        conn.execute(
+            "SELECT doc, prim, section FROM passages GROUP BY doc, section "
+            "ORDER BY min(id) LIMIT ?",
+            (limit,),
+        )
+    )
+
+
+# --- what the serving structures are built from ---------------------------------
+
+
+def serving_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """``(id, prim, stem_h, stem_tf, form_h, form_tf, pair_h, pair_tf)`` of every
+    passage, by language then id."""
+    yield from conn.execute(
+        "SELECT id, prim, stem_h, stem_tf, form_h, form_tf, pair_h, pair_tf FROM passages "
+        "ORDER BY prim, id"
+    )
+
+
+def term_texts(conn: sqlite3.Connection) -> dict[int, str]:
+    return {h: t for h, t in conn.execute("SELECT hash, text FROM terms")}
+
+
+def term_trigrams(conn: sqlite3.Connection) -> dict[int, bytes]:
+    return {h: t for h, t in conn.execute("SELECT hash, tri FROM terms WHERE length(tri) > 0")}
+
+
+def passage_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str | None, str]]:
+    """``(id, prim, title, section, text)`` of every passage, by language then id."""
+    yield from conn.execute(
+        "SELECT p.id, p.prim, d.title, p.section, p.text FROM passages p "
+        "JOIN documents d ON d.path = p.doc ORDER BY p.prim, p.id"
+    )
+
+
+def cached_vectors(conn: sqlite3.Connection, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+    out: dict[bytes, bytes] = {}
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        out.update(conn.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk))
+    return out
+
+
+# --- writing ----------------------------------------------------------------------
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -70,8 +265,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db.table("documents").create(
         {
             "path": str,
-            "size": int,
-            "mtime_ns": int,
+            "fingerprint": str,
             "sha256": str,
             "title": str,
             "lang": str,
@@ -93,46 +287,39 @@ def create_schema(db: sqlite_utils.Database) -> None:
             "lang": str,
             "prim": str,
             "text": str,
-            "terms": str,
-            "forms": str,
             "page": int,
+            "stem_h": bytes,
+            "stem_tf": bytes,
+            "form_h": bytes,
+            "form_tf": bytes,
+            "pair_h": bytes,
+            "pair_tf": bytes,
         },
         pk="id",
         if_not_exists=True,
     )
-    db.table("passages").create_index(["doc"], if_not_exists=True)
+    db.table("passages").create_index(["doc", "ordinal"], if_not_exists=True)
     db.table("skipped").create(
-        {"path": str, "size": int, "mtime_ns": int, "reason": str}, pk="path", if_not_exists=True
+        {"path": str, "fingerprint": str, "reason": str}, pk="path", if_not_exists=True
     )
     db.table("lang_names").create(
         {"tag": str, "ui": str, "name": str}, pk=("tag", "ui"), if_not_exists=True
     )
+    db.table("terms").create(
+        {"hash": int, "text": str, "tri": bytes}, pk="hash", if_not_exists=True
+    )
+    db.table("vectors").create({"key": bytes, "vec": bytes}, pk="key", if_not_exists=True)
     db.table("meta").upsert({"key": "schema_version", "value": SCHEMA_VERSION}, pk="key")
-
-
-def generation_of(conn: sqlite3.Connection) -> int:
-    """The index's generation: a number that grows with every build that
-    changed it, whichever process built it."""
-    value = read_meta(conn).get("generation", "0")
-    return int(value) if value.isdigit() else 0
-
-
-def bump_generation(db: sqlite_utils.Database) -> None:
-    write_meta(db, generation=generation_of(db.conn) + 1)
-
-
-def index_generation(path: Path) -> int:
-    """The generation of the index at ``path`` (``IndexMissing``/``IndexCorrupt``
-    when there is none), read in one cheap query."""
-    conn = open_reader(path)
-    try:
-        return generation_of(conn)
-    finally:
-        conn.close()
 
 
 def write_meta(db: sqlite_utils.Database, **values: Any) -> None:
     db.table("meta").upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+
+def bump_generation(db: sqlite_utils.Database) -> int:
+    generation = generation_of(db.conn) + 1
+    write_meta(db, generation=generation)
+    return generation
 
 
 @contextlib.contextmanager
@@ -153,7 +340,7 @@ def build_lock(db_path: Path, wait: bool) -> Iterator[None]:
 
 
 def open_writer(db_path: Path) -> sqlite_utils.Database:
-    """A connection for one build: WAL journal, manual transactions."""
+    """A connection for one build: WAL journal, one manual transaction."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -167,9 +354,11 @@ def open_writer(db_path: Path) -> sqlite_utils.Database:
 
 
 def commit(db: sqlite_utils.Database) -> None:
-    """Make the build visible to readers, all at once, and fold the WAL back."""
+    """Make the build visible to readers, all at once.  The checkpoint that
+    folds the WAL back is passive: it never waits for a reader."""
     db.conn.execute("COMMIT")
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     db.conn.close()
 
 
@@ -181,13 +370,186 @@ def rollback(db: sqlite_utils.Database) -> None:
 
 
 def remove_index_files(db_path: Path) -> None:
-    """Delete an unusable index file and its journals (only with --rebuild)."""
+    """Delete an unusable index file, its journals and its bundles (only when asked)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{db_path}{suffix}").unlink()
+    for bundle in bundle_files(db_path):
+        with contextlib.suppress(FileNotFoundError):
+            bundle.unlink()
 
 
 def clear(db: sqlite_utils.Database) -> None:
-    """Empty every table, inside the build's transaction."""
-    for table in ("passages", "documents", "skipped", "lang_names"):
+    """Empty every table but the vector cache, inside the build's transaction."""
+    for table in ("passages", "documents", "skipped", "lang_names", "terms"):
         db.table(table).delete_where()
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the index knows of each file, read once per build."""
+
+    documents: dict[str, tuple[str, str]]  # path -> (fingerprint, sha256)
+    skipped: dict[str, str]  # path -> fingerprint
+
+
+def known_files(conn: sqlite3.Connection) -> Known:
+    documents = {
+        r[0]: (r[1], r[2]) for r in conn.execute("SELECT path, fingerprint, sha256 FROM documents")
+    }
+    skipped = {r[0]: r[1] for r in conn.execute("SELECT path, fingerprint FROM skipped")}
+    return Known(documents, skipped)
+
+
+def known_fingerprints(conn: sqlite3.Connection) -> dict[str, str]:
+    known = known_files(conn)
+    return {**{p: f for p, (f, _) in known.documents.items()}, **known.skipped}
+
+
+def next_passage_id(conn: sqlite3.Connection) -> int:
+    """Passage ids are never reused, so that an id read from one generation
+    never names another passage in a later one."""
+    meta = read_meta(conn).get("next_passage_id")
+    top = conn.execute("SELECT max(id) FROM passages").fetchone()[0] or 0
+    return max(int(meta) if meta and meta.isdigit() else 1, top + 1)
+
+
+def replace_document(
+    db: sqlite_utils.Database, document: dict[str, Any], passages: list[dict[str, Any]]
+) -> None:
+    """Store a document and its passages in place of any earlier version."""
+    path = document["path"]
+    db.table("passages").delete_where("doc = ?", [path])
+    if passages:
+        db.table("passages").insert_all(passages, pk="id", batch_size=500)
+    db.table("documents").upsert(document, pk="path")
+    db.table("skipped").delete_where("path = ?", [path])
+
+
+def refresh_fingerprint(db: sqlite_utils.Database, path: str, fingerprint: str) -> None:
+    db.table("documents").update(path, {"fingerprint": fingerprint})
+
+
+def record_skip(db: sqlite_utils.Database, path: str, fingerprint: str, reason: str) -> None:
+    remove_document(db, path)
+    db.table("skipped").upsert(
+        {"path": path, "fingerprint": fingerprint, "reason": reason}, pk="path"
+    )
+
+
+def remove_document(db: sqlite_utils.Database, path: str) -> None:
+    db.table("passages").delete_where("doc = ?", [path])
+    db.table("documents").delete_where("path = ?", [path])
+
+
+def forget_skipped(db: sqlite_utils.Database, path: str) -> None:
+    db.table("skipped").delete_where("path = ?", [path])
+
+
+def skipped_files(conn: sqlite3.Connection) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (r[0], r[1]) for r in conn.execute("SELECT path, reason FROM skipped ORDER BY path")
+    )
+
+
+def known_term_hashes(conn: sqlite3.Connection, candidates: Iterable[int]) -> set[int]:
+    """Which of ``candidates`` the vocabulary table holds already."""
+    wanted = list(candidates)
+    found: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            h for (h,) in conn.execute(f"SELECT hash FROM terms WHERE hash IN ({marks})", chunk)
+        )
+    return found
+
+
+def store_terms(db: sqlite_utils.Database, terms: Iterable[tuple[int, str, bytes]]) -> None:
+    """New stems of the vocabulary, with their cognate trigram keys."""
+    rows = [{"hash": h, "text": t, "tri": tri} for h, t, tri in terms]
+    if rows:
+        db.table("terms").insert_all(rows, pk="hash", ignore=True, batch_size=1000)
+
+
+def passage_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute("SELECT prim, count(*) FROM passages GROUP BY prim ORDER BY prim")
+    }
+
+
+def language_name_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in conn.execute("SELECT tag, ui FROM lang_names")}
+
+
+def store_language_names(db: sqlite_utils.Database, names: list[dict[str, str]]) -> None:
+    if names:
+        db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
+
+
+def store_vectors(db: sqlite_utils.Database, vectors: Iterable[tuple[bytes, bytes]]) -> None:
+    rows = [{"key": k, "vec": v} for k, v in vectors]
+    if rows:
+        db.table("vectors").insert_all(rows, pk="key", replace=True, batch_size=500)
+
+
+def drop_unused_vectors(db: sqlite_utils.Database, used: set[bytes]) -> int:
+    """Delete cached vectors no current passage needs; the number deleted."""
+    stale = [k for (k,) in db.execute("SELECT key FROM vectors") if k not in used]
+    for start in range(0, len(stale), 500):
+        chunk = stale[start : start + 500]
+        db.execute(f"DELETE FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+    return len(stale)
+
+
+# --- the bundles next to the SQLite file -----------------------------------------
+
+
+def bundle_path(db_path: Path, kind: str, number: int) -> Path:
+    """``index.db.g12.arrays`` (search structures) or ``index.db.v3.arrays`` (vectors)."""
+    return db_path.with_name(f"{db_path.name}.{kind}{number}.arrays")
+
+
+def bundle_files(db_path: Path) -> list[Path]:
+    prefix = db_path.name + "."
+    if not db_path.parent.is_dir():
+        return []
+    return [
+        p
+        for p in db_path.parent.iterdir()
+        if p.name.startswith(prefix) and _BUNDLE_NAME.search(p.name[len(db_path.name) :])
+    ]
+
+
+BUNDLE_KEYS = ("lexical_bundle", "previous_bundle", "vector_bundle", "previous_vector_bundle")
+
+
+def bundles_in_use(meta: dict[str, str], db_path: Path) -> set[Path]:
+    """The bundles that the current and the previous generation name."""
+    return {db_path.with_name(meta[k]) for k in BUNDLE_KEYS if meta.get(k)}
+
+
+def remove_old_bundles(db_path: Path, keep: set[Path]) -> None:
+    """Delete bundles that no generation in use names.  A reader that still
+    maps one keeps its pages: deleting a mapped file is safe on POSIX."""
+    for path in bundle_files(db_path):
+        if path not in keep:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def own_files(db_path: Path) -> tuple[Path, ...]:
+    """The index's own files, which are never documents of a corpus around them."""
+    name = db_path.name
+    siblings = [Path(f"{db_path}{s}") for s in ("", "-wal", "-shm", "-journal", ".lock")]
+    return (*siblings, *bundle_files(db_path), db_path.with_name(f".{name}"))
+
+
+def is_own_file(db_path: Path, path: Path) -> bool:
+    """True for the index file, its journals, lock, bundles and their temporary files."""
+    name = db_path.name
+    if path.parent.resolve() != db_path.parent.resolve():
+        return False
+    other = path.name
+    return other == name or other.startswith((name + "-", name + ".", f".{name}."))

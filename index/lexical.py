@@ -1,0 +1,305 @@
+"""BM25 per language over persisted arrays: building them, and scoring a question.
+
+Each language index has three BM25 fields (``postings.Field``): stems, exact
+surface forms, and bigrams of surface forms (phrase evidence).  Two numbers
+come out for each passage, both relative to the question's *ideal weight*
+(the sum of its words' IDFs, words the index has never seen weighing as much
+as its rarest):
+
+* **relevance**, the combined BM25 score over that ideal;
+* **coverage**, the share of that ideal the passage holds (matched words and
+  word pairs, whatever their frequency).
+
+``build_generation`` turns the passages' stored term blobs into the arrays
+of every language: the fields, German compound parts (split against the
+vocabulary), the vocabulary's strings and a trigram table for cognates.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .analysis import analyze_spans, stem, surface_forms
+from .arrays import Bundle
+from .compounds import split_stem, vocabulary_decompounder
+from .fuzzy import cognate_key, similarity, trigrams
+from .postings import FIELD_ARRAYS, Field, build_field, concat_blobs, term_hash
+
+K1 = 0.9
+B = 0.4
+FORMS_WEIGHT = 0.3
+PAIRS_WEIGHT = 0.3
+FUZZY_MIN_SIMILARITY = 0.7
+FUZZY_MIN_LENGTH = 5
+PREFIX_MIN_LENGTH = 5
+PREFIX_MIN_SHARE = 0.75
+FIELD_NAMES = ("stem", "form", "pair")
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def bigrams(terms: Sequence[str]) -> list[str]:
+    """Adjacent word pairs: phrase evidence ("social networking" vs "social media networking").
+
+    >>> bigrams(["social", "networking", "roi"])
+    ['social_networking', 'networking_roi']
+    """
+    return [f"{a}_{b}" for a, b in itertools.pairwise(terms)]
+
+
+def trigram_keys(term: str) -> list[int]:
+    """Hashes of the trigrams of ``term``'s cognate key (the fuzzy table's keys)."""
+    if len(term) < FUZZY_MIN_LENGTH - 1:
+        return []
+    return sorted(term_hash(t) for t in trigrams(cognate_key(term)))
+
+
+# --- building ---------------------------------------------------------------------
+
+
+def _strings_blob(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), np.uint8).copy(), offsets
+
+
+def german_stem(word: str) -> str:
+    return stem(word, "de")
+
+
+def _compound_postings(
+    lang: str, keys: npt.NDArray[np.int64], docs: Any, tfs: Any, texts: dict[int, str]
+) -> tuple[npt.NDArray[np.int64], Any, Any] | None:
+    """Postings for the parts of German compound stems, split on the vocabulary."""
+    if lang != "de" or keys.size == 0:
+        return None
+    vocab = np.unique(keys)
+    strings = {texts.get(int(k), "") for k in vocab}
+    strings.discard("")
+    compounds: dict[int, tuple[int, int]] = {}
+    for text in strings:
+        parts = split_stem(text, strings.__contains__, german_stem)
+        if parts:
+            compounds[term_hash(text)] = (term_hash(parts[0]), term_hash(parts[1]))
+    if not compounds:
+        return None
+    comp_keys = np.array(sorted(compounds), np.int64)
+    heads = np.array([compounds[int(k)][0] for k in comp_keys], np.int64)
+    tails = np.array([compounds[int(k)][1] for k in comp_keys], np.int64)
+    where = np.flatnonzero(np.isin(keys, comp_keys))
+    pos = np.searchsorted(comp_keys, keys[where])
+    return (
+        np.concatenate([heads[pos], tails[pos]]),
+        np.concatenate([docs[where], docs[where]]),
+        np.concatenate([tfs[where], tfs[where]]),
+    )
+
+
+def _fuzzy_table(
+    vocab: npt.NDArray[Any], texts: dict[int, str], tri: dict[int, bytes]
+) -> dict[str, npt.NDArray[Any]]:
+    keys: list[npt.NDArray[np.int64]] = []
+    ids: list[npt.NDArray[np.int32]] = []
+    for i, key in enumerate(vocab.tolist()):
+        blob = tri.get(key)
+        if blob:
+            grams = np.frombuffer(blob, np.int64)
+            keys.append(grams)
+            ids.append(np.full(grams.size, i, np.int32))
+    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    order = np.lexsort((all_ids, all_keys))
+    table, counts = np.unique(all_keys[order], return_counts=True)
+    offsets = np.zeros(table.size + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return {"keys": table, "offsets": offsets, "terms": all_ids[order]}
+
+
+def build_generation(
+    rows: Iterable[tuple[Any, ...]], texts: dict[int, str], tri: dict[int, bytes]
+) -> dict[str, npt.NDArray[Any]]:
+    """Every language's search arrays from ``store.serving_rows``."""
+    by_lang: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        by_lang[row[1]].append(row)
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for lang, lang_rows in sorted(by_lang.items()):
+        arrays[f"{lang}/pids"] = np.array([r[0] for r in lang_rows], np.int64)
+        for f, name in enumerate(FIELD_NAMES):
+            keys, docs, tfs, n = concat_blobs([(r[2 + 2 * f], r[3 + 2 * f]) for r in lang_rows])
+            extra = _compound_postings(lang, keys, docs, tfs, texts) if name == "stem" else None
+            field = build_field(keys, docs, tfs, n, extra)
+            for key, value in field.items():
+                arrays[f"{lang}/{name}/{key}"] = value
+            if name == "stem":
+                vocab = field["vocab"]
+                blob, offsets = _strings_blob([texts.get(int(k), "") for k in vocab])
+                arrays[f"{lang}/stem/text"] = blob
+                arrays[f"{lang}/stem/text_offsets"] = offsets
+                for key, value in _fuzzy_table(vocab, texts, tri).items():
+                    arrays[f"{lang}/fuzzy/{key}"] = value
+    return arrays
+
+
+# --- searching --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question analyzed for one language index."""
+
+    words: tuple[tuple[str, ...], ...]  # per word: its stem, then its parts if any
+    forms: tuple[str, ...]  # surface forms, each once
+    pairs: tuple[str, ...]  # bigrams of surface forms
+
+
+@dataclass(frozen=True)
+class LexicalScores:
+    """Every passage of one language index against one question."""
+
+    relevance: FloatArray  # combined BM25 score / the query's ideal weight
+    coverage: FloatArray  # share of the query's weight each passage matches
+    matched: npt.NDArray[np.int64]  # distinct query terms matched
+    weight: FloatArray  # their summed IDF
+    terms: dict[str, float]  # matchable stems and their weights (for quotes)
+
+
+class LanguageIndex:
+    """One language's passages, searchable through three mapped BM25 fields."""
+
+    def __init__(self, lang: str, bundle: Bundle) -> None:
+        self.lang = lang
+        prefix = f"{lang}/"
+        self.passage_ids: npt.NDArray[np.int64] = bundle[f"{prefix}pids"]
+        fields = {
+            name: Field.open({k: bundle[f"{prefix}{name}/{k}"] for k in FIELD_ARRAYS}, K1, B)
+            for name in FIELD_NAMES
+        }
+        self.stems, self.forms, self.pairs = fields["stem"], fields["form"], fields["pair"]
+        self._text = bundle[f"{prefix}stem/text"]
+        self._text_offsets = bundle[f"{prefix}stem/text_offsets"]
+        self._fuzzy_keys = bundle[f"{prefix}fuzzy/keys"]
+        self._fuzzy_offsets = bundle[f"{prefix}fuzzy/offsets"]
+        self._fuzzy_terms = bundle[f"{prefix}fuzzy/terms"]
+        self.decompound: Callable[[str], list[str]] | None = None
+        if lang == "de":
+            self.decompound = vocabulary_decompounder(self.stems.knows, lambda w: stem(w, "de"))
+
+    @property
+    def size(self) -> int:
+        return int(self.passage_ids.size)
+
+    def term_text(self, term_id: int) -> str:
+        start, end = int(self._text_offsets[term_id]), int(self._text_offsets[term_id + 1])
+        return bytes(self._text[start:end]).decode("utf-8")
+
+    def analyze(self, text: str) -> Query:
+        groups: dict[tuple[int, int], list[str]] = {}
+        for term, start, end in analyze_spans(text, self.lang, self.decompound):
+            group = groups.setdefault((start, end), [])
+            if term not in group:
+                group.append(term)
+        unique = {tuple(g): None for g in groups.values()}
+        forms = surface_forms(text, self.lang)
+        return Query(
+            tuple(unique),
+            tuple(dict.fromkeys(forms)),
+            tuple(dict.fromkeys(bigrams(forms))),
+        )
+
+    def similar_terms(self, term: str) -> list[tuple[str, float]]:
+        """Vocabulary terms that look like ``term`` (cognates, spelling variants)."""
+        if len(term) < FUZZY_MIN_LENGTH:
+            return []
+        counts: dict[int, int] = {}
+        for key in trigram_keys(term):
+            i = int(np.searchsorted(self._fuzzy_keys, key))
+            if i < self._fuzzy_keys.size and int(self._fuzzy_keys[i]) == key:
+                start, end = int(self._fuzzy_offsets[i]), int(self._fuzzy_offsets[i + 1])
+                for term_id in self._fuzzy_terms[start:end].tolist():
+                    counts[term_id] = counts.get(term_id, 0) + 1
+        key_of_term = cognate_key(term)
+        scored = []
+        for term_id, count in counts.items():
+            if count >= 3:
+                known = self.term_text(term_id)
+                scored.append((known, similarity(key_of_term, cognate_key(known))))
+        good = sorted((s for s in scored if s[1] >= FUZZY_MIN_SIMILARITY), key=lambda s: -s[1])
+        return good[:2]
+
+    def stem_relatives(self, term: str) -> list[tuple[str, float]]:
+        """Known stems that are a long prefix of ``term`` (derivations the
+        stemmer leaves apart: "automatiz" ~ "automat"), weighed by how much of
+        ``term`` they cover."""
+        for cut in range(len(term) - 1, PREFIX_MIN_LENGTH - 1, -1):
+            share = cut / len(term)
+            if share < PREFIX_MIN_SHARE:
+                break
+            if self.stems.knows(term[:cut]):
+                return [(term[:cut], share)]
+        return []
+
+    def term_weights(self, query: Query, fuzzy: bool) -> tuple[dict[str, float], float]:
+        """Weight of each matchable stem, and the query's ideal (total) weight.
+
+        Each word of the question has one slot in the ideal.  A word the index
+        knows whole ("Facebook", "Internetnutzer") is matched whole; otherwise
+        its parts share its slot ("Musikplattformen" -> "musik", "plattform").
+        A word matched by nothing weighs ``unseen_idf``.  In another language's
+        index (``fuzzy``) its closest cognates stand in, weighed by their
+        similarity; in its own, a known stem that is most of it does.
+        """
+        weights: dict[str, float] = {}
+        ideal = 0.0
+        for group in query.words:
+            whole, parts = group[0], group[1:]
+            if self.stems.knows(whole):
+                choice: tuple[str, ...] = (whole,)
+            else:
+                choice = tuple(p for p in parts if self.stems.knows(p))
+            if choice:
+                for term in choice:
+                    weight = self.stems.term_idf(term) / len(choice)
+                    weights[term] = weights.get(term, 0.0) + weight
+                    ideal += weight
+                continue
+            similar = self.similar_terms(whole) if fuzzy else self.stem_relatives(whole)
+            if not similar:
+                ideal += self.stems.unseen_idf()
+                continue
+            ideal += self.stems.term_idf(similar[0][0])
+            for other, sim in similar:
+                weights[other] = max(weights.get(other, 0.0), self.stems.term_idf(other) * sim)
+        return weights, ideal
+
+    def score(self, query: Query, fuzzy: bool) -> LexicalScores | None:
+        """Relevance and coverage of every passage for ``query``.
+
+        Relevance adds BM25 over exact forms and over form bigrams (phrase
+        evidence) to BM25 over stems.  Coverage credits matched bigrams too,
+        so a passage holding "video sharing" covers more of "video sharing
+        sites" than one holding "share" and "sites" apart.
+        """
+        weights, ideal = self.term_weights(query, fuzzy)
+        if not weights or ideal <= 0:
+            return None
+        pair_weights = {p: self.pairs.term_idf(p) for p in query.pairs if self.pairs.knows(p)}
+        pair_ideal = sum(self.pairs.term_idf(p) for p in query.pairs)
+        total = self.stems.score_terms(weights)
+        total += FORMS_WEIGHT * self.forms.score_terms(
+            {f: self.forms.term_idf(f) for f in query.forms if self.forms.knows(f)}
+        )
+        total += PAIRS_WEIGHT * self.pairs.score_terms(pair_weights)
+        stem_weight = self.stems.coverage(weights)
+        covered = stem_weight + PAIRS_WEIGHT * self.pairs.coverage(pair_weights)
+        full = ideal + PAIRS_WEIGHT * pair_ideal
+        matched = self.stems.coverage(dict.fromkeys(weights, 1.0)).astype(np.int64)
+        return LexicalScores(total / ideal, covered / full, matched, stem_weight, weights)

@@ -1,0 +1,193 @@
+"""Postings: one BM25 field of one language, built once, searched from mapped arrays.
+
+Terms are identified by a 64-bit hash (``term_hash``), so that a passage's
+terms can be stored as a small blob and a field rebuilt from blobs without
+re-reading or re-hashing any text.  A field is five arrays:
+
+``vocab``   the distinct term hashes, sorted (a term's id is its position);
+``offsets`` where each term's postings start in ``docs``/``tfs``;
+``docs``    the passages (local numbers) holding each term, in order;
+``tfs``     the term's frequency in each of them;
+``doc_len`` each passage's length in terms.
+
+Scoring reads only the postings of the question's terms (the formulas are in
+``bm25``), so a question costs the same whether the field holds a thousand
+passages or a million.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .bm25 import idf_array, length_norm, term_weight
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+FIELD_ARRAYS = ("vocab", "offsets", "docs", "tfs", "doc_len")
+
+
+def term_hash(term: str) -> int:
+    """A stable signed 64-bit id for a term (blake2b: the same in every process).
+
+    >>> term_hash("roi") == term_hash("roi") != term_hash("roy")
+    True
+    """
+    digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def counts_blob(terms: Iterable[str], hashes: dict[str, int]) -> tuple[bytes, bytes]:
+    """A passage's distinct term hashes and their frequencies, as two blobs.
+
+    ``hashes`` caches ``term_hash`` per distinct term (the caller keeps it).
+    """
+    counts = Counter(terms)
+    keys = np.fromiter(
+        (hashes[t] if t in hashes else hashes.setdefault(t, term_hash(t)) for t in counts),
+        np.int64,
+        len(counts),
+    )
+    tfs = np.fromiter(counts.values(), np.int32, len(counts))
+    return keys.tobytes(), tfs.tobytes()
+
+
+def concat_blobs(
+    blobs: Sequence[tuple[bytes, bytes]],
+) -> tuple[IntArray, npt.NDArray[np.int32], npt.NDArray[np.int32], int]:
+    """All postings of a field, unsorted: ``(hashes, passages, tfs, passage count)``
+    from each passage's ``(hashes, tfs)`` blobs, passages numbered in order."""
+    keys = [np.frombuffer(h, np.int64) for h, _ in blobs]
+    lengths = np.fromiter((k.size for k in keys), np.int64, len(keys))
+    hashes = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    tfs = (
+        np.concatenate([np.frombuffer(t, np.int32) for _, t in blobs])
+        if blobs
+        else np.zeros(0, np.int32)
+    )
+    docs = np.repeat(np.arange(len(blobs), dtype=np.int32), lengths)
+    return hashes, docs, tfs, len(blobs)
+
+
+def build_field(
+    hashes: IntArray,
+    docs: npt.NDArray[np.int32],
+    tfs: npt.NDArray[np.int32],
+    n_docs: int,
+    extra: tuple[IntArray, npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The arrays of one field from its postings (``concat_blobs``).
+
+    ``extra`` adds postings ``(hashes, docs, tfs)`` that do not count towards
+    passage lengths (the parts of German compounds); a passage that gets the
+    same term twice has the frequencies added.
+    """
+    doc_len = np.bincount(docs, weights=tfs, minlength=n_docs).astype(np.float32)
+    if extra is not None and extra[0].size:
+        hashes = np.concatenate([hashes, extra[0]])
+        docs = np.concatenate([docs, extra[1]])
+        tfs = np.concatenate([tfs, extra[2]])
+    vocab, ids = np.unique(hashes, return_inverse=True)
+    order = np.lexsort((docs, ids))
+    sorted_ids, sorted_docs = ids[order], docs[order]
+    sorted_tfs: npt.NDArray[Any] = tfs[order].astype(np.float64)
+    if sorted_docs.size > 1:
+        same = (sorted_ids[1:] == sorted_ids[:-1]) & (sorted_docs[1:] == sorted_docs[:-1])
+        if same.any():
+            keep = np.concatenate(([True], ~same))
+            sorted_tfs = np.bincount(np.cumsum(keep) - 1, weights=sorted_tfs)
+            sorted_ids, sorted_docs = sorted_ids[keep], sorted_docs[keep]
+    offsets = np.zeros(vocab.size + 1, np.int64)
+    np.cumsum(np.bincount(sorted_ids, minlength=vocab.size), out=offsets[1:])
+    return {
+        "vocab": vocab.astype(np.int64),
+        "offsets": offsets,
+        "docs": sorted_docs.astype(np.int32),
+        "tfs": sorted_tfs.astype(np.float32),
+        "doc_len": doc_len,
+    }
+
+
+@dataclass(frozen=True)
+class Field:
+    """One BM25 field over mapped arrays."""
+
+    vocab: IntArray
+    offsets: IntArray
+    docs: npt.NDArray[np.int32]
+    tfs: npt.NDArray[np.float32]
+    norm: npt.NDArray[np.float32]  # k1 * (1 - b + b * dl / avgdl), per passage
+    idf: npt.NDArray[np.float64]  # per term id
+    k1: float
+    size: int
+
+    @classmethod
+    def open(cls, arrays: Mapping[str, npt.NDArray[np.generic]], k1: float, b: float) -> Field:
+        doc_len = arrays["doc_len"].astype(np.float32)
+        size = int(doc_len.size)
+        avgdl = float(doc_len.mean()) if size else 0.0
+        offsets = arrays["offsets"].astype(np.int64, copy=False)
+        return cls(
+            vocab=arrays["vocab"].astype(np.int64, copy=False),
+            offsets=offsets,
+            docs=arrays["docs"],  # type: ignore[arg-type]
+            tfs=arrays["tfs"],  # type: ignore[arg-type]
+            norm=length_norm(doc_len, avgdl, k1, b).astype(np.float32),
+            idf=idf_array(max(size, 1), np.diff(offsets)),
+            k1=k1,
+            size=size,
+        )
+
+    def term_id(self, term: str) -> int | None:
+        """The term's id, or ``None`` when no passage of this field holds it."""
+        return self.hash_id(term_hash(term))
+
+    def hash_id(self, key: int) -> int | None:
+        i = int(np.searchsorted(self.vocab, key))
+        return i if i < self.vocab.size and int(self.vocab[i]) == key else None
+
+    def knows(self, term: str) -> bool:
+        return self.term_id(term) is not None
+
+    def unseen_idf(self) -> float:
+        """The weight of a term that occurs nowhere: that of the rarest possible
+        term (in one passage).  Capping it there keeps one unknown synonym in a
+        question from outweighing everything it shares with a passage."""
+        return float(idf_array(max(self.size, 1), np.ones(1, np.int64))[0])
+
+    def term_idf(self, term: str) -> float:
+        i = self.term_id(term)
+        return self.unseen_idf() if i is None else float(self.idf[i])
+
+    def _postings(self, term_id: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        start, end = self.offsets[term_id], self.offsets[term_id + 1]
+        return self.docs[start:end], self.tfs[start:end]
+
+    def score_terms(self, weights: Mapping[str, float]) -> FloatArray:
+        """``sum(weight[t] * saturated_tf(t, d))`` for every passage ``d``.
+
+        With ``weight = idf`` this is BM25; a smaller weight lets a looser match
+        (a cognate, a bigram field) count for less.
+        """
+        scores = np.zeros(self.size, dtype=np.float64)
+        for term, weight in weights.items():
+            i = self.term_id(term)
+            if i is not None:
+                docs, tfs = self._postings(i)
+                scores[docs] += weight * term_weight(tfs, self.norm[docs], self.k1)
+        return scores
+
+    def coverage(self, weights: Mapping[str, float]) -> FloatArray:
+        """``sum(weight[t] for t in d)``: how much of the query each passage holds."""
+        covered = np.zeros(self.size, dtype=np.float64)
+        for term, weight in weights.items():
+            i = self.term_id(term)
+            if i is not None:
+                covered[self._postings(i)[0]] += weight
+        return covered

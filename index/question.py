@@ -1,0 +1,69 @@
+"""A question, cleaned and reduced to the words that carry its topic: pure functions."""
+
+from __future__ import annotations
+
+import re
+
+from .analysis import fold_accents, is_stopword, words
+from .errors import EmptyQuestion, QuestionTooLong
+
+MAX_QUESTION_CHARS = 1000
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+
+# Words that frame a question about a text without naming its topic.
+_FRAME_WORDS = {
+    "en": frozenset(
+        "mention mentioned mentions say says said tell tells describe described describes "
+        "explain explained explains article text author according written wrote writes "
+        "list listed named".split()
+    ),
+    "de": frozenset(
+        "erwähnt erwähnen erwähnte genannt nennt nennen sagt sagen gesagt beschreibt "
+        "beschrieben erklärt erklären artikel text autor aufgeführt aufgelistet gemäß "
+        "zufolge steht".split()
+    ),
+    "es": frozenset(
+        "menciona mencionan mencionado mencionados mencionadas dice dicen dicho describe "
+        "describen explica explican artículo texto autor según enumera nombra nombran".split()
+    ),
+}
+
+
+def clean_question(question: str) -> str:
+    """Tags and control characters out, white space collapsed; errors for bad input.
+
+    >>> clean_question("  <b>ROI</b>\\x00 networking?  ")
+    'ROI networking?'
+    """
+    text = _HTML_TAG.sub(" ", question)
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    if not any(ch.isalnum() for ch in text):
+        raise EmptyQuestion()
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionTooLong(len(text), MAX_QUESTION_CHARS)
+    return text
+
+
+def _is_frame_word(word: str, lang: str) -> bool:
+    frame = _FRAME_WORDS.get(lang, frozenset())
+    return word in frame or fold_accents(word) in frame
+
+
+def question_text_for(question: str, question_lang: str, index_lang: str) -> str:
+    """The question's words that carry its topic, for searching ``index_lang``.
+
+    Frame words ("mentioned", "laut") go; in another language's index, the
+    question language's function words go too (English "die" is no German
+    article).
+    """
+    kept = []
+    for word in words(question):
+        if _is_frame_word(word, question_lang):
+            continue
+        if index_lang != question_lang and is_stopword(word, question_lang):
+            continue
+        kept.append(word)
+    return " ".join(kept)
