@@ -30,19 +30,15 @@ import contextlib
 import json
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatType, MessageEntityType
-from telegram.error import (
-    Conflict,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from .state import DONE, MAX_ATTEMPTS, NOTE, PENDING, REFUSE, BotState, InboxEntry
 from .tg_delivery import retry_after_seconds
@@ -55,6 +51,10 @@ INLINE_BURST, INLINE_REFILL = 10, 1.0  # inline queries come as the user types
 NOTE_EVERY = 60.0  # at most one slow-down note a minute per user
 REFUSE_EVERY = 600.0  # at most one refusal every 10 minutes per outsider
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for updates
+READ_TIMEOUT = 10  # seconds more before a getUpdates call counts as lost
+
+# fetch_updates calls getUpdates through do_api_request on purpose (see there)
+warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 
 
 # --- routing ---------------------------------------------------------------------------
@@ -270,6 +270,33 @@ class Dispatcher:
 # --- receipt -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Received:
+    """One update as received: its id, the update (``None`` if unreadable), its JSON."""
+
+    update_id: int
+    update: Update | None
+    payload: str
+
+
+def read_updates(raw: Sequence[object], bot: Bot) -> list[Received]:
+    """Parse updates one by one, so one that python-telegram-bot cannot read
+    is skipped (and logged) instead of blocking every update after it."""
+    received = []
+    for data in raw:
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            log.warning("Skipping something that is not an update: %.200r", data)
+            continue
+        update: Update | None
+        try:
+            update = Update.de_json(data, bot)
+        except Exception as error:
+            log.warning("Update %d cannot be read (%s); skipping it", data["update_id"], error)
+            update = None
+        received.append(Received(data["update_id"], update, json.dumps(data)))
+    return received
+
+
 class Intake:
     def __init__(
         self,
@@ -284,24 +311,26 @@ class Intake:
     def _route(self, update: Update) -> Route | None:
         return route(update, self.bot.id, self.bot.username)
 
-    async def receive(self, updates: Sequence[Update], payloads: Sequence[str] = ()) -> int:
-        """Persist ``updates`` (synced) and queue what is to be done; returns how
-        many were new.  The caller confirms them to Telegram only after this."""
-        ids = [u.update_id for u in updates]
-        known = await asyncio.to_thread(self.state.inbox_known, ids)
+    async def receive(self, items: Sequence[Received]) -> int:
+        """Persist received updates (synced) and queue what is to be done;
+        returns how many were new.  The caller confirms them to Telegram only
+        after this.  An update that could not be read is stored as done."""
+        known = await asyncio.to_thread(self.state.inbox_known, [i.update_id for i in items])
         entries: list[tuple[int, str, str | None]] = []
         jobs: list[Job] = []
         seen: set[int] = set()
-        for i, update in enumerate(updates):
-            if update.update_id in known or update.update_id in seen:
+        for item in items:
+            if item.update_id in known or item.update_id in seen:
                 continue
-            seen.add(update.update_id)
-            where = self._route(update)
-            status = DONE if where is None else self.flood.decide(where, self.allowed(update))
-            payload = payloads[i] if payloads else update.to_json()
-            entries.append((update.update_id, status, payload))
-            if where is not None and status != DONE:
-                jobs.append(Job(update.update_id, update, status, where))
+            seen.add(item.update_id)
+            update = item.update
+            where = None if update is None else self._route(update)
+            status = DONE
+            if update is not None and where is not None:
+                status = self.flood.decide(where, self.allowed(update))
+                if status != DONE:
+                    jobs.append(Job(item.update_id, update, status, where))
+            entries.append((item.update_id, status, item.payload))
         if not entries:
             return 0
         added = await asyncio.to_thread(self.state.inbox_add, entries)
@@ -345,6 +374,16 @@ class TokenRejected(Exception):
     """Telegram no longer accepts the token (revoked or changed)."""
 
 
+async def fetch_updates(bot: Bot, offset: int | None, timeout: int) -> list[object]:
+    """One getUpdates call, returning the raw JSON (``Bot.get_updates`` would
+    fail on the whole batch if one update could not be parsed)."""
+    kwargs: dict[str, object] = {"timeout": timeout, "allowed_updates": Update.ALL_TYPES}
+    if offset is not None:
+        kwargs["offset"] = offset
+    result = await bot.do_api_request("getUpdates", kwargs, read_timeout=READ_TIMEOUT + timeout)
+    return list(result) if isinstance(result, list) else []
+
+
 async def poll(bot: Bot, intake: Intake, stop: asyncio.Event) -> None:
     """Long polling until ``stop``: updates are persisted before the next
     ``getUpdates`` confirms them.  ``TokenRejected`` when the token is refused."""
@@ -352,9 +391,7 @@ async def poll(bot: Bot, intake: Intake, stop: asyncio.Event) -> None:
     backoff = 0.0
     failing_since: float | None = None
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
-        )
+        fetch = asyncio.ensure_future(fetch_updates(bot, offset, POLL_TIMEOUT))
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -363,13 +400,13 @@ async def poll(bot: Bot, intake: Intake, stop: asyncio.Event) -> None:
             await asyncio.gather(fetch, return_exceptions=True)
             break
         try:
-            updates = fetch.result()
+            raw = fetch.result()
         except InvalidToken as error:
             raise TokenRejected(str(error)) from None
         except RetryAfter as error:
             await _pause(stop, retry_after_seconds(error))
             continue
-        except (Conflict, NetworkError, TelegramError) as error:
+        except TelegramError as error:  # network, 5xx, 409 (another poller), bad JSON
             failing_since = failing_since or time.monotonic()
             backoff = min(30.0, max(1.0, backoff * 2))
             log.warning("getUpdates failed (%s); trying again in %.0f s", error, backoff)
@@ -378,20 +415,21 @@ async def poll(bot: Bot, intake: Intake, stop: asyncio.Event) -> None:
         if failing_since is not None:
             log.info("getUpdates works again after %.0f s", time.monotonic() - failing_since)
             failing_since, backoff = None, 0.0
-        if not updates:
+        received = read_updates(raw, bot)
+        if not received:
             continue
         try:
-            await intake.receive(updates)
+            await intake.receive(received)
         except Exception:
-            # not persisted, so not confirmed either: Telegram sends them again
-            log.exception("Could not store %d received updates; fetching them again", len(updates))
+            # not stored, so not confirmed either: Telegram sends them again
+            log.exception("Could not store %d received updates; fetching them again", len(received))
             await _pause(stop, 1.0)
             continue
-        offset = updates[-1].update_id + 1
+        offset = max(r.update_id for r in received) + 1
     if offset is not None:
         # confirm the last batch (all stored); a repeat would be skipped anyway
         with contextlib.suppress(TelegramError):
-            await bot.get_updates(offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES)
+            await fetch_updates(bot, offset, 0)
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

@@ -29,7 +29,7 @@ from telegram import Bot, Update
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler, stream_request_body
 
-from .tg_intake import Intake
+from .tg_intake import Intake, Received
 
 log = logging.getLogger("docbot.bot.webhook")
 
@@ -93,7 +93,7 @@ class UpdateHandler(RequestHandler):
             self.refuse(400, f"Bad Request: {type(error).__name__}")
             return
         try:
-            await self.server.intake.receive([update], [json.dumps(data)])
+            await self.server.intake.receive([Received(update.update_id, update, json.dumps(data))])
         except Exception:
             log.exception(
                 "Could not store update %d; Telegram will send it again", update.update_id

@@ -510,6 +510,10 @@ class Emulator:
         """The id the next update pushed will get."""
         return self._next_update
 
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Any update, as given (it gets the next update id)."""
+        return self._push(update)
+
     def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         with self._cond:
             update["update_id"] = self._next_update
