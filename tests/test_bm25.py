@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from docbot.index.arrays import open_bundle, write_bundle
 from docbot.index.bm25 import Bm25Index
+from docbot.index.postings import FIELD_ARRAYS, Field, build_field, concat_blobs, counts_blob
 
 TINY = [["roi", "network"], ["roi", "media"], ["media", "social"], ["social", "network", "roi"]]
 
@@ -71,3 +74,29 @@ def test_one_document_and_empty_corpora() -> None:
     assert empty.size == 0
     assert empty.get_scores(["x"]).tolist() == []
     assert empty.unseen_idf() > 0
+
+
+def _persisted_field(corpus: list[list[str]], k1: float, b: float, tmp_path: Path) -> Field:
+    hashes: dict[str, int] = {}
+    blobs = [counts_blob(doc, hashes) for doc in corpus]
+    path = tmp_path / "field.arrays"
+    write_bundle(path, build_field(*concat_blobs(blobs)), {})
+    bundle = open_bundle(path)
+    return Field.open({k: bundle[k] for k in FIELD_ARRAYS}, k1, b)
+
+
+@pytest.mark.parametrize("k1,b", [(0.9, 0.4), (1.2, 0.75)])
+def test_persisted_fields_score_as_rank_bm25_does(k1: float, b: float, tmp_path: Path) -> None:
+    corpus = [
+        "social media is a channel a channel for messages".split(),
+        "social networking is conversation".split(),
+        "roi of networking is easier to measure than roi of media".split(),
+        "measure".split(),
+    ]
+    field = _persisted_field(corpus, k1, b, tmp_path)
+    reference = Bm25Index(corpus, k1=k1, b=b)
+    for query in (["roi"], ["social", "networking"], ["measure", "roi", "channel"], ["absent"]):
+        weights = {t: reference.idf[t] for t in query if t in reference.idf}
+        np.testing.assert_allclose(field.score_terms(weights), reference.get_scores(query))
+        for term in query:
+            assert math.isclose(field.term_idf(term), reference.idf.get(term, field.unseen_idf()))
