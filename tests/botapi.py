@@ -226,6 +226,7 @@ class Emulator:
     delay: float = 0.0
     slow_methods: dict[str, float] = field(default_factory=dict)
     hangs: list[tuple[str, float]] = field(default_factory=list)  # (method, seconds), once each
+    hangs_done: int = 0
     _next_update: int = field(default_factory=lambda: random.randint(10_000, 1_000_000))
     _next_message: int = 1000
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -289,6 +290,9 @@ class Emulator:
             result = handler(params)
             if hang:  # carried out, answered late: the caller's read may time out
                 time.sleep(hang[1])
+                with self._cond:
+                    self.hangs_done += 1
+                    self._cond.notify_all()
         except ApiError as error:
             if error.status == 400:
                 with self._cond:
@@ -609,6 +613,11 @@ class Emulator:
         """An outage: every call of ``method`` fails with ``status`` for ``seconds``."""
         with self._cond:
             self.faults.append(Fault(method, status, 0, until=time.monotonic() + seconds))
+
+    def faults_left(self) -> int:
+        """Counted faults not served yet."""
+        with self._cond:
+            return sum(max(0, f.count) for f in self.faults if f.until is None)
 
     def hang(self, method: str, seconds: float) -> None:
         """The next call of ``method`` is carried out, then answered after ``seconds``."""

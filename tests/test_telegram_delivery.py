@@ -1,0 +1,88 @@
+"""Delivery under a failing Bot API server: 5xx, 429 and outages are waited
+out, a reply that may have arrived is never sent twice, and one chat's 429
+holds up no other chat (the real bot against the emulator's faults)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .botapi import Emulator, running_bot
+from .conftest import CORPUS
+
+TOKEN = "246801357:AADeliveryTestTokenNotReal_k2j3h4"
+ROI = "How do I measure ROI for networking?"
+
+
+def user(uid: int) -> dict[str, Any]:
+    return {"id": uid, "is_bot": False, "first_name": f"U{uid}", "language_code": "en"}
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
+    work = tmp_path_factory.mktemp("delivery")
+    shutil.copytree(CORPUS, work / "corpus")
+    log_path = work / "bot.log"
+    settings = {
+        "DOCBOT_CORPUS": str(work / "corpus"),
+        "DOCBOT_DB": str(work / "index.db"),
+        "DOCBOT_WATCH": "0",
+    }
+    with open(log_path, "wb") as log, running_bot(TOKEN, settings, log) as emulator:
+        yield emulator, log_path
+
+
+def answers(emulator: Emulator, uid: int, before: int) -> list[dict[str, Any]]:
+    return [m for m in emulator.messages_to(uid, before) if "<blockquote>" in m["html"]]
+
+
+def test_502_three_times_in_a_row_still_delivers(bot: tuple[Emulator, Path]) -> None:
+    emulator, _ = bot
+    emulator.fail("sendMessage", 502, count=3, chat_id=3001)
+    reply = emulator.ask(user(3001), ROI, timeout=30)
+    assert "Return on Investment" in reply[0]["text"]
+    assert emulator.faults_left() == 0
+
+
+def test_429_six_times_in_a_row_still_delivers(bot: tuple[Emulator, Path]) -> None:
+    emulator, _ = bot
+    emulator.fail("sendMessage", 429, count=6, retry_after=1, chat_id=3002)
+    reply = emulator.ask(user(3002), ROI, timeout=40)
+    assert "Return on Investment" in reply[0]["text"]
+
+
+def test_a_10_second_outage_loses_no_answer(bot: tuple[Emulator, Path]) -> None:
+    emulator, log_path = bot
+    emulator.fail_for("sendMessage", 502, seconds=10)
+    reply = emulator.ask(user(3003), ROI, timeout=60)
+    assert "Return on Investment" in reply[0]["text"]
+    assert "went through at attempt" in log_path.read_text()  # the log says what happened
+
+
+def test_a_hang_that_delivers_is_not_sent_again(bot: tuple[Emulator, Path]) -> None:
+    emulator, log_path = bot
+    emulator.hang("sendMessage", 13)  # longer than the bot's read timeout
+    hangs = emulator.hangs_done
+    before = len(emulator.sent)
+    emulator.send_text(user(3004), ROI)
+    emulator.wait_for(lambda: emulator.hangs_done > hangs, timeout=40)
+    # the same chat's next answer comes after the first one is settled
+    emulator.ask(user(3004), "/help", timeout=30)
+    assert len(answers(emulator, 3004, before)) == 1
+    assert not [m for m in emulator.messages_to(3004, before) if "went wrong" in m["text"]]
+    assert "not sending it again, as it may have arrived" in log_path.read_text()
+
+
+def test_one_chats_429_holds_up_no_other_chat(bot: tuple[Emulator, Path]) -> None:
+    emulator, _ = bot
+    emulator.fail("sendMessage", 429, count=1, retry_after=30, chat_id=3005)
+    before = len(emulator.sent)
+    emulator.send_text(user(3005), ROI)
+    emulator.wait_for(lambda: emulator.faults_left() == 0)  # chat 3005 now waits 30 s
+    reply = emulator.ask(user(3006), ROI)  # answered long before that
+    assert "Return on Investment" in reply[0]["text"]
+    assert answers(emulator, 3005, before) == []
