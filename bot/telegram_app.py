@@ -211,9 +211,9 @@ class BotRun:
         self.tasks: list[asyncio.Task[None]] = []
 
     def fail(self, message: str) -> None:
+        """Stop, and exit 1 with ``message`` as the last line (printed by ``run_bot``)."""
         if self.fatal is None:
             self.fatal = message
-            log.error("%s", message)
         self.stop.set()
 
     def token_rejected(self) -> None:
@@ -342,14 +342,16 @@ class BotRun:
     ) -> None:
         """Handle one update; mark it done, or try it again later when Telegram
         was unreachable (it stays unfinished in the inbox meanwhile)."""
-        await asyncio.to_thread(self.state.inbox_started, job.update_id)
+        # (the inbox marks are tiny writes, made right here so that the window in
+        # which a crash would answer an update twice stays as short as can be)
+        self.state.inbox_started(job.update_id)
         outcome = await handle_job(application, job)
         if outcome == "retry" and not self.stop.is_set():
             age = time.time() - job.received
             if age < RETRY_FOR:
                 wait = RETRY_LATER[min(job.retries, len(RETRY_LATER) - 1)]
                 job.retries += 1
-                await asyncio.to_thread(self.state.inbox_retry_later, job.update_id)
+                self.state.inbox_retry_later(job.update_id)
                 log.warning("Update %d: trying again in %.0f s", job.update_id, wait)
                 asyncio.get_running_loop().call_later(wait, dispatcher.submit, job)
                 return
@@ -358,7 +360,7 @@ class BotRun:
             )
         if outcome == "retry" and self.stop.is_set():
             return  # stays unfinished: the next start tries again
-        await asyncio.to_thread(self.state.inbox_done, job.update_id)
+        self.state.inbox_done(job.update_id)
 
     async def shut_down(
         self,

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatType, MessageEntityType
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from .state import DONE, MAX_ATTEMPTS, NOTE, PENDING, REFUSE, BotState, InboxEntry
@@ -401,7 +401,8 @@ async def poll(bot: Bot, intake: Intake, stop: asyncio.Event) -> None:
             break
         try:
             raw = fetch.result()
-        except InvalidToken as error:
+        except (InvalidToken, EndPointNotFound) as error:
+            # (do_api_request reports a 401/404 as EndPointNotFound; getUpdates exists)
             raise TokenRejected(str(error)) from None
         except RetryAfter as error:
             await _pause(stop, retry_after_seconds(error))
