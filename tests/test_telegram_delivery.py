@@ -1,6 +1,7 @@
 """Delivery under a failing Bot API server: 5xx, 429 and outages are waited
 out, a reply that may have arrived is never sent twice, and one chat's 429
-holds up no other chat (the real bot against the emulator's faults)."""
+holds up no other chat; and every message fits whatever the corpus metadata
+(the real bot against the emulator's faults and checks)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from .conftest import CORPUS
 
 TOKEN = "246801357:AADeliveryTestTokenNotReal_k2j3h4"
 ROI = "How do I measure ROI for networking?"
+LONG_TITLE = ("Zebra onboarding handbook " * 173).strip()  # 4,497 characters
+LONG_URL = "https://example.org/" + "segment/" * 525  # 4,220 characters
+LONG_DOC = (
+    f"---\ntitle: {LONG_TITLE}\nurl: {LONG_URL}\n---\n\nZebra Onboarding\n\n"
+    "Every new zebra gets a striped mentor who explains how the herd crosses rivers "
+    "safely during the first migration season.\n"
+)
 
 
 def user(uid: int) -> dict[str, Any]:
@@ -26,6 +34,7 @@ def user(uid: int) -> dict[str, Any]:
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Path]]:
     work = tmp_path_factory.mktemp("delivery")
     shutil.copytree(CORPUS, work / "corpus")
+    (work / "corpus" / "long.txt").write_text(LONG_DOC)
     log_path = work / "bot.log"
     settings = {
         "DOCBOT_CORPUS": str(work / "corpus"),
@@ -86,3 +95,29 @@ def test_one_chats_429_holds_up_no_other_chat(bot: tuple[Emulator, Path]) -> Non
     reply = emulator.ask(user(3006), ROI)  # answered long before that
     assert "Return on Investment" in reply[0]["text"]
     assert answers(emulator, 3005, before) == []
+
+
+def test_a_4500_character_title_and_url_still_give_valid_messages(
+    bot: tuple[Emulator, Path],
+) -> None:
+    emulator, _ = bot
+    rejected = len(emulator.rejected)
+    who = user(3007)
+    reply = emulator.ask(who, "How does the herd cross rivers?")[0]
+    assert "striped mentor" in reply["text"] and "Zebra onboarding handbook" in reply["text"]
+    assert "…" in reply["text"] and len(reply["text"]) <= 4096
+    before = len(emulator.sent)
+    rows = (reply.get("reply_markup") or {}).get("inline_keyboard", [])
+    section = next(b["callback_data"] for row in rows for b in row if b["text"] == "Full section")
+    emulator.press(who, reply, section)
+    emulator.wait_for(lambda: emulator.messages_to(3007, before))
+    query = emulator.inline(user(3008), "How does the herd cross rivers?")
+    (answer,) = emulator.wait_for(
+        lambda: [a for a in emulator.inline_answers if a.get("inline_query_id") == query]
+    )
+    assert answer["results"]
+    for result in answer["results"]:
+        assert len(result["title"]) <= 100 and len(result["description"]) <= 200
+        assert len(result["input_message_content"]["message_text"]) <= 4096
+    assert len(emulator.rejected) == rejected  # the emulator refused nothing
+    assert not [m for m in emulator.sent[before:] if "went wrong" in m["text"]]
