@@ -24,6 +24,7 @@ SETTINGS: dict[str, str] = {
     "DOCBOT_ALLOWED_USERS": "Comma-separated user ids or @usernames allowed (default: everyone).",
     "DOCBOT_ADMINS": "Comma-separated user ids or @usernames who may use /reindex.",
     "DOCBOT_LOG_QUESTIONS": "1 keeps questions and the passages shown; 0: off (default 1).",
+    "DOCBOT_RETENTION_DAYS": "Days answers (and their buttons) and votes are kept (default 30).",
     "DOCBOT_WATCH": "1 makes the running bot reindex when the corpus changes; 0: off (default 1).",
     "NO_COLOR": "Set to anything to turn off bold and colour in the terminal.",
 }
