@@ -253,6 +253,11 @@ class BotRun:
             self.token_rejected()
         except (WebhookError, DocbotError) as error:
             self.fail(str(error))
+        except TelegramError as error:  # still failing after the delivery limiter's retries
+            self.fail(
+                f"the Bot API at {self.config.api_url} failed at start-up ({error}). "
+                "Check TELEGRAM_API_URL and the network."
+            )
         finally:
             await self.shut_down(application, svc, dispatcher, webhook)
         return EXIT_FAILURE if self.fatal else 0

@@ -22,11 +22,19 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
+    ReplyParameters,
     Update,
     User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes
 
 from docbot.index import (
@@ -51,6 +59,15 @@ INLINE_TOP = 5
 async def send_html(send: Callable[..., Awaitable[Message]], text: str, **kwargs: Any) -> Message:
     """Send one HTML message (retries are the delivery limiter's)."""
     return await send(text, parse_mode=ParseMode.HTML, **kwargs)
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a button press (ends the client's spinner).  A press answered
+    late (after a restart) is refused by Telegram as too old: that is fine."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        log.debug("Could not answer button press %s: %s", query.id, error)
 
 
 def answer_keyboard(answer_id: str, ui: str, more: bool, section: bool) -> InlineKeyboardMarkup:
@@ -283,7 +300,7 @@ class Press:
     snapshot: Snapshot
 
     async def expired(self) -> None:
-        await self.query.answer(t(self.ui, "expired"))
+        await answer_press(self.query, t(self.ui, "expired"))
 
     async def owned(self, answer_id: str) -> StoredAnswer | None:
         """The answer behind the button if it belongs to this chat and user;
@@ -294,7 +311,7 @@ class Press:
             return None
         if found.chat_id != self.chat_id or found.user_id != self.user.id:
             log.info("User %s pressed a button of another user's answer", self.user.id)
-            await self.query.answer(t(self.ui, "not_yours"), show_alert=True)
+            await answer_press(self.query, t(self.ui, "not_yours"), alert=True)
             return None
         return found
 
@@ -309,7 +326,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     handler = BUTTONS.get(callback.action) if callback else None
     if query.message is None or callback is None or handler is None or not svc.allowed(user):
         # not this bot's button, or on an inline message: say so, never leave it spinning
-        await query.answer(t(ui, "expired"))
+        await answer_press(query, t(ui, "expired"))
         return
     press = Press(query, user, svc, ui, query.message.chat.id, svc.snapshot)
     await handler(press, context, callback.args)
@@ -326,7 +343,7 @@ async def on_lang_button(
     name = (
         press.svc.name_of(press.ui, press.snapshot)(chosen) if chosen else t(press.ui, "lang_auto")
     )
-    await press.query.answer()
+    await answer_press(press.query)
     await press.query.edit_message_text(
         fmt.esc(t(press.ui, "lang_set", lang=name)), parse_mode=ParseMode.HTML
     )
@@ -336,7 +353,7 @@ async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[
     stored = await press.owned(args[0])
     if stored is None:
         return
-    await press.query.answer()
+    await answer_press(press.query)
     svc, ui, searcher = press.svc, press.ui, press.snapshot.searcher
     send = chat_sender(context, press.chat_id)
     answer = await svc.run(
@@ -371,7 +388,7 @@ async def on_section(
     if not passages:
         await press.expired()
         return
-    await press.query.answer()
+    await answer_press(press.query)
     send = chat_sender(context, press.chat_id)
     for text in fmt.section_messages(passages, press.svc.name_of(press.ui, press.snapshot)):
         await send_html(send, text)
@@ -384,7 +401,7 @@ async def on_feedback(
     if stored is None:
         return
     press.svc.state.vote(stored.id, press.user.id, 1 if args[1] == "1" else -1)
-    await press.query.answer(t(press.ui, "thanks"))
+    await answer_press(press.query, t(press.ui, "thanks"))
 
 
 async def on_example(
@@ -395,7 +412,7 @@ async def on_example(
     if question is None or not isinstance(message, Message):
         await press.expired()
         return
-    await press.query.answer()
+    await answer_press(press.query)
     turn = Turn(message, press.user, press.svc, press.ui, press.snapshot)
     await reply_answer(turn, context, question, quote=False)
 
@@ -454,16 +471,17 @@ async def send_notice(application: Application[Any, Any, Any, Any, Any, Any], jo
     ui = fmt.ui_language(user.language_code if user else None)
     key = "slow_down" if job.status == NOTE else "not_allowed"
     if update.callback_query is not None:
-        await update.callback_query.answer(t(ui, key), show_alert=job.status == REFUSE)
+        await answer_press(update.callback_query, t(ui, key), alert=job.status == REFUSE)
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif job.where.chat_id is not None:
         message = update.effective_message
+        thread = ReplyParameters(message.message_id) if message and job.where.group else None
         await application.bot.send_message(
             job.where.chat_id,
             fmt.esc(t(ui, key)),
             parse_mode=ParseMode.HTML,
-            reply_to_message_id=message.message_id if message and job.where.group else None,
+            reply_parameters=thread,
         )
 
 
