@@ -47,6 +47,7 @@ T = TypeVar("T")
 ENGINE_THREADS = 4
 GENERATION_POLL = 1.5  # seconds between two looks at the index's generation
 WARM_UP = "warm up the language detector"
+RETIRE_AFTER = 120.0  # seconds a replaced searcher stays open for questions in flight
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Snapshot:
 
 def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
     """Section headings in the user's language (else any), as example questions."""
+    headings = getattr(searcher, "section_headings", None)
+    if callable(headings):  # the engine's own, without reading every passage
+        return list(headings(ui, count))
     seen: list[str] = []
     passages = sorted(searcher.passages.values(), key=lambda p: (p.lang != ui, p.doc, p.ordinal))
     for passage in passages:
@@ -139,6 +143,8 @@ class Service:
             self._snapshot = fresh  # one assignment: the next handler sees all of it
             self.swaps += 1
             if current is not None:
+                self._retire(current)
+            if current is not None:
                 log.info(
                     "Index generation %d is serving (was %d): %d documents",
                     fresh.generation,
@@ -146,6 +152,14 @@ class Service:
                     len(fresh.searcher.documents),
                 )
             return True
+
+    def _retire(self, old: Snapshot) -> None:
+        """Close a replaced searcher once the questions begun on it are done
+        (none takes ``RETIRE_AFTER`` seconds)."""
+        close = getattr(old.searcher, "close", None)
+        if callable(close):
+            loop = asyncio.get_running_loop()
+            loop.call_later(RETIRE_AFTER, lambda: loop.run_in_executor(self.pool, close))
 
     async def rebuild(self) -> BuildReport:
         """Refresh the index in a worker thread, then swap if its generation moved."""
