@@ -80,6 +80,7 @@ def load_snapshot(paths: Paths, state: BotState) -> Snapshot:
     """Load and prepare a snapshot (blocking: run it in a worker thread)."""
     searcher = Searcher(paths.db)
     searcher.ask(WARM_UP, None, 1)  # the first question would pay for the language models
+    _ = searcher.documents  # read (and kept) here, not in a handler
     examples: dict[str, list[tuple[str, str]]] = {}
     for ui in fmt.UI_LANGUAGES:
         texts = example_questions(searcher, ui)
