@@ -2,8 +2,12 @@
 
 Everything that reaches Telegram passes through ``esc`` (user and corpus text
 are never trusted as markup), and every message is at most ``MAX_MESSAGE``
-characters of HTML, so at most that many visible characters too.  Long content
-is split at paragraph, then sentence, then word boundaries.
+characters of HTML, so at most that many visible characters too, whatever the
+corpus metadata: titles, sections and file names are cut with an ellipsis
+(``clip``), a quote is cut to leave room for its source line, and only plain
+http(s) URLs of a sane length become links (``linkable``).  Long content is
+split at paragraph, then sentence, then word boundaries.  Button data is made
+and parsed by ``Callback``, strictly.
 """
 
 from __future__ import annotations
