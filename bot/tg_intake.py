@@ -146,7 +146,9 @@ class Bucket:
 @dataclass
 class FloodControl:
     """Token buckets per user and per group chat, checked when an update
-    arrives.  A user over the limit gets one note a minute; the rest is dropped."""
+    arrives.  Over the limit, a private chat or a group gets one note a minute;
+    the rest is dropped.  Group chat ids are negative, user ids positive, so
+    they share the ``noted`` table."""
 
     users: dict[int, Bucket] = field(default_factory=dict)
     groups: dict[int, Bucket] = field(default_factory=dict)
@@ -176,7 +178,9 @@ class FloodControl:
             return PENDING
         if where.kind == "inline":  # no chat to put a note in
             return self._drop()
-        return self._once(self.noted, uid, now, NOTE_EVERY, NOTE)
+        # one note a minute per private chat, and per group however many flood it
+        noted_as = where.chat_id if where.group and where.chat_id is not None else uid
+        return self._once(self.noted, noted_as, now, NOTE_EVERY, NOTE)
 
     def _once(
         self, stamps: dict[int, float], uid: int, now: float, every: float, status: str

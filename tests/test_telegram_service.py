@@ -1,6 +1,6 @@
-"""The bot's background machinery in-process: a supervised task survives any
-exception, and per-chat queues keep each chat in order without one chat
-holding up another."""
+"""The bot's machinery in-process: a supervised task survives any exception,
+per-chat queues keep each chat in order without one chat holding up another,
+and flood control decides per user, per group and for outsiders."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import logging
 import pytest
 from telegram import Update
 
-from docbot.bot.tg_intake import Dispatcher, Job, Route
+from docbot.bot.state import DONE, NOTE, PENDING, REFUSE
+from docbot.bot.tg_intake import Dispatcher, FloodControl, Job, Route
 from docbot.bot.tg_service import supervise
 
 
@@ -66,3 +67,23 @@ def test_chats_are_served_side_by_side_each_in_order() -> None:
 
     asyncio.run(main())
     assert done == [(2, 11), (2, 12), (1, 1), (1, 2)]
+
+
+def route(uid: int, chat: int | None = None, kind: str = "message") -> Route:
+    chat_id = uid if chat is None else chat
+    return Route(f"c{chat_id}", uid, chat_id, chat_id < 0, kind)
+
+
+def test_flood_control_per_user_per_group_and_for_outsiders() -> None:
+    flood = FloodControl()
+    user = [flood.decide(route(1), True, now=100.0) for _ in range(8)]
+    assert user == [PENDING] * 5 + [NOTE, DONE, DONE]
+    assert flood.decide(route(1), True, now=103.1) == PENDING  # one more every 3 s
+    assert flood.decide(route(1), True, now=103.2) == DONE  # the note was given already
+    group = [flood.decide(route(100 + i, chat=-5), True, now=100.0) for i in range(13)]
+    assert group == [PENDING] * 10 + [NOTE, DONE, DONE]  # one note for the whole group
+    inline = [flood.decide(route(2, kind="inline"), True, now=100.0) for _ in range(12)]
+    assert inline == [PENDING] * 10 + [DONE, DONE]
+    outsider = [flood.decide(route(3), False, now=100.0 + i) for i in range(5)]
+    assert outsider == [REFUSE, DONE, DONE, DONE, DONE]
+    assert flood.decide(route(3), False, now=701.0) == REFUSE  # again after 10 minutes
