@@ -27,15 +27,18 @@ from docbot.index import (
     Answer,
     CorpusError,
     DocbotError,
+    EncoderUnavailable,
     IndexBusy,
     Searcher,
     UsageError,
     build_index,
     check_staleness,
+    refresh_vectors,
+    vectors_missing,
 )
 
 from . import render
-from .config import Paths, load_environment, resolve_paths
+from .config import Paths, load_environment, resolve_paths, semantic_spec
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TOP = 3
 BULK_CHANGE = 50
+SEMANTIC_INLINE_LIMIT = 300  # passages: about a minute of vectors on 2 cores
 MAX_WIDTH = 100  # quotes wrap at the terminal's width, up to this many columns
 
 
@@ -168,6 +172,11 @@ def _parser(streams: Streams | None = None) -> _Parser:
     p_index.add_argument(
         "-v", "--verbose", action="store_true", help="list every file added, changed or skipped"
     )
+    p_index.add_argument(
+        "--no-semantic",
+        action="store_true",
+        help="BM25 only: compute no vectors, load no model (as DOCBOT_SEMANTIC=0)",
+    )
 
     p_ask = command(
         "ask", "answer a question (batch from stdin, or interactive)", ASK_HELP, ASK_EXAMPLES
@@ -259,6 +268,7 @@ class Cli:
         self.corpus_arg: str | None = getattr(args, "corpus", None)
         self.db_arg: str | None = getattr(args, "db", None)
         self.paths: Paths = resolve_paths(env, self.corpus_arg, self.db_arg)
+        self.semantic = semantic_spec(env, disabled=getattr(args, "no_semantic", False))
 
     # --- output ------------------------------------------------------------
 
@@ -313,6 +323,7 @@ class Cli:
                     rebuild=rebuild,
                     force=force,
                     progress=progress,
+                    semantic=self.semantic,
                 )
         finally:
             progress.close()
@@ -323,14 +334,16 @@ class Cli:
 
         A question should not wait minutes: when an index exists and another
         build is running, or the corpus changed in bulk, docbot answers from
-        the index as it is and says how to bring it up to date.  "Indexing…"
-        is said once the build has started on a file, so a build that fails
-        at once is one line: its error.
+        the index as it is and says how to bring it up to date; so it does
+        when many passages still lack vectors (answers are BM25 meanwhile).
+        "Indexing…" is said once the build has started on a file, so a build
+        that fails at once is one line: its error.
         """
         staleness = check_staleness(self.paths.corpus, self.paths.db)
-        if staleness.reason is None:
-            return
         command = f"docbot index{self.options()}"
+        if staleness.reason is None:
+            self._ensure_vectors(quiet, command)
+            return
         if staleness.usable and staleness.changed > BULK_CHANGE:
             self.note(
                 f"docbot: {staleness.changed} files changed since the last build; answering "
@@ -358,9 +371,38 @@ class Cli:
             progress.close()
         if started and not quiet:
             self.note(render.format_report(report).splitlines()[0])
+        self._ensure_vectors(quiet, command)
+
+    def _ensure_vectors(self, quiet: bool, command: str) -> None:
+        """Compute the vectors of a few new passages now; for many, answer with
+        BM25 and say how to compute them."""
+        if self.semantic is None:
+            return
+        missing = vectors_missing(self.paths.db, self.semantic)
+        if not missing:
+            return
+        if missing > SEMANTIC_INLINE_LIMIT:
+            self.note(
+                f"docbot: {missing} passages have no vectors yet; answering with BM25 alone. "
+                f"Run `{command}` to compute them."
+            )
+            return
+        if not quiet:
+            self.note(f"Computing vectors for {missing} passages…")
+        progress = _Progress(self.streams.stderr)
+        try:
+            refresh_vectors(self.paths.db, self.semantic, progress=progress, wait=False)
+        except IndexBusy:
+            self.note("docbot: a rebuild is running; answering from the current index.")
+        except EncoderUnavailable as error:
+            self.note(f"docbot: {error}")
+        finally:
+            progress.close()
 
     def open_searcher(self) -> Searcher:
-        searcher = Searcher(self.paths.db)
+        searcher = Searcher.open(self.paths.db, self.semantic)
+        if searcher.semantic_problem:
+            self.note(f"docbot: {searcher.semantic_problem}")
         if not searcher.documents:
             self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         return searcher
@@ -443,6 +485,8 @@ class Cli:
         searcher = Searcher(self.paths.db)
         documents = searcher.documents
         self.out(render.format_sources(documents, _name_of(searcher), str(self.paths.corpus)))
+        if documents:
+            self.out(render.format_semantic(self.semantic, searcher.vectors_missing))
         return EXIT_OK
 
     def cmd_bot(self) -> int:

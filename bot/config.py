@@ -25,6 +25,10 @@ SETTINGS: dict[str, str] = {
     "DOCBOT_ADMINS": "Comma-separated user ids or @usernames who may use /reindex.",
     "DOCBOT_LOG_QUESTIONS": "1 keeps questions and the passages shown; 0: off (default 1).",
     "DOCBOT_RETENTION_DAYS": "Days answers (and their buttons) and votes are kept (default 30).",
+    "DOCBOT_SEMANTIC": "1 adds the semantic layer (meaning, other languages); 0: BM25 only "
+    "(default 1).",
+    "DOCBOT_ENCODER": "Semantic encoder: e5-small (bundled, default), "
+    "sentence-transformers:MODEL or fastembed:MODEL.",
     "DOCBOT_WATCH": "1 makes the running bot reindex when the corpus changes; 0: off (default 1).",
     "NO_COLOR": "Set to anything to turn off bold and colour in the terminal.",
 }
@@ -49,6 +53,20 @@ def load_environment(env_file: Path | None = None) -> dict[str, str]:
 class Paths:
     corpus: Path
     db: Path
+
+
+def semantic_spec(env: Mapping[str, str], disabled: bool = False) -> str | None:
+    """The encoder the semantic layer uses, or ``None`` when it is off
+    (``DOCBOT_SEMANTIC=0``, or ``disabled`` by a command-line flag).
+
+    >>> semantic_spec({}), semantic_spec({"DOCBOT_SEMANTIC": "0"})
+    ('e5-small', None)
+    >>> semantic_spec({"DOCBOT_ENCODER": "fastembed:m"})
+    'fastembed:m'
+    """
+    if disabled or env.get("DOCBOT_SEMANTIC", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return None
+    return (env.get("DOCBOT_ENCODER") or "").strip() or "e5-small"
 
 
 def resolve_paths(env: Mapping[str, str], corpus: str | None, db: str | None) -> Paths:

@@ -192,7 +192,32 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
         lines += [f"  {label}: {p}" for label, paths in changes for p in paths]
     if report.skipped:
         lines += _skipped_lines(report.skipped, verbose)
+    if report.vectors_missing is not None:
+        lines.append(
+            "Semantic layer: up to date."
+            if not report.vectors_missing
+            else f"Semantic layer: {report.vectors_missing} passages still lack vectors "
+            "(answers use BM25 alone until they have them; run docbot index again)."
+        )
     return "\n".join(lines)
+
+
+def format_semantic(spec: str | None, missing: int) -> str:
+    """One line on the semantic layer, for ``docbot sources``.
+
+    >>> format_semantic(None, 5)
+    'Semantic layer: off (DOCBOT_SEMANTIC=0); answers use BM25 alone.'
+    >>> format_semantic("e5-small", 0)
+    'Semantic layer: on (e5-small), every passage has its vectors.'
+    """
+    if spec is None:
+        return "Semantic layer: off (DOCBOT_SEMANTIC=0); answers use BM25 alone."
+    if not missing:
+        return f"Semantic layer: on ({spec}), every passage has its vectors."
+    return (
+        f"Semantic layer: on ({spec}), {missing} passages still lack vectors "
+        "(BM25 alone until then; `docbot index` computes them)."
+    )
 
 
 def _skipped_lines(skipped: tuple[tuple[str, str], ...], verbose: bool) -> list[str]:

@@ -19,6 +19,7 @@ from .errors import (
     CorpusError,
     DocbotError,
     EmptyQuestion,
+    EncoderUnavailable,
     IndexBusy,
     IndexCorrupt,
     IndexError_,
@@ -33,9 +34,11 @@ from .errors import (
 from .question import MAX_QUESTION_CHARS
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
 from .search import Searcher
+from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
 from .store import index_generation
 
 __all__ = [
+    "DEFAULT_ENCODER",
     "MAX_QUESTION_CHARS",
     "Answer",
     "BuildReport",
@@ -43,6 +46,7 @@ __all__ = [
     "DocbotError",
     "DocumentInfo",
     "EmptyQuestion",
+    "EncoderUnavailable",
     "Hit",
     "IndexBusy",
     "IndexCorrupt",
@@ -61,5 +65,8 @@ __all__ = [
     "build_index",
     "check_staleness",
     "index_generation",
+    "load_encoder",
+    "refresh_vectors",
     "stale_reason",
+    "vectors_missing",
 ]

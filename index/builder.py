@@ -16,7 +16,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -295,11 +295,16 @@ def build_index(
     force: bool = False,
     wait: bool = True,
     progress: Progress | None = None,
+    semantic: str | None = None,
 ) -> BuildReport:
     """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction.
 
     ``rebuild`` starts from scratch (and replaces a damaged index file);
     ``force`` with it also replaces another program's SQLite database.
+    ``semantic`` names an encoder (``semantic.load_encoder``): after the
+    lexical index is committed (and answers come from it), the semantic
+    layer's vectors are brought up to date; ``vectors_missing`` in the report
+    says how many passages still lack them.
     """
     started = time.perf_counter()
     files = scan_corpus(corpus, db_path)
@@ -314,6 +319,11 @@ def build_index(
             progress=progress,
             started=started,
         )
+        if semantic is not None:
+            from .semantic import refresh_vectors
+
+            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait)
+            report = replace(report, vectors_missing=missing, seconds=time.perf_counter() - started)
         return report
     except OSError as error:
         raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None

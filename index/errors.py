@@ -4,6 +4,7 @@
     ``UsageError`` - the caller asked for something impossible; fix the request.
         ``EmptyQuestion``, ``QuestionTooLong``, ``UnknownLanguage``
     ``CorpusError`` - the corpus folder cannot be used (missing, not a folder, empty).
+    ``EncoderUnavailable`` - the semantic layer's model cannot be loaded.
     ``IndexError_`` - the index file cannot be used.
         ``IndexMissing`` - no index yet: build one.
         ``IndexCorrupt`` - damaged, or built by another docbot: rebuild it.
@@ -50,6 +51,17 @@ class UnknownLanguage(UsageError):
         super().__init__(
             f"Unknown or unsupported language {tag!r}. Languages in this corpus: {choices} "
             "(or 'auto' to detect)."
+        )
+
+
+class EncoderUnavailable(DocbotError):
+    """The semantic layer's encoder cannot be loaded."""
+
+    def __init__(self, spec: str, reason: str) -> None:
+        self.spec, self.reason = spec, reason
+        super().__init__(
+            f"The semantic encoder {spec!r} cannot be loaded ({reason}). Answers are lexical; "
+            "set DOCBOT_ENCODER to another encoder, or DOCBOT_SEMANTIC=0 to stop trying."
         )
 
 

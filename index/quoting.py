@@ -13,6 +13,7 @@ from .records import Quote, Span
 MAX_QUOTE_CHARS = 420
 MAX_SENTENCES = 3
 SHORT_SENTENCE = 60
+QUOTE_LEXICAL_SHARE = 1.0  # next to similarity (z-scored in the passage), the matched weight share
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,37 @@ def _sentences(
     return out
 
 
+def _best_sentence(sentences: list[_Sentence], sentence_scores: Mapping[Span, float] | None) -> int:
+    """The sentence that answers best: its similarity to the question (standard
+    scores within the passage) plus its share of the question's words that the
+    passage holds; or those words alone without a semantic layer."""
+    if not sentence_scores:
+        return max(range(len(sentences)), key=lambda i: (sentences[i].weight, -i))
+    values = list(sentence_scores.values())
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+    total = sum(s.weight for s in sentences) or 1.0
+
+    def value(i: int) -> tuple[float, int]:
+        sentence = sentences[i]
+        similarity = sentence_scores.get((sentence.start, sentence.end), min(values))
+        return (similarity - mean) / spread + QUOTE_LEXICAL_SHARE * sentence.weight / total, -i
+
+    return max(range(len(sentences)), key=value)
+
+
 def choose_quote(
     text: str,
     lang: str,
     terms: Mapping[str, float],
     decompound: Decompounder | None = None,
-    sentence_scores: list[float] | None = None,
+    sentence_scores: Mapping[Span, float] | None = None,
 ) -> tuple[Quote, tuple[Span, ...]]:
     """The quote, and the marks over the whole passage text.
 
-    ``terms`` maps each query term to its weight (IDF).
+    ``terms`` maps each query term to its weight (IDF); ``sentence_scores``
+    (semantic similarity of each sentence to the question, by span) decide the
+    sentence when the index has a semantic layer.
 
     >>> text = ("Cats sleep all day long in the sun, as everybody who has a cat knows well. "
     ...         "The ROI of networking is hard to measure in numbers, but it can be done. "
@@ -70,7 +92,7 @@ def choose_quote(
     sentences = _sentences(text, matches, lambda t: terms.get(t, 0.0))
     if not sentences:
         return Quote(text[:MAX_QUOTE_CHARS], ()), all_marks
-    best = max(range(len(sentences)), key=lambda i: (sentences[i].weight, -i))
+    best = _best_sentence(sentences, sentence_scores)
     chosen = [best]
     for _ in range(MAX_SENTENCES - 1):
         length = sentences[chosen[-1]].end - sentences[chosen[0]].start

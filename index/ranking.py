@@ -29,6 +29,11 @@ RARE_MATCH_WEIGHT = 4.0  # ... or words this rare (IDF sum), with ...
 RARE_MATCH_FLOOR = 0.15  # ... at least this much of the question
 CROSS_LINGUAL_MARGIN = 0.05
 CANDIDATES = 50
+FUSION_COVERAGE = 0.1  # lexical coverage next to calibrated similarity ...
+FUSION_FULL_MATCH = 0.2  # ... and its square: a passage holding the whole question
+OWN_LANGUAGE_MARGIN = 0.02  # a passage in the question's language that answers ...
+OWN_FULL_MATCH_MARGIN = 0.1  # ... and more when it holds most of the question's words
+FULL_MATCH = 0.7
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Candidate:
     dense: float | None = None  # calibrated semantic similarity, when there is a layer
     score: float = 0.0  # what orders the answer
     cross_lingual: bool = False
+    question_lang: str | None = None  # the language the question was read in
 
 
 def answers(candidate: Candidate) -> bool:
@@ -120,9 +126,87 @@ def rank_candidates(
     guess: LanguageGuess,
     indexes: dict[str, LanguageIndex],
     semantic: SemanticIndex | None = None,
+    query: npt.NDArray[np.float32] | None = None,
 ) -> list[Candidate]:
-    """Every passage that answers ``text``, best first."""
+    """Every passage that answers ``text``, best first: fused when the index has
+    a semantic layer and ``query`` is the question's vector, lexical otherwise."""
+    if semantic is not None and semantic.active and query is not None:
+        return fused_ranking(text, guess, indexes, semantic, query)
     return lexical_ranking(text, guess, indexes)
+
+
+def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
+    """``answers`` for every passage of an index at once."""
+    coverage, matched = scores.coverage, scores.matched
+    return (
+        (coverage >= SINGLE_TERM_FLOOR)
+        | ((coverage >= COVERAGE_FLOOR) & (matched >= 2))
+        | ((scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
+    )
+
+
+def fused_ranking(
+    text: str,
+    guess: LanguageGuess,
+    indexes: dict[str, LanguageIndex],
+    semantic: SemanticIndex,
+    query: npt.NDArray[np.float32],
+) -> list[Candidate]:
+    """Semantic similarity fused with BM25 coverage, over every language index.
+
+    A passage's score is its calibrated similarity (``semantic``: language
+    neutral) plus a bonus for the share of the question's weight it holds
+    (``FUSION_COVERAGE`` times the share, ``FUSION_FULL_MATCH`` times its
+    square, so holding the whole question counts most); passages in the
+    question's language that answer get a small margin, and a larger one when
+    they hold most of the question's words, so they come first unless another
+    language's passage is clearly better.
+    A passage answers when one of its sentences is close enough to the
+    question on its own (``answer_floor``), or when the lexical floor holds
+    and it is at least near (``support_floor``).  An ambiguous question
+    ("Social Media") is read in each index's own language.
+    """
+    encoder = semantic.encoder
+    if encoder is None:
+        return lexical_ranking(text, guess, indexes)
+    home = None if guess.reason == "ambiguous" else guess.tag
+    found: list[Candidate] = []
+    for lang, index in indexes.items():
+        if index.size == 0:
+            continue
+        question_lang = home or lang
+        lexical = lexical_scores(text, question_lang, index)
+        dense = semantic.scores(query, home, lang)
+        coverage = lexical.coverage if lexical is not None else np.zeros(index.size)
+        fused = dense.score + FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
+        supported = lexical_floor(lexical) if lexical is not None else np.zeros(index.size, bool)
+        ok = (dense.raw >= encoder.answer_floor) | (
+            supported & (dense.raw >= encoder.support_floor)
+        )
+        if lang == home:
+            fused = (
+                fused + OWN_LANGUAGE_MARGIN * ok + OWN_FULL_MATCH_MARGIN * (coverage >= FULL_MATCH)
+            )
+        positions = top_positive(np.where(ok, fused + 10.0, 0.0), CANDIDATES)
+        for i in positions:
+            found.append(
+                Candidate(
+                    passage_id=int(index.passage_ids[i]),
+                    lang=lang,
+                    local=i,
+                    relevance=float(lexical.relevance[i]) if lexical is not None else 0.0,
+                    coverage=float(coverage[i]),
+                    matched=int(lexical.matched[i]) if lexical is not None else 0,
+                    weight=float(lexical.weight[i]) if lexical is not None else 0.0,
+                    terms=lexical.terms if lexical is not None else {},
+                    dense=float(dense.score[i]),
+                    score=float(fused[i]),
+                    cross_lingual=home is not None and lang != home,
+                    question_lang=home,
+                )
+            )
+    found.sort(key=lambda c: (-c.score, c.passage_id))
+    return found
 
 
 def lexical_ranking(

@@ -17,16 +17,20 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from . import store
-from .analysis import fold_accents, words
+from .analysis import fold_accents, surface_forms, words
 from .arrays import Bundle, BundleError, open_bundle
-from .errors import IndexCorrupt
+from .errors import EncoderUnavailable, IndexCorrupt
 from .langs import LanguageGuess, detect_question_language, match_available, primary
 from .lexical import LanguageIndex
-from .question import clean_question
+from .question import clean_question, question_text_for
 from .quoting import choose_quote
 from .ranking import Candidate, rank_candidates
 from .records import Answer, DocumentInfo, Hit, Passage
+from .semantic import Encoder, SemanticIndex, load_encoder, model_id_of
 
 _WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _OPEN_ATTEMPTS = 5
@@ -45,19 +49,45 @@ class Searcher:
     are lexical.  Safe to share between threads.
     """
 
-    def __init__(self, db_path: Path, encoder: object | None = None) -> None:
+    def __init__(self, db_path: Path, encoder: Encoder | None = None) -> None:
         self.db_path = db_path
         self._lock = threading.Lock()
         self._conn = store.open_reader(db_path)
         self._documents: tuple[DocumentInfo, ...] | None = None
+        self.semantic_problem: str | None = None
         try:
             self._open_bundles()
         except BaseException:
             self._conn.close()
             raise
-        from .semantic import SemanticIndex
+        self.semantic = SemanticIndex(self._vector_bundle, self.indexes, encoder)
 
-        self.semantic = SemanticIndex.open(self._vector_bundle, self.indexes, encoder)
+    @classmethod
+    def open(cls, db_path: Path, semantic: str | None = None) -> Searcher:
+        """Open the index at ``db_path``; with ``semantic`` (an encoder's name,
+        ``semantic.load_encoder``) the encoder is loaded when the index has
+        vectors made by it.  An encoder that cannot be loaded leaves answers
+        lexical, and ``semantic_problem`` says why."""
+        searcher = cls(db_path)
+        if semantic is None or searcher._vector_bundle is None:
+            return searcher
+        if searcher._vector_bundle.meta.get("model") != model_id_of(semantic):
+            return searcher
+        try:
+            encoder = load_encoder(semantic)
+        except EncoderUnavailable as error:
+            searcher.semantic_problem = str(error)
+            return searcher
+        searcher.semantic = SemanticIndex(searcher._vector_bundle, searcher.indexes, encoder)
+        return searcher
+
+    @property
+    def vectors_missing(self) -> int:
+        """Passages the semantic layer does not cover (all of them without one)."""
+        if self.semantic.active:
+            return 0
+        covered = self.semantic.covered_passages(self._vector_bundle, self.indexes)
+        return self.passage_count - covered
 
     def _open_bundles(self) -> None:
         """Read the metadata and map the bundles it names, in one consistent step
@@ -181,20 +211,34 @@ class Searcher:
 
     def rank(self, text: str, lang: str | None = None) -> tuple[LanguageGuess, list[Candidate]]:
         """Every passage that answers a cleaned question, best first."""
+        guess, ranked, _query = self._rank(text, lang)
+        return guess, ranked
+
+    def _rank(
+        self, text: str, lang: str | None
+    ) -> tuple[LanguageGuess, list[Candidate], npt.NDArray[np.float32] | None]:
         guess = self.guess_language(text, lang)
-        return guess, rank_candidates(text, guess, self.indexes, self.semantic)
+        query = self.semantic.query_vector(text) if self.semantic.active else None
+        return guess, rank_candidates(text, guess, self.indexes, self.semantic, query), query
+
+    @property
+    def semantic_active(self) -> bool:
+        """Whether answers use the semantic layer (vectors present, encoder loaded)."""
+        return self.semantic.active
 
     def ask(self, question: str, lang: str | None = None, top: int = 3, offset: int = 0) -> Answer:
         """Answer ``question``: the best passages above the floor, best first."""
         text = clean_question(question)
-        guess, ranked = self.rank(text, lang)
+        guess, ranked, query = self._rank(text, lang)
         page = ranked[offset : offset + top]
         found = self.passages_by_id([c.passage_id for c in page])
+        if query is not None and page:
+            query = self._quote_query(text, guess, query)
         hits: list[Hit] = []
         for candidate in page:
             passage = found.get(candidate.passage_id)
             if passage is not None:  # gone since this generation: a later one answers
-                hits.append(self._hit(offset + len(hits) + 1, candidate, passage, text))
+                hits.append(self._hit(offset + len(hits) + 1, candidate, passage, query))
         return Answer(
             question=text,
             lang=guess.tag,
@@ -204,9 +248,32 @@ class Searcher:
             total=len(ranked),
         )
 
-    def _hit(self, rank: int, candidate: Candidate, passage: Passage, question: str) -> Hit:
+    def _quote_query(
+        self, text: str, guess: LanguageGuess, query: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """What picks the quote: the question, and its distinctive words on their
+        own ("measure roi networking"), which keeps the sentence on the question's
+        own subject when every sentence of a section shares its theme."""
+        lang = guess.tag if guess.tag in self.indexes else next(iter(self.indexes), "en")
+        keywords = " ".join(surface_forms(question_text_for(text, lang, lang), lang))
+        if not keywords or keywords == text.casefold():
+            return query
+        both = query + self.semantic.query_vector(keywords)
+        return np.asarray(both / max(float(np.linalg.norm(both)), 1e-12), dtype=np.float32)
+
+    def _hit(
+        self,
+        rank: int,
+        candidate: Candidate,
+        passage: Passage,
+        query: npt.NDArray[np.float32] | None,
+    ) -> Hit:
         index = self.indexes[candidate.lang]
-        sentence_scores = self.semantic.sentence_scores(candidate, passage.text)
+        sentence_scores = (
+            self.semantic.sentence_scores(candidate.lang, candidate.local, query)
+            if query is not None
+            else None
+        )
         quote, marks = choose_quote(
             passage.text, candidate.lang, candidate.terms, index.decompound, sentence_scores
         )

