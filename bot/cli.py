@@ -1,4 +1,4 @@
-"""The ``docbot`` command: index, ask, sources, bot.
+"""The ``docbot`` command: index, ask, eval, sources, bot.
 
 Each command is a thin wrapper over the engine's public API (``index``).
 Expected problems print one line and exit 2 (usage) or 1 (failure), never a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import os
 import re
 import shlex
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 
 from docbot.index import (
@@ -118,6 +120,27 @@ examples:
   docbot ask "Was ist Social Networking?" --lang de --top 5
   docbot ask --json < questions.txt > answers.jsonl"""
 
+EVAL_HELP = """\
+Ask every question of a question file and report how well the corpus answers:
+hit@1, hit@3 and MRR@10 per language and overall, off-topic questions that got
+an answer, and each miss with what came first. A result counts when its passage
+or quote contains an expected phrase (case, white space and quotation marks
+folded) and, when docs are given, comes from one of them. Uses the same index
+and settings as `docbot ask`. A file with a bad line is refused (exit 2), every
+bad line listed. The README's "Checking your corpus" describes the format."""
+
+EVAL_EXAMPLES = """\
+question file, JSON Lines (lang, docs, id optional; "expect": [] means off-topic):
+  {"question": "Can I automate conversations?", "lang": "en",
+   "expect": ["You can't automate individual conversations"]}   (on one line)
+  {"question": "What is the weather in Madrid tomorrow?", "expect": []}
+or CSV with the header question,lang,expect,docs (several phrases: a | b)
+
+examples:
+  docbot eval examples/questions.jsonl
+  docbot eval questions.csv --json
+  docbot eval questions.jsonl --min-hit1 0.9    # exit 1 below 0.9: for CI"""
+
 SOURCES_HELP = "List the indexed documents: language, date, passages, title and file."
 
 BOT_HELP = """\
@@ -196,9 +219,34 @@ def _parser(streams: Streams | None = None) -> _Parser:
     )
     p_ask.add_argument("--json", action="store_true", help="one JSON object per question")
 
+    p_eval = command(
+        "eval", "score the answers to a question file (hit@1, hit@3, MRR)", EVAL_HELP, EVAL_EXAMPLES
+    )
+    p_eval.add_argument("questions", metavar="QUESTIONS", help="question file (.jsonl or .csv)")
+    p_eval.add_argument(
+        "--json", action="store_true", help="one JSON object with the numbers and the misses"
+    )
+    p_eval.add_argument(
+        "--min-hit1",
+        type=_fraction,
+        metavar="X",
+        help="exit 1 when overall hit@1 is below X (0 to 1)",
+    )
+
     command("sources", "list the indexed documents", SOURCES_HELP)
     command("bot", "run the Telegram bot (TELEGRAM_BOT_TOKEN)", BOT_HELP)
     return parser
+
+
+def _fraction(text: str) -> float:
+    """A number from 0 to 1, for ``--min-hit1``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1, like 0.9")
+    return value
 
 
 def _use_color(stream: TextIO, env: Mapping[str, str]) -> bool:
@@ -480,6 +528,48 @@ class Cli:
                 self.out("")
         return EXIT_FAILURE if failed else EXIT_OK
 
+    def cmd_eval(self) -> int:
+        """Ask every question of a question file; the numbers, the misses, and
+        with --min-hit1 an exit code a CI job can check."""
+        from . import evaluate
+
+        args, shown = self.args, self.args.questions
+        try:
+            questions = evaluate.load_questions(Path(shown), shown)
+        except evaluate.QuestionFileError as error:
+            self.fail(str(error), EXIT_USAGE)
+        if args.min_hit1 is not None and all(q.off_topic for q in questions):
+            self.fail(
+                f"{shown} has no answerable question, so --min-hit1 cannot apply.", EXIT_USAGE
+            )
+        self.ensure_fresh(quiet=args.json)
+        searcher = self.open_searcher()
+        problems = evaluate.check_languages(
+            questions, searcher.resolve_language, searcher.languages
+        )
+        if problems:
+            self.fail(evaluate.problems_message(shown, problems), EXIT_USAGE)
+        for line, doc in evaluate.unknown_docs(questions, (d.path for d in searcher.documents)):
+            self.note(f"docbot: {shown} line {line}: {doc} is not in the corpus.")
+        progress = _Progress(self.streams.stderr)
+        outcomes = []
+        try:
+            for done, q in enumerate(questions, start=1):
+                answer = searcher.ask(q.question, lang=q.lang, top=evaluate.DEPTH)
+                outcomes.append(evaluate.score(q, answer))
+                progress(done, len(questions), q.question)
+        finally:
+            progress.close()
+        summary = evaluate.summarise(outcomes)
+        if args.json:
+            self.out(render.dumps(evaluate.summary_json(summary, shown, args.min_hit1)))
+        else:
+            self.out(evaluate.format_summary(summary, shown, _name_of(searcher)))
+        if args.min_hit1 is not None and evaluate.below(summary, args.min_hit1):
+            self.note(f"docbot: {evaluate.below_message(summary, args.min_hit1)}")
+            return EXIT_FAILURE
+        return EXIT_OK
+
     def cmd_sources(self) -> int:
         self.ensure_fresh(quiet=False)
         searcher = Searcher(self.paths.db)
@@ -500,7 +590,7 @@ class Cli:
         return command()
 
 
-COMMANDS = ("index", "ask", "sources", "bot")
+COMMANDS = ("index", "ask", "eval", "sources", "bot")
 
 
 def main(  # noqa: PLR0911 - one exit per outcome
