@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 import Stemmer
 
+from .keys import term_key
 from .stopwords import stopwords_for
 
 Decompounder = Callable[[str], list[str]]
@@ -221,6 +222,9 @@ def surface_forms(text: str, lang: str) -> list[str]:
     return forms
 
 
+KeyEntry = tuple[tuple[int, ...], tuple[int, ...]]
+
+
 class Analyzer:
     """One language's analysis in one pass per text, each distinct word analysed once.
 
@@ -240,6 +244,38 @@ class Analyzer:
         self.lang = lang
         self.decompound = decompound
         self._words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._keys: dict[str, KeyEntry] = {}
+        self.new_stems: dict[int, str] = {}  # stems met since the caller last took them
+
+    def _key_entry(self, number: str, percent: str, word: str) -> KeyEntry:
+        if word:
+            terms, forms = self._word(word)
+        else:
+            value = number.replace(",", ".")
+            terms = forms = (value, "%") if percent else (value,)
+        stem_keys = tuple(term_key(t) for t in terms)
+        for key, term in zip(stem_keys, terms, strict=True):
+            self.new_stems[key] = term
+        return stem_keys, tuple(term_key(f) for f in forms)
+
+    def analyze_keys(self, text: str) -> tuple[list[int], list[int]]:
+        """``analyze`` as term keys (``keys.term_key``): what an index stores.
+
+        >>> a = Analyzer("en")
+        >>> a.analyze_keys("ROI") == ([term_key("roi")], [term_key("roi")])
+        True
+        """
+        stems: list[int] = []
+        forms: list[int] = []
+        cache = self._keys
+        for number, percent, word in _WORD.findall(text):
+            key = word or f"{number}{percent}"
+            entry = cache.get(key)
+            if entry is None:
+                entry = cache[key] = self._key_entry(number, percent, word)
+            stems.extend(entry[0])
+            forms.extend(entry[1])
+        return stems, forms
 
     def _word(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         cached = self._words.get(word)

@@ -20,13 +20,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import store
 from .analysis import Analyzer
 from .arrays import write_bundle
 from .chunking import chunk
 from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
+from .keys import pair_keys
 from .langs import display_name, primary
-from .lexical import bigrams, build_generation, trigram_keys
+from .lexical import build_generation, trigram_keys
 from .loader import is_candidate, load_document
 from .postings import counts_blob
 from .reading import SIDECAR_SUFFIX, Unreadable
@@ -36,9 +39,10 @@ from .workers import run_parallel
 if TYPE_CHECKING:
     import sqlite_utils
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 UI_LANGUAGES = ("en", "de", "es")
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
+WRITE_BATCH = 2000  # passages written per statement batch
 
 Progress = Callable[[int, int, str], None]
 
@@ -116,7 +120,7 @@ class FileResult:
     skipped: str | None = None
     document: dict[str, Any] | None = None
     passages: list[dict[str, Any]] = field(default_factory=list)
-    terms: dict[int, str] = field(default_factory=dict)  # new stems' hashes and strings
+    terms: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # new stems: text, trigrams
 
 
 def _digest(path: Path, data: bytes) -> str:
@@ -132,7 +136,11 @@ class _Analysis:
 
     def __init__(self) -> None:
         self.analyzers: dict[str, Analyzer] = {}
-        self.hashes: dict[str, int] = {}
+
+    def new_terms(self, analyzer: Analyzer) -> dict[int, tuple[str, bytes]]:
+        """The stems this process met for the first time, with their trigram keys."""
+        fresh, analyzer.new_stems = analyzer.new_stems, {}
+        return {key: (term, _trigram_blob(term)) for key, term in fresh.items()}
 
     def analyzer(self, lang: str) -> Analyzer:
         if lang not in self.analyzers:
@@ -143,41 +151,50 @@ class _Analysis:
 _PROCESS_ANALYSIS = _Analysis()
 
 
-def passage_blobs(
-    passages: Iterable[Passage], analyzer: Analyzer, hashes: dict[str, int]
-) -> Iterator[tuple[Passage, dict[str, bytes], set[str]]]:
-    """Each passage's stems, surface forms and form bigrams as count blobs.
+def _field_blobs(
+    stems: list[int], forms: list[int], head: tuple[list[int], list[int]]
+) -> dict[str, bytes]:
+    """A passage's stems, surface forms and form pairs as count blobs.
 
     Title and section heading words count for matching, but only once: a word
-    the text repeats is not made more frequent by its heading.  A heading is
-    analysed once per document, not once per passage.
+    the text repeats is not made more frequent by its heading.
     """
-    heads: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
+    seen_stems, seen_forms = set(stems), set(forms)
+    extra_stems = [k for k in head[0] if k not in seen_stems]
+    extra_forms = [k for k in head[1] if k not in seen_forms]
+    form_keys = np.array(forms, np.int64)
+    extra_keys = np.array(extra_forms, np.int64)
+    fields = {
+        "stem": np.array(extra_stems + stems, np.int64),
+        "form": np.concatenate([extra_keys, form_keys]),
+        "pair": np.concatenate([pair_keys(extra_keys), pair_keys(form_keys)]),
+    }
+    blobs: dict[str, bytes] = {}
+    for name, keys in fields.items():
+        blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(keys)
+    return blobs
+
+
+def passage_blobs(
+    passages: Iterable[Passage], analyzer: Analyzer
+) -> Iterator[tuple[Passage, dict[str, bytes]]]:
+    """Each passage with its field blobs; a heading is analysed once per document."""
+    heads: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
     for passage in passages:
         key = (passage.title, passage.section)
         if key not in heads:
-            heads[key] = analyzer.analyze(f"{passage.title}\n{passage.section or ''}")
-        head_terms, head_forms = heads[key]
-        terms, forms = analyzer.analyze(passage.text)
-        seen_terms, seen_forms = set(terms), set(forms)
-        all_terms = [t for t in head_terms if t not in seen_terms] + terms
-        extra_forms = [f for f in head_forms if f not in seen_forms]
-        pairs = bigrams(extra_forms) + bigrams(forms)
-        blobs: dict[str, bytes] = {}
-        for name, values in (("stem", all_terms), ("form", extra_forms + forms), ("pair", pairs)):
-            blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(values, hashes)
-        yield passage, blobs, set(all_terms)
+            heads[key] = analyzer.analyze_keys(f"{passage.title}\n{passage.section or ''}")
+        stems, forms = analyzer.analyze_keys(passage.text)
+        yield passage, _field_blobs(stems, forms, heads[key])
 
 
 def document_rows(
     document: Document, state: FileResult, analysis: _Analysis
-) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, str]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, tuple[str, bytes]]]:
     lang = primary(document.lang)
     analyzer = analysis.analyzer(lang)
     rows = []
-    stems: set[str] = set()
-    for passage, blobs, terms in passage_blobs(chunk(document), analyzer, analysis.hashes):
-        stems |= terms
+    for passage, blobs in passage_blobs(chunk(document), analyzer):
         rows.append(
             {
                 "doc": passage.doc,
@@ -202,7 +219,7 @@ def document_rows(
         "site": document.site,
         "passages": len(rows),
     }
-    return doc_row, rows, {analysis.hashes[t]: t for t in stems}
+    return doc_row, rows, analysis.new_terms(analyzer)
 
 
 def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
@@ -363,7 +380,15 @@ class _Tally:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    terms: dict[int, str] = field(default_factory=dict)
+    terms: dict[int, tuple[str, bytes]] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    passages: list[dict[str, Any]] = field(default_factory=list)
+
+    def flush(self, db: sqlite_utils.Database) -> None:
+        """Write the documents read so far, in one batch."""
+        if self.documents:
+            store.replace_documents(db, self.documents, self.passages)
+            self.documents, self.passages = [], []
 
 
 def _plan(files: list[FileState], known: store.Known, tally: _Tally) -> list[FileTask]:
@@ -398,11 +423,15 @@ def _store_results(
             for row in result.passages:
                 row["id"] = next_id
                 next_id += 1
-            store.replace_document(db, result.document, result.passages)
+            tally.documents.append(result.document)
+            tally.passages.extend(result.passages)
             tally.terms.update(result.terms)
             (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
+            if len(tally.passages) >= WRITE_BATCH:
+                tally.flush(db)
         if progress:
             progress(n, len(tasks), result.rel)
+    tally.flush(db)
     return next_id
 
 
@@ -430,10 +459,7 @@ def _apply_changes(
     tasks = _plan(files, known, tally)
     next_id = _store_results(db, tasks, known, tally, progress)
     removed = _remove_missing(db, known, {f.rel for f in files})
-    existing = store.known_term_hashes(db.conn, tally.terms)
-    store.store_terms(
-        db, ((h, t, _trigram_blob(t)) for h, t in tally.terms.items() if h not in existing)
-    )
+    store.store_terms(db, ((h, text, tri) for h, (text, tri) in tally.terms.items()))
     counts = store.passage_counts(db.conn)
     _store_language_names(db, counts)
     store.write_meta(
@@ -454,8 +480,6 @@ def _apply_changes(
 
 
 def _trigram_blob(term: str) -> bytes:
-    import numpy as np
-
     return np.array(trigram_keys(term), np.int64).tobytes()
 
 

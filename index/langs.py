@@ -134,6 +134,30 @@ def function_word_votes(text: str, codes: Iterable[str]) -> dict[str, int]:
     return votes
 
 
+SPOKEN_MIN_CONFIDENCE = 0.6
+
+
+def detect_spoken_language(text: str, candidates: Iterable[str]) -> str | None:
+    """The language a question is written in, among ``candidates`` (which may
+    include languages the corpus has no text in), or ``None`` when unsure.
+
+    >>> detect_spoken_language("Warum ist Social Networking persönlicher?", ["en", "de", "fr"])
+    'de'
+    >>> detect_spoken_language("ROI", ["en", "de", "fr"]) is None
+    True
+    """
+    codes = tuple(sorted(set(candidates)))
+    if len(codes) < 2 or len(words(text)) < 2:
+        return codes[0] if len(codes) == 1 else None
+    votes = function_word_votes(text, codes)
+    ranked = sorted(codes, key=lambda c: -votes[c])
+    if votes[ranked[0]] > votes[ranked[1]]:
+        return ranked[0]
+    confidences = _model_confidences(text, codes)
+    top = max(codes, key=lambda c: confidences.get(c, 0.0))
+    return top if confidences.get(top, 0.0) >= SPOKEN_MIN_CONFIDENCE else None
+
+
 def detect_question_language(
     text: str, available: Iterable[str], vocabulary_votes: Mapping[str, int] | None = None
 ) -> LanguageGuess:

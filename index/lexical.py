@@ -17,7 +17,6 @@ vocabulary), the vocabulary's strings and a trigram table for cognates.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,8 @@ from .analysis import analyze_spans, stem, surface_forms
 from .arrays import Bundle
 from .compounds import split_stem, vocabulary_decompounder
 from .fuzzy import cognate_key, similarity, trigrams
-from .postings import FIELD_ARRAYS, Field, build_field, concat_blobs, term_hash
+from .keys import pair_keys, term_key
+from .postings import FIELD_ARRAYS, Field, build_field, concat_blobs
 
 K1 = 0.9
 B = 0.4
@@ -45,20 +45,11 @@ FIELD_NAMES = ("stem", "form", "pair")
 FloatArray = npt.NDArray[np.float64]
 
 
-def bigrams(terms: Sequence[str]) -> list[str]:
-    """Adjacent word pairs: phrase evidence ("social networking" vs "social media networking").
-
-    >>> bigrams(["social", "networking", "roi"])
-    ['social_networking', 'networking_roi']
-    """
-    return [f"{a}_{b}" for a, b in itertools.pairwise(terms)]
-
-
 def trigram_keys(term: str) -> list[int]:
     """Hashes of the trigrams of ``term``'s cognate key (the fuzzy table's keys)."""
     if len(term) < FUZZY_MIN_LENGTH - 1:
         return []
-    return sorted(term_hash(t) for t in trigrams(cognate_key(term)))
+    return sorted(term_key(t) for t in trigrams(cognate_key(term)))
 
 
 # --- building ---------------------------------------------------------------------
@@ -88,7 +79,7 @@ def _compound_postings(
     for text in strings:
         parts = split_stem(text, strings.__contains__, german_stem)
         if parts:
-            compounds[term_hash(text)] = (term_hash(parts[0]), term_hash(parts[1]))
+            compounds[term_key(text)] = (term_key(parts[0]), term_key(parts[1]))
     if not compounds:
         return None
     comp_keys = np.array(sorted(compounds), np.int64)
@@ -158,7 +149,7 @@ class Query:
 
     words: tuple[tuple[str, ...], ...]  # per word: its stem, then its parts if any
     forms: tuple[str, ...]  # surface forms, each once
-    pairs: tuple[str, ...]  # bigrams of surface forms
+    pairs: tuple[int, ...]  # keys of adjacent surface-form pairs
 
 
 @dataclass(frozen=True)
@@ -209,10 +200,11 @@ class LanguageIndex:
                 group.append(term)
         unique = {tuple(g): None for g in groups.values()}
         forms = surface_forms(text, self.lang)
+        form_keys = np.array([term_key(f) for f in forms], np.int64)
         return Query(
             tuple(unique),
             tuple(dict.fromkeys(forms)),
-            tuple(dict.fromkeys(bigrams(forms))),
+            tuple(dict.fromkeys(pair_keys(form_keys).tolist())),
         )
 
     def similar_terms(self, term: str) -> list[tuple[str, float]]:

@@ -1,6 +1,6 @@
 """Postings: one BM25 field of one language, built once, searched from mapped arrays.
 
-Terms are identified by a 64-bit hash (``term_hash``), so that a passage's
+Terms are identified by a 64-bit hash (``keys.term_key``), so that a passage's
 terms can be stored as a small blob and a field rebuilt from blobs without
 re-reading or re-hashing any text.  A field is five arrays:
 
@@ -17,9 +17,7 @@ passages or a million.
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,35 +25,22 @@ import numpy as np
 import numpy.typing as npt
 
 from .bm25 import idf_array, length_norm, term_weight
+from .keys import term_key
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 FIELD_ARRAYS = ("vocab", "offsets", "docs", "tfs", "doc_len")
 
 
-def term_hash(term: str) -> int:
-    """A stable signed 64-bit id for a term (blake2b: the same in every process).
+def counts_blob(keys: npt.NDArray[np.int64]) -> tuple[bytes, bytes]:
+    """A passage's distinct term keys and their frequencies, as two blobs.
 
-    >>> term_hash("roi") == term_hash("roi") != term_hash("roy")
-    True
+    >>> keys, tfs = counts_blob(np.array([5, 3, 5], np.int64))
+    >>> np.frombuffer(keys, np.int64).tolist(), np.frombuffer(tfs, np.int32).tolist()
+    ([3, 5], [1, 2])
     """
-    digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
-
-
-def counts_blob(terms: Iterable[str], hashes: dict[str, int]) -> tuple[bytes, bytes]:
-    """A passage's distinct term hashes and their frequencies, as two blobs.
-
-    ``hashes`` caches ``term_hash`` per distinct term (the caller keeps it).
-    """
-    counts = Counter(terms)
-    keys = np.fromiter(
-        (hashes[t] if t in hashes else hashes.setdefault(t, term_hash(t)) for t in counts),
-        np.int64,
-        len(counts),
-    )
-    tfs = np.fromiter(counts.values(), np.int32, len(counts))
-    return keys.tobytes(), tfs.tobytes()
+    distinct, counts = np.unique(keys, return_counts=True)
+    return distinct.astype(np.int64).tobytes(), counts.astype(np.int32).tobytes()
 
 
 def concat_blobs(
@@ -86,30 +71,37 @@ def build_field(
 
     ``extra`` adds postings ``(hashes, docs, tfs)`` that do not count towards
     passage lengths (the parts of German compounds); a passage that gets the
-    same term twice has the frequencies added.
+    same term twice has the frequencies added.  One stable sort by term keeps
+    each term's passages in the order they came.
     """
     doc_len = np.bincount(docs, weights=tfs, minlength=n_docs).astype(np.float32)
-    if extra is not None and extra[0].size:
-        hashes = np.concatenate([hashes, extra[0]])
-        docs = np.concatenate([docs, extra[1]])
-        tfs = np.concatenate([tfs, extra[2]])
-    vocab, ids = np.unique(hashes, return_inverse=True)
-    order = np.lexsort((docs, ids))
-    sorted_ids, sorted_docs = ids[order], docs[order]
-    sorted_tfs: npt.NDArray[Any] = tfs[order].astype(np.float64)
-    if sorted_docs.size > 1:
-        same = (sorted_ids[1:] == sorted_ids[:-1]) & (sorted_docs[1:] == sorted_docs[:-1])
+    merge = extra is not None and extra[0].size > 0
+    if extra is not None and merge:
+        order = np.lexsort((np.concatenate([docs, extra[1]]), np.concatenate([hashes, extra[0]])))
+        hashes = np.concatenate([hashes, extra[0]])[order]
+        docs = np.concatenate([docs, extra[1]])[order]
+        tfs = np.concatenate([tfs, extra[2]])[order]
+    else:
+        order = np.argsort(hashes, kind="stable")
+        hashes, docs, tfs = hashes[order], docs[order], tfs[order]
+    weights: npt.NDArray[Any] = tfs.astype(np.float32)
+    if merge and docs.size > 1:
+        same = (hashes[1:] == hashes[:-1]) & (docs[1:] == docs[:-1])
         if same.any():
             keep = np.concatenate(([True], ~same))
-            sorted_tfs = np.bincount(np.cumsum(keep) - 1, weights=sorted_tfs)
-            sorted_ids, sorted_docs = sorted_ids[keep], sorted_docs[keep]
-    offsets = np.zeros(vocab.size + 1, np.int64)
-    np.cumsum(np.bincount(sorted_ids, minlength=vocab.size), out=offsets[1:])
+            weights = np.bincount(np.cumsum(keep) - 1, weights=weights).astype(np.float32)
+            hashes, docs = hashes[keep], docs[keep]
+    starts = (
+        np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+        if hashes.size
+        else np.zeros(0, np.int64)
+    )
+    offsets = np.append(starts, hashes.size).astype(np.int64)
     return {
-        "vocab": vocab.astype(np.int64),
+        "vocab": hashes[starts].astype(np.int64),
         "offsets": offsets,
-        "docs": sorted_docs.astype(np.int32),
-        "tfs": sorted_tfs.astype(np.float32),
+        "docs": docs.astype(np.int32),
+        "tfs": weights,
         "doc_len": doc_len,
     }
 
@@ -144,15 +136,15 @@ class Field:
             size=size,
         )
 
-    def term_id(self, term: str) -> int | None:
-        """The term's id, or ``None`` when no passage of this field holds it."""
-        return self.hash_id(term_hash(term))
+    def term_id(self, term: str | int) -> int | None:
+        """The id of a term (or of a term key), or ``None`` when no passage holds it."""
+        return self.hash_id(term if isinstance(term, int) else term_key(term))
 
     def hash_id(self, key: int) -> int | None:
         i = int(np.searchsorted(self.vocab, key))
         return i if i < self.vocab.size and int(self.vocab[i]) == key else None
 
-    def knows(self, term: str) -> bool:
+    def knows(self, term: str | int) -> bool:
         return self.term_id(term) is not None
 
     def unseen_idf(self) -> float:
@@ -161,7 +153,7 @@ class Field:
         question from outweighing everything it shares with a passage."""
         return float(idf_array(max(self.size, 1), np.ones(1, np.int64))[0])
 
-    def term_idf(self, term: str) -> float:
+    def term_idf(self, term: str | int) -> float:
         i = self.term_id(term)
         return self.unseen_idf() if i is None else float(self.idf[i])
 
@@ -169,7 +161,7 @@ class Field:
         start, end = self.offsets[term_id], self.offsets[term_id + 1]
         return self.docs[start:end], self.tfs[start:end]
 
-    def score_terms(self, weights: Mapping[str, float]) -> FloatArray:
+    def score_terms(self, weights: Mapping[str, float] | Mapping[int, float]) -> FloatArray:
         """``sum(weight[t] * saturated_tf(t, d))`` for every passage ``d``.
 
         With ``weight = idf`` this is BM25; a smaller weight lets a looser match
@@ -183,7 +175,7 @@ class Field:
                 scores[docs] += weight * term_weight(tfs, self.norm[docs], self.k1)
         return scores
 
-    def coverage(self, weights: Mapping[str, float]) -> FloatArray:
+    def coverage(self, weights: Mapping[str, float] | Mapping[int, float]) -> FloatArray:
         """``sum(weight[t] for t in d)``: how much of the query each passage holds."""
         covered = np.zeros(self.size, dtype=np.float64)
         for term, weight in weights.items():

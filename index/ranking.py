@@ -127,11 +127,14 @@ def rank_candidates(
     indexes: dict[str, LanguageIndex],
     semantic: SemanticIndex | None = None,
     query: npt.NDArray[np.float32] | None = None,
+    *,
+    spoken: str | None = None,
 ) -> list[Candidate]:
     """Every passage that answers ``text``, best first: fused when the index has
-    a semantic layer and ``query`` is the question's vector, lexical otherwise."""
+    a semantic layer and ``query`` is the question's vector, lexical otherwise.
+    ``spoken`` is the language the question is written in, when known."""
     if semantic is not None and semantic.active and query is not None:
-        return fused_ranking(text, guess, indexes, semantic, query)
+        return fused_ranking(text, guess, indexes, semantic, query, spoken=spoken)
     return lexical_ranking(text, guess, indexes)
 
 
@@ -151,6 +154,8 @@ def fused_ranking(
     indexes: dict[str, LanguageIndex],
     semantic: SemanticIndex,
     query: npt.NDArray[np.float32],
+    *,
+    spoken: str | None = None,
 ) -> list[Candidate]:
     """Semantic similarity fused with BM25 coverage, over every language index.
 
@@ -164,19 +169,22 @@ def fused_ranking(
     A passage answers when one of its sentences is close enough to the
     question on its own (``answer_floor``), or when the lexical floor holds
     and it is at least near (``support_floor``).  An ambiguous question
-    ("Social Media") is read in each index's own language.
+    ("Social Media") is read in each index's own language.  The language the
+    question is written in (``spoken``) places it for the semantic layer, and
+    decides which passages are flagged as in another language.
     """
     encoder = semantic.encoder
     if encoder is None:
         return lexical_ranking(text, guess, indexes)
     home = None if guess.reason == "ambiguous" else guess.tag
+    reader = spoken or home
     found: list[Candidate] = []
     for lang, index in indexes.items():
         if index.size == 0:
             continue
         question_lang = home or lang
         lexical = lexical_scores(text, question_lang, index)
-        dense = semantic.scores(query, home, lang)
+        dense = semantic.scores(query, reader, lang)
         coverage = lexical.coverage if lexical is not None else np.zeros(index.size)
         fused = dense.score + FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
         supported = lexical_floor(lexical) if lexical is not None else np.zeros(index.size, bool)
@@ -201,8 +209,8 @@ def fused_ranking(
                     terms=lexical.terms if lexical is not None else {},
                     dense=float(dense.score[i]),
                     score=float(fused[i]),
-                    cross_lingual=home is not None and lang != home,
-                    question_lang=home,
+                    cross_lingual=reader is not None and lang != reader,
+                    question_lang=reader,
                 )
             )
     found.sort(key=lambda c: (-c.score, c.passage_id))

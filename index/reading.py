@@ -27,6 +27,8 @@ META_KEYS = ("title", "url", "author", "date", "lang")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _BINARY_SAMPLE = 8192
+_TEXT_SAMPLE = 20_000
+_NON_CONTROL_BYTES = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
 class Unreadable(Exception):
@@ -46,7 +48,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample.translate(None, _NON_CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 
@@ -213,6 +215,9 @@ def looks_like_text(text: str) -> bool:
     >>> looks_like_text("Grüße, ¿qué tal?"), looks_like_text("\ufffd\ue000\U000e0001" * 9)
     (True, False)
     """
+    if len(text) > 2 * _TEXT_SAMPLE:  # a sample from the start and the middle tells
+        middle = len(text) // 2
+        text = text[:_TEXT_SAMPLE] + text[middle : middle + _TEXT_SAMPLE]
     bad = sum(
         1
         for ch in text

@@ -24,7 +24,13 @@ from . import store
 from .analysis import fold_accents, surface_forms, words
 from .arrays import Bundle, BundleError, open_bundle
 from .errors import EncoderUnavailable, IndexCorrupt
-from .langs import LanguageGuess, detect_question_language, match_available, primary
+from .langs import (
+    LanguageGuess,
+    detect_question_language,
+    detect_spoken_language,
+    match_available,
+    primary,
+)
 from .lexical import LanguageIndex
 from .question import clean_question, question_text_for
 from .quoting import choose_quote
@@ -218,8 +224,23 @@ class Searcher:
         self, text: str, lang: str | None
     ) -> tuple[LanguageGuess, list[Candidate], npt.NDArray[np.float32] | None]:
         guess = self.guess_language(text, lang)
-        query = self.semantic.query_vector(text) if self.semantic.active else None
-        return guess, rank_candidates(text, guess, self.indexes, self.semantic, query), query
+        if not self.semantic.active:
+            return guess, rank_candidates(text, guess, self.indexes), None
+        query = self.semantic.query_vector(text)
+        spoken = self.spoken_language(text, guess)
+        ranked = rank_candidates(text, guess, self.indexes, self.semantic, query, spoken=spoken)
+        return guess, ranked, query
+
+    def spoken_language(self, text: str, guess: LanguageGuess) -> str | None:
+        """The language the question is written in, which may be one the corpus
+        has no text in (the semantic layer places it by reference sentences)."""
+        if guess.reason == "explicit":
+            return guess.tag
+        candidates = {*self.languages, *self.semantic.reference_languages}
+        spoken = detect_spoken_language(text, candidates)
+        if spoken is None and guess.reason != "ambiguous":
+            return guess.tag
+        return spoken
 
     @property
     def semantic_active(self) -> bool:

@@ -40,6 +40,7 @@ from . import store
 from .arrays import Bundle, write_bundle
 from .chunking import sentence_spans
 from .errors import EncoderUnavailable
+from .reference import REFERENCE
 
 if TYPE_CHECKING:
     from .lexical import LanguageIndex
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 DEFAULT_ENCODER = "e5-small"
 MIN_SENTENCE_CHARS = 15
 EMBED_BATCH = 32
+VECTOR_FORMAT = "2"  # bump when the vector bundle's layout or meaning changes
 MEAN_SHRINK_UNITS = 20.0
 Progress = Callable[[int, int, str], None]
 FloatArray = npt.NDArray[np.float32]
@@ -207,10 +209,23 @@ def embed_batch(task: EmbedTask) -> bytes:
 
 
 def _current_units(conn: Any) -> list[tuple[str, Unit]]:
-    return [
+    corpus = [
         (prim, unit)
         for pid, prim, title, section, text in store.passage_texts(conn)
         for unit in passage_units(pid, title, section, text)
+    ]
+    return corpus + reference_units() if corpus else corpus
+
+
+REFERENCE_PREFIX = "ref:"
+
+
+def reference_units() -> list[tuple[str, Unit]]:
+    """The parallel reference sentences (``reference``), as units of no passage."""
+    return [
+        (f"{REFERENCE_PREFIX}{lang}", Unit(-1, -1, -1, text))
+        for lang, sentences in sorted(REFERENCE.items())
+        for text in sentences
     ]
 
 
@@ -269,10 +284,26 @@ def _language_means(
     return np.asarray(means, dtype=np.float32)
 
 
-def build_vector_arrays(
+def _reference_means(
     units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
-) -> tuple[dict[str, npt.NDArray[Any]], list[str]]:
-    """The centred vectors of every unit, per language, ready to be mapped."""
+) -> tuple[list[str], FloatArray]:
+    by_lang: dict[str, list[npt.NDArray[np.float32]]] = {}
+    for prim, unit in units:
+        vector = np.frombuffer(vectors[unit_key(model_id, unit)], np.float16).astype(np.float32)
+        by_lang.setdefault(prim[len(REFERENCE_PREFIX) :], []).append(vector)
+    langs = sorted(by_lang)
+    means = [np.mean([v / np.linalg.norm(v) for v in by_lang[lang]], axis=0) for lang in langs]
+    return langs, np.asarray(means, dtype=np.float32)
+
+
+def build_vector_arrays(
+    all_units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
+) -> tuple[dict[str, npt.NDArray[Any]], list[str], list[str]]:
+    """The centred vectors of every unit, per language, ready to be mapped; and
+    the reference sentences' language means."""
+    reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
+    units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
+    ref_langs, ref_means = _reference_means(reference, vectors, model_id)
     langs = sorted({prim for prim, _ in units})
     raw = np.stack(
         [np.frombuffer(vectors[unit_key(model_id, u)], np.float16) for _, u in units]
@@ -283,7 +314,7 @@ def build_vector_arrays(
     centred = raw - means[unit_langs]
     norms = np.linalg.norm(centred, axis=1).astype(np.float32)
     centred /= np.maximum(norms, 1e-12)[:, None]
-    arrays: dict[str, npt.NDArray[Any]] = {"means": means}
+    arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
     for i, lang in enumerate(langs):
         for kind in ("p", "s"):
             rows = [
@@ -299,7 +330,7 @@ def build_vector_arrays(
             if kind == "s":
                 arrays[f"{lang}/s/start"] = np.array([units[j][1].start for j in rows], np.int32)
                 arrays[f"{lang}/s/end"] = np.array([units[j][1].end for j in rows], np.int32)
-    return arrays, langs
+    return arrays, langs, ref_langs
 
 
 def refresh_vectors(
@@ -338,7 +369,8 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
             meta = store.read_meta(db.conn)
             units = _current_units(db.conn)
             keys = [unit_key(model_id, u) for _, u in units]
-            if meta.get("vector_source") == f"{meta.get('lexical_bundle')}|{model_id}" and (
+            source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
+            if meta.get("vector_source") == source and (
                 db_path.with_name(meta.get("vector_bundle", "-")).exists()
             ):
                 store.rollback(db)
@@ -350,22 +382,23 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
                 return missing
             generation = store.bump_generation(db)
             target = store.bundle_path(db_path, "v", generation)
-            arrays, langs = build_vector_arrays(units, vectors, model_id) if units else ({}, [])
-            write_bundle(
-                target,
-                arrays,
-                {
-                    "generation": generation,
-                    "model": model_id,
-                    "languages": langs,
-                    "units": len(units),
-                },
+            arrays, langs, ref_langs = (
+                build_vector_arrays(units, vectors, model_id) if units else ({}, [], [])
             )
+            header = {
+                "generation": generation,
+                "model": model_id,
+                "languages": langs,
+                "reference_languages": ref_langs,
+                "units": len(units),
+                "format": VECTOR_FORMAT,
+            }
+            write_bundle(target, arrays, header)
             store.write_meta(
                 db,
                 vector_bundle=target.name,
                 previous_vector_bundle=meta.get("vector_bundle", ""),
-                vector_source=f"{meta.get('lexical_bundle')}|{model_id}",
+                vector_source=source,
                 vector_model=model_id,
             )
             store.drop_unused_vectors(db, set(keys))
@@ -383,7 +416,8 @@ def vectors_missing(db_path: Path, spec: str) -> int:
     conn = store.open_reader(db_path)
     try:
         meta = store.read_meta(conn)
-        if meta.get("vector_source") == f"{meta.get('lexical_bundle')}|{model_id_of(spec)}":
+        source = f"{meta.get('lexical_bundle')}|{model_id_of(spec)}|{VECTOR_FORMAT}"
+        if meta.get("vector_source") == source:
             return 0
         return sum(1 for _ in store.passage_texts(conn))
     finally:
@@ -423,6 +457,8 @@ class SemanticIndex:
         self._locals: dict[str, dict[str, npt.NDArray[np.int64]]] = {}
         if bundle is None or encoder is None or bundle.meta.get("model") != encoder.model_id:
             return
+        if bundle.meta.get("format") != VECTOR_FORMAT:
+            return  # made by another docbot: lexical until docbot index makes them again
         self.languages: list[str] = list(bundle.meta.get("languages", []))
         if sorted(self.languages) != sorted(indexes):
             return
@@ -439,7 +475,28 @@ class SemanticIndex:
                 return
             self._locals[lang] = local
         self.means = bundle["means"]
+        self.reference_languages: list[str] = list(bundle.meta.get("reference_languages", []))
+        self._reference = bundle.get("reference/means")
         self.active = True
+
+    def mean_for(self, lang: str | None) -> FloatArray:
+        """Where a language sits: the corpus's own mean for its languages; for
+        another language the reference sentences' offset from the corpus
+        languages' (a German question over English documents); else the
+        all-language mean."""
+        if lang in self.languages:
+            return np.asarray(self.means[self.languages.index(lang)], dtype=np.float32)
+        refs = self.reference_languages
+        if lang in refs and self._reference is not None:
+            anchors = [a for a in self.languages if a in refs]
+            if anchors:
+                target = self._reference[refs.index(lang)]
+                shifted = [
+                    self.means[self.languages.index(a)] + target - self._reference[refs.index(a)]
+                    for a in anchors
+                ]
+                return np.asarray(np.mean(shifted, axis=0), dtype=np.float32)
+        return np.asarray(self.means.mean(axis=0), dtype=np.float32)
 
     @staticmethod
     def covered_passages(bundle: Bundle | None, indexes: Mapping[str, LanguageIndex]) -> int:
@@ -462,22 +519,13 @@ class SemanticIndex:
         """Calibrated and raw similarity of every passage of ``lang`` to ``query``."""
         if self._bundle is None:
             raise EncoderUnavailable("none", "no vectors")
-        langs = self.languages
-        q_mean = (
-            self.means[langs.index(question_lang)]
-            if question_lang in langs
-            else self.means.mean(axis=0)
-        )
+        q_mean = self.mean_for(question_lang)
         centred_q = query - q_mean
         centred_q /= max(float(np.linalg.norm(centred_q)), 1e-12)
         # The floor reads plain cosines, but a question is closer to any text in
         # its own language: a passage in another language is read as if it were
         # in the question's (its language's offset replaced by the question's).
-        offset_mean = (
-            self.means[langs.index(question_lang)]
-            if question_lang in langs
-            else self.means[langs.index(lang)]
-        )
+        offset_mean = q_mean if question_lang else self.mean_for(lang)
         size = int(self._locals[lang]["p"].size)
         best = np.full(size, -1.0, np.float32)
         raw_best = np.full(size, -1.0, np.float32)

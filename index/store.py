@@ -425,16 +425,40 @@ def next_passage_id(conn: sqlite3.Connection) -> int:
     return max(int(meta) if meta and meta.isdigit() else 1, top + 1)
 
 
-def replace_document(
-    db: sqlite_utils.Database, document: dict[str, Any], passages: list[dict[str, Any]]
+PASSAGE_FIELDS = (
+    "id", "doc", "ordinal", "section", "lang", "prim", "text", "page",
+    "stem_h", "stem_tf", "form_h", "form_tf", "pair_h", "pair_tf",
+)  # fmt: skip
+DOCUMENT_FIELDS = (
+    "path", "fingerprint", "sha256", "title", "lang", "date", "author", "url", "site", "passages",
+)  # fmt: skip
+
+
+def replace_documents(
+    db: sqlite_utils.Database,
+    documents: list[dict[str, Any]],
+    passages: list[dict[str, Any]],
 ) -> None:
-    """Store a document and its passages in place of any earlier version."""
-    path = document["path"]
-    db.table("passages").delete_where("doc = ?", [path])
-    if passages:
-        db.table("passages").insert_all(passages, pk="id", batch_size=500)
-    db.table("documents").upsert(document, pk="path")
-    db.table("skipped").delete_where("path = ?", [path])
+    """Store documents and their passages in place of any earlier versions.
+
+    The bulk of a build: rows go in with one prepared statement per table
+    (sqlite-utils made the schema; per-row introspection would cost more than
+    the analysis).
+    """
+    conn = db.conn
+    paths = [(d["path"],) for d in documents]
+    conn.executemany("DELETE FROM passages WHERE doc = ?", paths)
+    conn.executemany("DELETE FROM skipped WHERE path = ?", paths)
+    conn.executemany(
+        f"INSERT INTO passages ({', '.join(PASSAGE_FIELDS)}) "
+        f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))})",
+        ([p[k] for k in PASSAGE_FIELDS] for p in passages),
+    )
+    conn.executemany(
+        f"INSERT OR REPLACE INTO documents ({', '.join(DOCUMENT_FIELDS)}) "
+        f"VALUES ({', '.join('?' * len(DOCUMENT_FIELDS))})",
+        ([d[k] for k in DOCUMENT_FIELDS] for d in documents),
+    )
 
 
 def refresh_fingerprint(db: sqlite_utils.Database, path: str, fingerprint: str) -> None:
@@ -478,9 +502,7 @@ def known_term_hashes(conn: sqlite3.Connection, candidates: Iterable[int]) -> se
 
 def store_terms(db: sqlite_utils.Database, terms: Iterable[tuple[int, str, bytes]]) -> None:
     """New stems of the vocabulary, with their cognate trigram keys."""
-    rows = [{"hash": h, "text": t, "tri": tri} for h, t, tri in terms]
-    if rows:
-        db.table("terms").insert_all(rows, pk="hash", ignore=True, batch_size=1000)
+    db.conn.executemany("INSERT OR IGNORE INTO terms (hash, text, tri) VALUES (?, ?, ?)", terms)
 
 
 def passage_counts(conn: sqlite3.Connection) -> dict[str, int]:

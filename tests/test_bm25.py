@@ -11,6 +11,7 @@ from rank_bm25 import BM25Okapi
 
 from docbot.index.arrays import open_bundle, write_bundle
 from docbot.index.bm25 import Bm25Index
+from docbot.index.keys import term_key
 from docbot.index.postings import FIELD_ARRAYS, Field, build_field, concat_blobs, counts_blob
 
 TINY = [["roi", "network"], ["roi", "media"], ["media", "social"], ["social", "network", "roi"]]
@@ -77,8 +78,7 @@ def test_one_document_and_empty_corpora() -> None:
 
 
 def _persisted_field(corpus: list[list[str]], k1: float, b: float, tmp_path: Path) -> Field:
-    hashes: dict[str, int] = {}
-    blobs = [counts_blob(doc, hashes) for doc in corpus]
+    blobs = [counts_blob(np.array([term_key(t) for t in doc], np.int64)) for doc in corpus]
     path = tmp_path / "field.arrays"
     write_bundle(path, build_field(*concat_blobs(blobs)), {})
     bundle = open_bundle(path)
