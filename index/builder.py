@@ -24,13 +24,13 @@ import numpy as np
 
 from . import store
 from .analysis import Analyzer
-from .arrays import write_bundle
+from .arrays import Bundle, BundleError, open_bundle, write_bundle
 from .chunking import chunk
 from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
 from .keys import pair_keys
 from .langs import display_name, primary
-from .lexical import build_generation, trigram_keys
-from .loader import is_candidate, load_document
+from .lexical import build_generation, patch_generation, trigram_keys
+from .loader import load_document
 from .postings import counts_blob
 from .reading import SIDECAR_SUFFIX, Unreadable
 from .records import BuildReport, Document, Passage
@@ -54,18 +54,24 @@ class FileState:
     fingerprint: str
 
 
-def fingerprint(path: Path) -> str:
+def _stat_print(stat: os.stat_result) -> str:
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
+def fingerprint(path: Path | str, names: frozenset[str] | None = None) -> str:
     """What must change for a file to be looked at again: size, modification
     and status-change times (a permission fix changes the latter), and the
-    same of its sidecar ``NAME.meta.json``."""
-    stat = path.stat()
-    own = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    same of its sidecar ``NAME.meta.json``.  ``names`` (the folder's file
+    names, when the caller has them) spares a look-up for absent sidecars."""
+    path = str(path)
+    own = _stat_print(os.stat(path))
+    sidecar = path + SIDECAR_SUFFIX
+    if names is not None and os.path.basename(sidecar) not in names:
+        return own
     try:
-        side = sidecar.stat()
+        return f"{own}|{_stat_print(os.stat(sidecar))}"
     except OSError:
         return own
-    return f"{own}|{side.st_size}:{side.st_mtime_ns}:{side.st_ctime_ns}"
 
 
 def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
@@ -81,21 +87,26 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
         )
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
+    root = str(corpus)
     states = []
-    for dirpath, dirnames, filenames in os.walk(corpus):
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
+        names = frozenset(filenames)
+        relative = os.path.relpath(dirpath, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in filenames:
-            path = base / name
-            if db_path is not None and store.is_own_file(db_path, path):
+            if name.startswith((".", "~")) or name.endswith(SIDECAR_SUFFIX):
+                continue
+            full = os.path.join(dirpath, name)
+            if db_path is not None and store.is_own_file(db_path, Path(full)):
                 continue
             try:
-                if not is_candidate(path):
+                if not os.path.isfile(full):
                     continue
-                state = FileState(path.relative_to(corpus).as_posix(), path, fingerprint(path))
+                print_ = fingerprint(full, names)
             except OSError:
                 continue
-            states.append(state)
+            states.append(FileState(prefix + name, Path(full), print_))
     states.sort(key=lambda s: s.rel)
     return states
 
@@ -162,13 +173,9 @@ def _field_blobs(
     seen_stems, seen_forms = set(stems), set(forms)
     extra_stems = [k for k in head[0] if k not in seen_stems]
     extra_forms = [k for k in head[1] if k not in seen_forms]
-    form_keys = np.array(forms, np.int64)
-    extra_keys = np.array(extra_forms, np.int64)
-    fields = {
-        "stem": np.array(extra_stems + stems, np.int64),
-        "form": np.concatenate([extra_keys, form_keys]),
-        "pair": np.concatenate([pair_keys(extra_keys), pair_keys(form_keys)]),
-    }
+    pairs = pair_keys(np.array(extra_forms, np.int64)).tolist()
+    pairs += pair_keys(np.array(forms, np.int64)).tolist()
+    fields = {"stem": extra_stems + stems, "form": extra_forms + forms, "pair": pairs}
     blobs: dict[str, bytes] = {}
     for name, keys in fields.items():
         blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(keys)
@@ -366,7 +373,7 @@ def _build_locked(
         db = store.open_writer(db_path)
         try:
             report = _apply_changes(db, corpus, files, full, progress)
-            published = _publish_if_needed(db, db_path, full or report.changed_anything)
+            published = _publish_if_needed(db, db_path, full or report.changed_anything, full)
             store.commit(db)
         except BaseException:
             store.rollback(db)
@@ -483,7 +490,20 @@ def _trigram_blob(term: str) -> bytes:
     return np.array(trigram_keys(term), np.int64).tobytes()
 
 
-def _publish_if_needed(db: sqlite_utils.Database, db_path: Path, changed: bool) -> set[Path]:
+def _previous_bundle(db_path: Path, name: str | None) -> Bundle | None:
+    """The current generation's bundle, to patch; ``None`` when there is none to trust."""
+    if not name:
+        return None
+    try:
+        bundle = open_bundle(db_path.with_name(name))
+    except (OSError, BundleError):
+        return None
+    return bundle if bundle.meta.get("analyzer") == ANALYZER_VERSION else None
+
+
+def _publish_if_needed(
+    db: sqlite_utils.Database, db_path: Path, changed: bool, full: bool
+) -> set[Path]:
     """Write the search structures of a new generation when the passages changed
     (or its bundle is missing); the bundles in use afterwards."""
     meta = store.read_meta(db.conn)
@@ -492,11 +512,25 @@ def _publish_if_needed(db: sqlite_utils.Database, db_path: Path, changed: bool) 
         return store.bundles_in_use(meta, db_path)
     generation = store.bump_generation(db)
     target = store.bundle_path(db_path, "g", generation)
-    arrays = build_generation(
-        store.serving_rows(db.conn), store.term_texts(db.conn), store.term_trigrams(db.conn)
-    )
+    texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
+    previous = _previous_bundle(db_path, current) if not full else None
+    if previous is None:
+        arrays = build_generation(store.serving_rows(db.conn), texts, tri)
+    else:
+        ids = {
+            lang: np.array(values, np.int64)
+            for lang, values in store.passage_ids_by_language(db.conn).items()
+        }
+        arrays = patch_generation(
+            previous, ids, lambda lang, sel: store.serving_rows_of(db.conn, lang, sel), texts, tri
+        )
     languages = sorted({name.split("/", 1)[0] for name in arrays})
-    header: dict[str, Any] = {"generation": generation, "kind": "lexical", "languages": languages}
+    header: dict[str, Any] = {
+        "generation": generation,
+        "kind": "lexical",
+        "languages": languages,
+        "analyzer": ANALYZER_VERSION,
+    }
     write_bundle(target, arrays, header)
     store.write_meta(db, lexical_bundle=target.name, previous_bundle=current or "")
     return store.bundles_in_use(store.read_meta(db.conn), db_path)

@@ -41,6 +41,7 @@ FUZZY_MIN_LENGTH = 5
 PREFIX_MIN_LENGTH = 5
 PREFIX_MIN_SHARE = 0.75
 FIELD_NAMES = ("stem", "form", "pair")
+TrigramTable = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -94,49 +95,154 @@ def _compound_postings(
     )
 
 
-def _fuzzy_table(
-    vocab: npt.NDArray[Any], texts: dict[int, str], tri: dict[int, bytes]
-) -> dict[str, npt.NDArray[Any]]:
-    keys: list[npt.NDArray[np.int64]] = []
-    ids: list[npt.NDArray[np.int32]] = []
-    for i, key in enumerate(vocab.tolist()):
-        blob = tri.get(key)
-        if blob:
-            grams = np.frombuffer(blob, np.int64)
-            keys.append(grams)
-            ids.append(np.full(grams.size, i, np.int32))
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    order = np.lexsort((all_ids, all_keys))
-    table, counts = np.unique(all_keys[order], return_counts=True)
+def _fuzzy_table(vocab: npt.NDArray[Any], tri: TrigramTable) -> dict[str, npt.NDArray[Any]]:
+    """Trigram key -> the ids of the vocabulary terms whose cognate key has it."""
+    owners, grams = tri
+    ids = np.searchsorted(vocab, owners)
+    ids = np.minimum(ids, max(vocab.size - 1, 0))
+    present = (vocab[ids] == owners) if vocab.size else np.zeros(owners.size, bool)
+    grams, ids = grams[present], ids[present].astype(np.int32)
+    order = np.lexsort((ids, grams))
+    table, counts = np.unique(grams[order], return_counts=True)
     offsets = np.zeros(table.size + 1, np.int64)
     np.cumsum(counts, out=offsets[1:])
-    return {"keys": table, "offsets": offsets, "terms": all_ids[order]}
+    return {"keys": table, "offsets": offsets, "terms": ids[order]}
+
+
+def trigram_table(tri: dict[int, bytes]) -> TrigramTable:
+    """``(owner term key, trigram key)`` pairs from the vocabulary table's blobs."""
+    if not tri:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    blobs = list(tri.values())
+    lengths = np.fromiter((len(b) // 8 for b in blobs), np.int64, len(blobs))
+    owners = np.repeat(np.fromiter(tri.keys(), np.int64, len(tri)), lengths)
+    return owners, np.frombuffer(b"".join(blobs), np.int64)
+
+
+def _language_arrays(
+    lang: str,
+    pids: npt.NDArray[np.int64],
+    fields: dict[str, dict[str, npt.NDArray[Any]]],
+    texts: dict[int, str],
+    tri: TrigramTable,
+) -> dict[str, npt.NDArray[Any]]:
+    arrays: dict[str, npt.NDArray[Any]] = {f"{lang}/pids": pids}
+    for name, field in fields.items():
+        for key, value in field.items():
+            arrays[f"{lang}/{name}/{key}"] = value
+    vocab = fields["stem"]["vocab"]
+    blob, offsets = _strings_blob([texts.get(int(k), "") for k in vocab])
+    arrays[f"{lang}/stem/text"] = blob
+    arrays[f"{lang}/stem/text_offsets"] = offsets
+    for key, value in _fuzzy_table(vocab, tri).items():
+        arrays[f"{lang}/fuzzy/{key}"] = value
+    return arrays
+
+
+def _fields_from_rows(
+    lang: str, rows: Sequence[tuple[Any, ...]], texts: dict[int, str]
+) -> dict[str, dict[str, npt.NDArray[Any]]]:
+    fields = {}
+    for f, name in enumerate(FIELD_NAMES):
+        keys, docs, tfs, n = concat_blobs([(r[2 + 2 * f], r[3 + 2 * f]) for r in rows])
+        extra = _compound_postings(lang, keys, docs, tfs, texts) if name == "stem" else None
+        fields[name] = build_field(keys, docs, tfs, n, extra)
+    return fields
 
 
 def build_generation(
     rows: Iterable[tuple[Any, ...]], texts: dict[int, str], tri: dict[int, bytes]
 ) -> dict[str, npt.NDArray[Any]]:
     """Every language's search arrays from ``store.serving_rows``."""
+    table = trigram_table(tri)
     by_lang: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_lang[row[1]].append(row)
     arrays: dict[str, npt.NDArray[Any]] = {}
     for lang, lang_rows in sorted(by_lang.items()):
-        arrays[f"{lang}/pids"] = np.array([r[0] for r in lang_rows], np.int64)
+        pids = np.array([r[0] for r in lang_rows], np.int64)
+        fields = _fields_from_rows(lang, lang_rows, texts)
+        arrays.update(_language_arrays(lang, pids, fields, texts, table))
+    return arrays
+
+
+def _kept_postings(
+    previous: Bundle, prefix: str, keep: npt.NDArray[np.bool_], remap: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """A previous field's postings of the passages that stay, renumbered, in term order."""
+    vocab, offsets = previous[f"{prefix}/vocab"], previous[f"{prefix}/offsets"]
+    docs, tfs = previous[f"{prefix}/docs"], previous[f"{prefix}/tfs"]
+    keys = np.repeat(vocab, np.diff(offsets))
+    if keep.all():  # nothing removed: the postings stay as they are
+        return keys, np.asarray(docs, np.int32), np.asarray(tfs, np.float32)
+    mask = keep[docs]
+    return keys[mask], remap[docs[mask]].astype(np.int32), tfs[mask]
+
+
+def _merged_field(
+    kept: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32]],
+    new: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.int32]],
+    doc_len: npt.NDArray[np.float32],
+) -> dict[str, npt.NDArray[Any]]:
+    """Kept postings (in term order) and new ones merged without sorting them all."""
+    order = np.argsort(new[0], kind="stable")
+    new_keys = new[0][order]
+    at = np.searchsorted(kept[0], new_keys, side="right")
+    keys = np.insert(kept[0], at, new_keys)
+    docs = np.insert(kept[1], at, new[1][order])
+    tfs = np.insert(kept[2], at, new[2][order].astype(np.float32))
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if keys.size else keys
+    return {
+        "vocab": keys[starts].astype(np.int64),
+        "offsets": np.append(starts, keys.size).astype(np.int64),
+        "docs": docs.astype(np.int32),
+        "tfs": tfs.astype(np.float32),
+        "doc_len": doc_len,
+    }
+
+
+def patch_generation(
+    previous: Bundle,
+    current: dict[str, npt.NDArray[np.int64]],
+    rows_of: Callable[[str, Sequence[int] | None], list[tuple[Any, ...]]],
+    texts: dict[int, str],
+    tri: dict[int, bytes],
+) -> dict[str, npt.NDArray[Any]]:
+    """The next generation's arrays from the previous one: postings of passages
+    that stay are kept (renumbered), removed ones dropped, new ones merged in.
+    The result equals ``build_generation`` on the same passages.
+
+    ``current`` is each language's passage ids now (ascending); ``rows_of(lang,
+    ids)`` reads serving rows (all of the language's when ``ids`` is None).
+    German is rebuilt whole: its compound parts depend on the whole vocabulary.
+    """
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    table = trigram_table(tri)
+    known = set(previous.meta.get("languages", []))
+    for lang, pids in sorted(current.items()):
+        if lang == "de" or lang not in known:
+            rows = rows_of(lang, None)
+            fields = _fields_from_rows(lang, rows, texts)
+            arrays.update(_language_arrays(lang, pids, fields, texts, table))
+            continue
+        old = previous[f"{lang}/pids"]
+        keep = np.isin(old, pids)
+        remap = np.cumsum(keep) - 1
+        added = pids[~np.isin(pids, old)]
+        rows = rows_of(lang, added.tolist()) if added.size else []
+        fields = {}
         for f, name in enumerate(FIELD_NAMES):
-            keys, docs, tfs, n = concat_blobs([(r[2 + 2 * f], r[3 + 2 * f]) for r in lang_rows])
-            extra = _compound_postings(lang, keys, docs, tfs, texts) if name == "stem" else None
-            field = build_field(keys, docs, tfs, n, extra)
-            for key, value in field.items():
-                arrays[f"{lang}/{name}/{key}"] = value
-            if name == "stem":
-                vocab = field["vocab"]
-                blob, offsets = _strings_blob([texts.get(int(k), "") for k in vocab])
-                arrays[f"{lang}/stem/text"] = blob
-                arrays[f"{lang}/stem/text_offsets"] = offsets
-                for key, value in _fuzzy_table(vocab, texts, tri).items():
-                    arrays[f"{lang}/fuzzy/{key}"] = value
+            keys, docs, tfs, n = concat_blobs([(r[2 + 2 * f], r[3 + 2 * f]) for r in rows])
+            n_kept = int(keep.sum())
+            doc_len = np.concatenate(
+                [
+                    previous[f"{lang}/{name}/doc_len"][keep],
+                    np.bincount(docs, weights=tfs, minlength=n).astype(np.float32),
+                ]
+            )
+            kept = _kept_postings(previous, f"{lang}/{name}", keep, remap)
+            fields[name] = _merged_field(kept, (keys, docs + n_kept, tfs), doc_len)
+        arrays.update(_language_arrays(lang, pids, fields, texts, table))
     return arrays
 
 

@@ -17,7 +17,8 @@ passages or a million.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +33,18 @@ IntArray = npt.NDArray[np.int64]
 FIELD_ARRAYS = ("vocab", "offsets", "docs", "tfs", "doc_len")
 
 
-def counts_blob(keys: npt.NDArray[np.int64]) -> tuple[bytes, bytes]:
+def counts_blob(keys: Iterable[int]) -> tuple[bytes, bytes]:
     """A passage's distinct term keys and their frequencies, as two blobs.
 
-    >>> keys, tfs = counts_blob(np.array([5, 3, 5], np.int64))
+    >>> keys, tfs = counts_blob([5, 3, 5])
     >>> np.frombuffer(keys, np.int64).tolist(), np.frombuffer(tfs, np.int32).tolist()
-    ([3, 5], [1, 2])
+    ([5, 3], [2, 1])
     """
-    distinct, counts = np.unique(keys, return_counts=True)
-    return distinct.astype(np.int64).tobytes(), counts.astype(np.int32).tobytes()
+    counts = Counter(keys)
+    return (
+        np.fromiter(counts.keys(), np.int64, len(counts)).tobytes(),
+        np.fromiter(counts.values(), np.int32, len(counts)).tobytes(),
+    )
 
 
 def concat_blobs(
@@ -71,8 +75,7 @@ def build_field(
 
     ``extra`` adds postings ``(hashes, docs, tfs)`` that do not count towards
     passage lengths (the parts of German compounds); a passage that gets the
-    same term twice has the frequencies added.  One stable sort by term keeps
-    each term's passages in the order they came.
+    same term twice has the frequencies added.
     """
     doc_len = np.bincount(docs, weights=tfs, minlength=n_docs).astype(np.float32)
     merge = extra is not None and extra[0].size > 0
@@ -81,8 +84,8 @@ def build_field(
         hashes = np.concatenate([hashes, extra[0]])[order]
         docs = np.concatenate([docs, extra[1]])[order]
         tfs = np.concatenate([tfs, extra[2]])[order]
-    else:
-        order = np.argsort(hashes, kind="stable")
+    else:  # a term's passages may come in any order: scores add per passage
+        order = np.argsort(hashes)
         hashes, docs, tfs = hashes[order], docs[order], tfs[order]
     weights: npt.NDArray[Any] = tfs.astype(np.float32)
     if merge and docs.size > 1:

@@ -218,9 +218,10 @@ def looks_like_text(text: str) -> bool:
     if len(text) > 2 * _TEXT_SAMPLE:  # a sample from the start and the middle tells
         middle = len(text) // 2
         text = text[:_TEXT_SAMPLE] + text[middle : middle + _TEXT_SAMPLE]
+    # Each distinct character is looked up once, not each occurrence.
     bad = sum(
-        1
-        for ch in text
+        text.count(ch)
+        for ch in set(text)
         if ch == "\ufffd"
         or (unicodedata.category(ch) in {"Cn", "Co", "Cs", "Cc"} and ch not in "\n\t")
     )

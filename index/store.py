@@ -222,13 +222,34 @@ def first_passages(conn: sqlite3.Connection, limit: int) -> list[tuple[str, str,
 # --- what the serving structures are built from ---------------------------------
 
 
+_SERVING = "SELECT id, prim, stem_h, stem_tf, form_h, form_tf, pair_h, pair_tf FROM passages"
+
+
 def serving_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """``(id, prim, stem_h, stem_tf, form_h, form_tf, pair_h, pair_tf)`` of every
     passage, by language then id."""
-    yield from conn.execute(
-        "SELECT id, prim, stem_h, stem_tf, form_h, form_tf, pair_h, pair_tf FROM passages "
-        "ORDER BY prim, id"
-    )
+    yield from conn.execute(f"{_SERVING} ORDER BY prim, id")
+
+
+def serving_rows_of(
+    conn: sqlite3.Connection, lang: str, ids: Sequence[int] | None
+) -> list[tuple[Any, ...]]:
+    """Serving rows of one language: all of them, or those with ``ids``; by id."""
+    if ids is None:
+        return list(conn.execute(f"{_SERVING} WHERE prim = ? ORDER BY id", (lang,)))
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows += conn.execute(f"{_SERVING} WHERE id IN ({marks})", chunk)
+    return sorted(rows, key=lambda r: r[0])
+
+
+def passage_ids_by_language(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for pid, prim in conn.execute("SELECT id, prim FROM passages ORDER BY prim, id"):
+        out.setdefault(prim, []).append(pid)
+    return out
 
 
 def term_texts(conn: sqlite3.Connection) -> dict[int, str]:
@@ -603,9 +624,10 @@ def own_files(db_path: Path) -> tuple[Path, ...]:
 
 
 def is_own_file(db_path: Path, path: Path) -> bool:
-    """True for the index file, its journals, lock, bundles and their temporary files."""
+    """True for the index file, its journals, lock, bundles and their temporary files
+    (``db_path``'s folder resolved by the caller, to compare folders cheaply)."""
     name = db_path.name
-    if path.parent.resolve() != db_path.parent.resolve():
-        return False
     other = path.name
-    return other == name or other.startswith((name + "-", name + ".", f".{name}."))
+    if not (other == name or other.startswith((name + "-", name + ".", f".{name}."))):
+        return False
+    return path.parent.resolve() == db_path.parent.resolve()
