@@ -258,6 +258,10 @@ class Analyzer:
             self.new_stems[key] = term
         return stem_keys, tuple(term_key(f) for f in forms)
 
+    def _remember(self, number: str, percent: str, word: str) -> KeyEntry:
+        entry = self._keys[word or number + percent] = self._key_entry(number, percent, word)
+        return entry
+
     def analyze_keys(self, text: str) -> tuple[list[int], list[int]]:
         """``analyze`` as term keys (``keys.term_key``): what an index stores.
 
@@ -265,16 +269,13 @@ class Analyzer:
         >>> a.analyze_keys("ROI") == ([term_key("roi")], [term_key("roi")])
         True
         """
-        stems: list[int] = []
-        forms: list[int] = []
-        cache = self._keys
-        for number, percent, word in _WORD.findall(text):
-            key = word or f"{number}{percent}"
-            entry = cache.get(key)
-            if entry is None:
-                entry = cache[key] = self._key_entry(number, percent, word)
-            stems.extend(entry[0])
-            forms.extend(entry[1])
+        get = self._keys.get
+        entries = [
+            get(word or number + percent) or self._remember(number, percent, word)
+            for number, percent, word in _WORD.findall(text)
+        ]
+        stems = [key for entry in entries for key in entry[0]]
+        forms = [key for entry in entries for key in entry[1]]
         return stems, forms
 
     def _word(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

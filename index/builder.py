@@ -43,6 +43,8 @@ ANALYZER_VERSION = "4"
 UI_LANGUAGES = ("en", "de", "es")
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
 WRITE_BATCH = 2000  # passages written per statement batch
+FIELDS = ("stem", "form", "pair")
+PARTS = ("_h", "_tf")
 
 Progress = Callable[[int, int, str], None]
 
@@ -372,8 +374,8 @@ def _build_locked(
         full = _full_build_needed(db_path, rebuild, force)
         db = store.open_writer(db_path)
         try:
-            report = _apply_changes(db, corpus, files, full, progress)
-            published = _publish_if_needed(db, db_path, full or report.changed_anything, full)
+            report, rows = _apply_changes(db, corpus, files, full, progress)
+            published = _publish_if_needed(db, db_path, full or report.changed_anything, rows)
             store.commit(db)
         except BaseException:
             store.rollback(db)
@@ -390,6 +392,7 @@ class _Tally:
     terms: dict[int, tuple[str, bytes]] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
     passages: list[dict[str, Any]] = field(default_factory=list)
+    serving: list[tuple[Any, ...]] | None = None  # a full build keeps them for the arrays
 
     def flush(self, db: sqlite_utils.Database) -> None:
         """Write the documents read so far, in one batch."""
@@ -432,6 +435,11 @@ def _store_results(
                 next_id += 1
             tally.documents.append(result.document)
             tally.passages.extend(result.passages)
+            if tally.serving is not None:
+                tally.serving.extend(
+                    (p["id"], p["prim"], *(p[f"{name}{part}"] for name in FIELDS for part in PARTS))
+                    for p in result.passages
+                )
             tally.terms.update(result.terms)
             (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
             if len(tally.passages) >= WRITE_BATCH:
@@ -458,11 +466,13 @@ def _apply_changes(
     files: list[FileState],
     full: bool,
     progress: Progress | None,
-) -> BuildReport:
+) -> tuple[BuildReport, list[tuple[Any, ...]] | None]:
+    """Read what changed and write it; the report, and (in a full build) every
+    passage's serving row, so the arrays need not read them back."""
     if full:
         store.clear(db)
     known = store.known_files(db.conn)
-    tally = _Tally()
+    tally = _Tally(serving=[] if full else None)
     tasks = _plan(files, known, tally)
     next_id = _store_results(db, tasks, known, tally, progress)
     removed = _remove_missing(db, known, {f.rel for f in files})
@@ -476,7 +486,7 @@ def _apply_changes(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         next_passage_id=next_id,
     )
-    return BuildReport(
+    report = BuildReport(
         added=tuple(tally.added),
         changed=tuple(tally.changed),
         removed=tuple(removed),
@@ -484,6 +494,7 @@ def _apply_changes(
         skipped=store.skipped_files(db.conn),
         passages_per_lang=counts,
     )
+    return report, tally.serving
 
 
 def _trigram_blob(term: str) -> bytes:
@@ -502,7 +513,10 @@ def _previous_bundle(db_path: Path, name: str | None) -> Bundle | None:
 
 
 def _publish_if_needed(
-    db: sqlite_utils.Database, db_path: Path, changed: bool, full: bool
+    db: sqlite_utils.Database,
+    db_path: Path,
+    changed: bool,
+    rows: list[tuple[Any, ...]] | None,
 ) -> set[Path]:
     """Write the search structures of a new generation when the passages changed
     (or its bundle is missing); the bundles in use afterwards."""
@@ -513,8 +527,10 @@ def _publish_if_needed(
     generation = store.bump_generation(db)
     target = store.bundle_path(db_path, "g", generation)
     texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
-    previous = _previous_bundle(db_path, current) if not full else None
-    if previous is None:
+    previous = _previous_bundle(db_path, current) if rows is None else None
+    if rows is not None:  # a full build: every row is at hand
+        arrays = build_generation(sorted(rows, key=lambda r: (r[1], r[0])), texts, tri)
+    elif previous is None:
         arrays = build_generation(store.serving_rows(db.conn), texts, tri)
     else:
         ids = {
