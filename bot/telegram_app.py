@@ -63,6 +63,7 @@ from .tg_intake import Dispatcher, Intake, Job, TokenRejected, poll
 from .tg_service import Service, log, summary, supervise, watch_generation
 from .tg_settings import BotConfig, SettingError
 from .tg_webhook import WebhookError, WebhookServer
+from .watch import corpus_filter
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -233,6 +234,7 @@ class BotRun:
         webhook: WebhookServer | None = None
         try:
             await svc.refresh()
+            svc.vectors_soon()  # BM25 answers at once; the semantic layer follows
             await application.initialize()
             await application.start()
             await register_commands(application)
@@ -375,6 +377,7 @@ class BotRun:
         webhook: WebhookServer | None,
     ) -> None:
         self.stop.set()
+        svc.stopping.set()  # computing vectors ends at its next batch
         if webhook is not None:
             await webhook.stop()
         for task in self.tasks:  # polling confirms what it stored, then ends
@@ -401,7 +404,14 @@ async def watch_corpus(svc: Service, application: AnyApp, stop: asyncio.Event) -
     rebuild is logged with its traceback and watching goes on."""
     from watchfiles import awatch
 
-    async for _changes in awatch(svc.paths.corpus, debounce=800, step=100, stop_event=stop):
+    changes = awatch(
+        svc.paths.corpus,
+        debounce=800,
+        step=100,
+        stop_event=stop,
+        watch_filter=corpus_filter(svc.paths.db),
+    )
+    async for _changes in changes:
         try:
             report = await svc.rebuild()
         except Exception:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from docbot.index import (
     Searcher,
     build_index,
     index_generation,
+    refresh_vectors,
 )
 
 from . import tg_format as fmt
@@ -61,24 +63,14 @@ class Snapshot:
 
 def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
     """Section headings in the user's language (else any), as example questions."""
-    headings = getattr(searcher, "section_headings", None)
-    if callable(headings):  # the engine's own, without reading every passage
-        return list(headings(ui, count))
-    seen: list[str] = []
-    passages = sorted(searcher.passages.values(), key=lambda p: (p.lang != ui, p.doc, p.ordinal))
-    for passage in passages:
-        heading = (passage.section or "").strip()
-        heading = heading.split(". ", 1)[-1] if heading[:1].isdigit() else heading
-        if 3 <= len(heading) <= 60 and heading not in seen:
-            seen.append(heading)
-        if len(seen) == count:
-            break
-    return seen
+    return searcher.section_headings(ui, count)
 
 
-def load_snapshot(paths: Paths, state: BotState) -> Snapshot:
+def load_snapshot(paths: Paths, state: BotState, semantic: str | None = None) -> Snapshot:
     """Load and prepare a snapshot (blocking: run it in a worker thread)."""
-    searcher = Searcher(paths.db)
+    searcher = Searcher.open(paths.db, semantic)
+    if searcher.semantic_problem:
+        log.warning("%s", searcher.semantic_problem)
     searcher.ask(WARM_UP, None, 1)  # the first question would pay for the language models
     _ = searcher.documents  # read (and kept) here, not in a handler
     examples: dict[str, list[tuple[str, str]]] = {}
@@ -106,6 +98,12 @@ class Service:
         self._rebuild_lock = asyncio.Lock()
         self.outcomes: dict[int, str] = {}  # update id -> "retry" when Telegram was unreachable
         self.swaps = 0
+        # Vectors take minutes for a large corpus: their own thread, so
+        # questions never wait behind them in the engine's pool.
+        self.vector_pool = ThreadPoolExecutor(1, thread_name_prefix="vectors")
+        self._vectors: asyncio.Task[None] | None = None
+        self._vectors_again = False
+        self.stopping = threading.Event()  # set at shutdown: background work ends early
 
     @property
     def snapshot(self) -> Snapshot:
@@ -140,7 +138,7 @@ class Service:
             generation = await self.run(index_generation, self.paths.db)
             if current is not None and generation == current.generation:
                 return False
-            fresh = await self.run(load_snapshot, self.paths, self.state)
+            fresh = await self.run(load_snapshot, self.paths, self.state, self.config.semantic)
             self._snapshot = fresh  # one assignment: the next handler sees all of it
             self.swaps += 1
             if current is not None:
@@ -157,20 +155,53 @@ class Service:
     def _retire(self, old: Snapshot) -> None:
         """Close a replaced searcher once the questions begun on it are done
         (none takes ``RETIRE_AFTER`` seconds)."""
-        close = getattr(old.searcher, "close", None)
-        if callable(close):
-            loop = asyncio.get_running_loop()
-            loop.call_later(RETIRE_AFTER, lambda: loop.run_in_executor(self.pool, close))
+        loop = asyncio.get_running_loop()
+        loop.call_later(RETIRE_AFTER, lambda: loop.run_in_executor(self.pool, old.searcher.close))
 
     async def rebuild(self) -> BuildReport:
-        """Refresh the index in a worker thread, then swap if its generation moved."""
+        """Refresh the index in a worker thread, then swap if its generation
+        moved; the semantic layer's vectors follow in the background (BM25
+        answers for the new passages meanwhile)."""
         async with self._rebuild_lock:
             report = await self.run(build_index, self.paths.corpus, self.paths.db)
         await self.refresh()
+        self.vectors_soon()
         return report
 
+    def vectors_soon(self) -> None:
+        """Bring the vectors up to date in the background, unless that is running."""
+        if self.config.semantic is None:
+            return
+        if self._vectors is not None and not self._vectors.done():
+            self._vectors_again = True  # the running one may have missed this change
+            return
+        self._vectors = asyncio.get_running_loop().create_task(self._refresh_vectors())
+
+    async def _refresh_vectors(self) -> None:
+        spec = self.config.semantic
+        while spec is not None:
+            self._vectors_again = False
+            try:
+                missing = await asyncio.get_running_loop().run_in_executor(
+                    self.vector_pool,
+                    partial(refresh_vectors, self.paths.db, spec, stop=self.stopping.is_set),
+                )
+            except DocbotError as error:
+                log.warning("The semantic layer is not updated: %s", error)
+                return
+            except Exception:
+                log.exception("Computing vectors failed; answers stay BM25 for new passages")
+                return
+            await self.refresh()
+            if missing:
+                log.info("%d passages still lack vectors", missing)
+            if not self._vectors_again:
+                return
+
     def close(self) -> None:
+        self.stopping.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.vector_pool.shutdown(wait=False, cancel_futures=True)
 
 
 async def watch_generation(svc: Service, stop: asyncio.Event) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .config import semantic_spec
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_RETENTION_DAYS = 30.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -40,6 +42,7 @@ class BotConfig:
     watch: bool = True
     log_level: str = "INFO"
     retention_days: float = DEFAULT_RETENTION_DAYS
+    semantic: str | None = "e5-small"  # the encoder, or None: BM25 alone
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> BotConfig:
@@ -72,6 +75,7 @@ class BotConfig:
             watch=_flag("DOCBOT_WATCH", get("DOCBOT_WATCH"), True),
             log_level=_log_level(get("DOCBOT_LOG_LEVEL")),
             retention_days=_days(get("DOCBOT_RETENTION_DAYS")),
+            semantic=semantic_spec(env),
         )
 
 

@@ -4,21 +4,48 @@ from __future__ import annotations
 
 import sys
 import threading
+import traceback
 from collections.abc import Callable
+from pathlib import Path
+
+from docbot.index import is_index_file
 
 from .config import Paths
 
 DEBOUNCE_MS = 800
 
 
+def corpus_filter(db_path: Path) -> Callable[[object, str], bool]:
+    """A watchfiles filter: changes to documents count; those to hidden files and
+    folders and to the index's own files (an index inside its corpus) do not,
+    or every build would set off the next one."""
+
+    def wanted(_change: object, path: str) -> bool:
+        if any(part.startswith(".") for part in Path(path).parts[1:]):
+            return False
+        return not is_index_file(db_path, Path(path))
+
+    return wanted
+
+
 def watch_corpus(
     paths: Paths, on_change: Callable[[], None], stop: threading.Event | None = None
 ) -> None:
-    """Block, calling ``on_change`` once per burst of changes until ``stop`` is set."""
+    """Block, calling ``on_change`` once per burst of changes until ``stop`` is set.
+    A failing ``on_change`` is reported with its traceback, and watching goes on."""
     from watchfiles import watch
 
     print(f"Watching {paths.corpus} for changes (Ctrl-C to stop)…", file=sys.stderr, flush=True)
     for _changes in watch(
-        paths.corpus, debounce=DEBOUNCE_MS, step=100, stop_event=stop, raise_interrupt=False
+        paths.corpus,
+        debounce=DEBOUNCE_MS,
+        step=100,
+        stop_event=stop,
+        raise_interrupt=False,
+        watch_filter=corpus_filter(paths.db),
     ):
-        on_change()
+        try:
+            on_change()
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            print("docbot: that refresh failed; still watching.", file=sys.stderr, flush=True)

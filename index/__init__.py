@@ -36,6 +36,7 @@ from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
 from .search import Searcher
 from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
 from .store import index_generation
+from .store import is_own_file as is_index_file
 
 __all__ = [
     "DEFAULT_ENCODER",
@@ -65,6 +66,7 @@ __all__ = [
     "build_index",
     "check_staleness",
     "index_generation",
+    "is_index_file",
     "load_encoder",
     "refresh_vectors",
     "stale_reason",

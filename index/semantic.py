@@ -235,7 +235,9 @@ def _embed_missing(
     encoder: Encoder,
     units: list[tuple[str, Unit]],
     progress: Progress | None,
-) -> None:
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> bool:
     """Compute and cache the vectors the cache lacks, committing batch by batch
     (an interrupted run keeps what it did)."""
     conn = store.open_reader(db_path)
@@ -247,7 +249,7 @@ def _embed_missing(
     todo = [(k, u.text) for k, (_, u) in zip(keys, units, strict=True) if k not in cached]
     todo = list(dict(todo).items())
     if not todo:
-        return
+        return True
     from .workers import run_parallel
 
     tasks = [
@@ -267,8 +269,11 @@ def _embed_missing(
             done += len(batch)
             if progress:
                 progress(done, len(todo), "vectors")
+            if stop is not None and stop():
+                return False  # the workers end with the generator; what is cached stays
     finally:
         writer.close()
+    return True
 
 
 def _language_means(
@@ -340,22 +345,27 @@ def refresh_vectors(
     progress: Progress | None = None,
     wait: bool = True,
     rounds: int = 3,
+    stop: Callable[[], bool] | None = None,
 ) -> int:
     """Bring the semantic layer up to date with the index; returns how many
     passages still lack vectors (0 when it is current).
 
     Vectors are computed outside the build lock (questions and other builds
     go on); publishing the new vector bundle takes the lock briefly, and
-    starts over for passages that arrived meanwhile.
+    starts over for passages that arrived meanwhile.  ``stop`` is asked
+    between batches: when it says so, the vectors computed so far stay cached
+    and nothing is published.
     """
     encoder = load_encoder(spec)
+    missing = 0
     for _ in range(rounds):
         conn = store.open_reader(db_path)
         try:
             units = _current_units(conn)
         finally:
             conn.close()
-        _embed_missing(db_path, spec, encoder, units, progress)
+        if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
+            return vectors_missing(db_path, spec)
         missing = _publish_vectors(db_path, encoder.model_id, wait)
         if missing == 0:
             return 0

@@ -49,9 +49,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def clean_env(**settings: str) -> dict[str, str]:
     """This process's environment without any docbot or Telegram setting, plus ``settings``:
-    what a subprocess under test sees, whatever the developer's shell exports."""
+    what a subprocess under test sees, whatever the developer's shell exports.
+
+    The semantic layer is off unless a test turns it on (``DOCBOT_SEMANTIC="1"``):
+    each process would otherwise compute the vectors of its own new index, and
+    what those tests check does not depend on them (tests/test_semantic.py and
+    the semantic end-to-end tests do)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCBOT_", "TELEGRAM_"))}
-    return env | settings
+    return env | {"DOCBOT_SEMANTIC": "0"} | settings
 
 
 MAX_TEXT = 4096

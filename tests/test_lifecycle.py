@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import signal
@@ -65,13 +66,16 @@ def test_sigkill_mid_build_leaves_the_previous_index_serving(
     before = snapshot(db)
     answer_before = Searcher(db).ask("How do I measure ROI for networking?").hits[0].passage
     generate_corpus(corpus_copy / "generated", 1500)
-    rng = random.Random(11)
-    for delay in sorted(rng.uniform(0.2, 3.0) for _ in range(4)):
+    wal = Path(f"{db}-wal")
+    for written in (1, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024):
+        # Killed once the build has written this much of its transaction: at
+        # different points of the build, never by the clock.
         process = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
-        time.sleep(delay)
+        while process.poll() is None and (not wal.exists() or wal.stat().st_size < written):
+            time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
         assert process.wait() == -signal.SIGKILL, "the build finished before the kill"
-        assert snapshot(db) == before, f"killed after {delay:.2f} s"
+        assert snapshot(db) == before, f"killed after {written} bytes of the transaction"
         searcher = Searcher(db)
         assert searcher.ask("How do I measure ROI for networking?").hits[0].passage == answer_before
         assert searcher.ask("zq7x").hits == ()
@@ -95,19 +99,32 @@ def test_sigkill_mid_build_leaves_the_previous_index_serving(
     assert Searcher(db).ask("zq7x").hits[0].passage.doc == "generated/gen-00007.txt"
 
 
+def _locked(db: Path) -> bool:
+    """Whether a build holds the index's lock right now."""
+    with open(db.with_name(db.name + ".lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def test_two_rebuilds_at_once_corrupt_nothing(corpus_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.db"
-    generate_corpus(corpus_copy / "generated", 150)
+    generate_corpus(corpus_copy / "generated", 600)
     first = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
-    time.sleep(0.3)
+    while first.poll() is None and not (db.with_name(db.name + ".lock").exists() and _locked(db)):
+        time.sleep(0.005)  # the second starts once the first holds the lock
+    assert first.poll() is None, "the first build ended before the second could start"
     second = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
     out1, err1 = first.communicate(timeout=300)
     out2, err2 = second.communicate(timeout=300)
     assert first.returncode == 0 and second.returncode == 0, (err1, err2)
     assert "waiting for it to finish" in err2.decode()
-    assert "155 added" in out1.decode()
-    assert "Index up to date (155 documents" in out2.decode()
-    assert len(snapshot(db)) > 155
+    assert "605 added" in out1.decode()
+    assert "Index up to date (605 documents" in out2.decode()
+    assert len(snapshot(db)) > 605
 
 
 def test_watch_picks_up_added_edited_and_deleted_files(corpus_copy: Path, tmp_path: Path) -> None:
