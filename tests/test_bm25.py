@@ -78,7 +78,7 @@ def test_one_document_and_empty_corpora() -> None:
 
 
 def _persisted_field(corpus: list[list[str]], k1: float, b: float, tmp_path: Path) -> Field:
-    blobs = [counts_blob(np.array([term_key(t) for t in doc], np.int64)) for doc in corpus]
+    blobs = [counts_blob([term_key(t) for t in doc]) for doc in corpus]
     path = tmp_path / "field.arrays"
     write_bundle(path, build_field(*concat_blobs(blobs)), {})
     bundle = open_bundle(path)
