@@ -229,6 +229,54 @@ def reference_units() -> list[tuple[str, Unit]]:
     ]
 
 
+REFERENCE_VECTORS = Path(__file__).with_name("reference-e5-small.npy")
+
+
+def reference_vectors(encoder: Encoder) -> npt.NDArray[np.float16]:
+    """The reference sentences' vectors by ``encoder``, in ``reference_units`` order.
+
+    For the default encoder they ship with docbot (``REFERENCE_VECTORS``,
+    written by ``write_reference_vectors``; a test holds them to the model),
+    so a first build does not spend seconds on them."""
+    if encoder.model_id == E5Small.model_id and REFERENCE_VECTORS.exists():
+        shipped = np.load(REFERENCE_VECTORS)
+        if shipped.shape[0] == len(reference_units()):
+            return np.asarray(shipped, dtype=np.float16)
+    texts = [unit.text for _, unit in reference_units()]
+    return encoder.encode_passages(texts).astype(np.float16)
+
+
+def write_reference_vectors() -> None:
+    """Write ``REFERENCE_VECTORS`` (after changing ``reference.REFERENCE``)::
+
+    python -c "from docbot.index.semantic import write_reference_vectors as w; w()"
+    """
+    texts = [unit.text for _, unit in reference_units()]
+    np.save(REFERENCE_VECTORS, E5Small().encode_passages(texts).astype(np.float16))
+
+
+def _cache_reference(db_path: Path, encoder: Encoder) -> None:
+    """Put the reference sentences' vectors into the cache if they are not there."""
+    units = reference_units()
+    keys = [unit_key(encoder.model_id, unit) for _, unit in units]
+    conn = store.open_reader(db_path)
+    try:
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    if len(cached) == len(set(keys)):
+        return
+    vectors = reference_vectors(encoder)
+    writer = store.open_vector_writer(db_path)
+    try:
+        store.store_vectors_committed(
+            writer,
+            [(k, v.tobytes()) for k, v in zip(keys, vectors, strict=True) if k not in cached],
+        )
+    finally:
+        writer.close()
+
+
 def _embed_missing(
     db_path: Path,
     spec: str,
@@ -357,6 +405,7 @@ def refresh_vectors(
     and nothing is published.
     """
     encoder = load_encoder(spec)
+    _cache_reference(db_path, encoder)
     missing = 0
     for _ in range(rounds):
         conn = store.open_reader(db_path)

@@ -222,3 +222,13 @@ def test_encoder_vectors_are_unit_length_and_language_neutral_enough() -> None:
     )
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_the_shipped_reference_vectors_are_the_models() -> None:
+    from docbot.index.semantic import REFERENCE_VECTORS, reference_units
+
+    shipped = np.load(REFERENCE_VECTORS).astype(np.float32)
+    texts = [unit.text for _, unit in reference_units()]
+    computed = load_encoder().encode_passages(texts)
+    assert shipped.shape == computed.shape
+    np.testing.assert_allclose((shipped * computed).sum(axis=1), 1.0, atol=2e-3)
