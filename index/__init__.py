@@ -31,6 +31,7 @@ from .errors import (
     UnknownLanguage,
     UsageError,
 )
+from .followup import FollowUp, follow_up
 from .question import MAX_QUESTION_CHARS
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
 from .search import Searcher
@@ -48,6 +49,7 @@ __all__ = [
     "DocumentInfo",
     "EmptyQuestion",
     "EncoderUnavailable",
+    "FollowUp",
     "Hit",
     "IndexBusy",
     "IndexCorrupt",
@@ -65,6 +67,7 @@ __all__ = [
     "UsageError",
     "build_index",
     "check_staleness",
+    "follow_up",
     "index_generation",
     "is_index_file",
     "load_encoder",
