@@ -262,6 +262,19 @@ class Analyzer:
         entry = self._keys[word or number + percent] = self._key_entry(number, percent, word)
         return entry
 
+    def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """``analyze_spans`` with this analyser's word cache (what quotes use)."""
+        for match in _WORD.finditer(text):
+            start, end = match.span()
+            number = match.group("num")
+            if number is not None:
+                yield number.replace(",", "."), start, match.end("num")
+                if match.group("pct"):
+                    yield "%", start, end
+                continue
+            for term in self._word(match.group("word"))[0]:
+                yield term, start, end
+
     def analyze_keys(self, text: str) -> tuple[list[int], list[int]]:
         """``analyze`` as term keys (``keys.term_key``): what an index stores.
 

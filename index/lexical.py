@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import analyze_spans, stem, surface_forms
+from .analysis import Analyzer, stem, surface_forms
 from .arrays import Bundle
 from .compounds import split_stem, vocabulary_decompounder
 from .fuzzy import cognate_key, similarity, trigrams
@@ -289,6 +289,8 @@ class LanguageIndex:
         self.decompound: Callable[[str], list[str]] | None = None
         if lang == "de":
             self.decompound = vocabulary_decompounder(self.stems.knows, lambda w: stem(w, "de"))
+        # Questions and quotes meet the same words again and again: one cache.
+        self.analyzer = Analyzer(lang, self.decompound)
 
     @property
     def size(self) -> int:
@@ -300,7 +302,7 @@ class LanguageIndex:
 
     def analyze(self, text: str) -> Query:
         groups: dict[tuple[int, int], list[str]] = {}
-        for term, start, end in analyze_spans(text, self.lang, self.decompound):
+        for term, start, end in self.analyzer.spans(text):
             group = groups.setdefault((start, end), [])
             if term not in group:
                 group.append(term)

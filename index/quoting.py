@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .analysis import Decompounder, analyze_spans
+from .analysis import Analyzer, Decompounder, analyze_spans
 from .chunking import sentence_spans
 from .records import Quote, Span
 
@@ -26,11 +26,17 @@ class _Sentence:
 
 
 def match_spans(
-    text: str, lang: str, terms: Mapping[str, float], decompound: Decompounder | None = None
+    text: str,
+    lang: str,
+    terms: Mapping[str, float],
+    decompound: Decompounder | None = None,
+    analyzer: Analyzer | None = None,
 ) -> list[tuple[int, int, str]]:
-    """``(start, end, term)`` of each word of ``text`` that matches a query term."""
+    """``(start, end, term)`` of each word of ``text`` that matches a query term
+    (through ``analyzer``'s word cache when the caller keeps one)."""
     seen: dict[tuple[int, int], str] = {}
-    for term, start, end in analyze_spans(text, lang, decompound):
+    spans = analyzer.spans(text) if analyzer else analyze_spans(text, lang, decompound)
+    for term, start, end in spans:
         if term in terms and (start, end) not in seen:
             seen[(start, end)] = term
     return [(a, b, t) for (a, b), t in seen.items()]
@@ -71,8 +77,10 @@ def choose_quote(
     text: str,
     lang: str,
     terms: Mapping[str, float],
+    *,
     decompound: Decompounder | None = None,
     sentence_scores: Mapping[Span, float] | None = None,
+    analyzer: Analyzer | None = None,
 ) -> tuple[Quote, tuple[Span, ...]]:
     """The quote, and the marks over the whole passage text.
 
@@ -87,7 +95,7 @@ def choose_quote(
     >>> quote.text, [quote.text[a:b] for a, b in quote.marks]
     ('The ROI of networking is hard to measure in numbers, but it can be done.', ['ROI', 'measure'])
     """
-    matches = match_spans(text, lang, terms, decompound)
+    matches = match_spans(text, lang, terms, decompound, analyzer)
     all_marks = tuple(sorted((a, b) for a, b, _ in matches))
     sentences = _sentences(text, matches, lambda t: terms.get(t, 0.0))
     if not sentences:

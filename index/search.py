@@ -296,6 +296,11 @@ class Searcher:
             else None
         )
         quote, marks = choose_quote(
-            passage.text, candidate.lang, candidate.terms, index.decompound, sentence_scores
+            passage.text,
+            candidate.lang,
+            candidate.terms,
+            decompound=index.decompound,
+            sentence_scores=sentence_scores,
+            analyzer=index.analyzer,
         )
         return Hit(rank, round(candidate.score, 4), passage, quote, marks, candidate.cross_lingual)
