@@ -8,9 +8,14 @@ handed to the bot by getUpdates):
 - a flood: one user sends 300 ``/help`` at once, then another user asks a
   question: that other user's delay;
 - a burst: 100 users ask one question each at the same moment: answers per
-  second and the slowest answer.
+  second and the slowest answer;
+- the bot's resident memory (VmRSS) after all that.
 
-    .venv/bin/python bench/bot_latency.py [--questions 20] [--skip-single]
+The semantic layer is on, as for a user, unless ``--no-semantic``; the
+measurements start once its vectors are ready (the bot answers with BM25
+meanwhile).
+
+    .venv/bin/python bench/bot_latency.py [--questions 20] [--skip-single] [--no-semantic]
 """
 
 from __future__ import annotations
@@ -103,10 +108,42 @@ def burst(emulator: Emulator, users: int = 100) -> str:
     )
 
 
+def wait_for_vectors(db: Path, timeout: float = 300) -> float:
+    """Seconds until the running bot's index has its semantic layer."""
+    from docbot.index import Searcher
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if Searcher.open(db, "e5-small").semantic_active:
+                return time.perf_counter() - started
+        except Exception:  # the index may be between generations
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the vectors were not ready in time")
+
+
+def bot_rss() -> str:
+    """VmRSS of the running docbot bot process(es)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            cmdline = (status.parent / "cmdline").read_bytes()
+            if b"docbot.bot.cli" in cmdline and b"\0bot" in cmdline:
+                rss = next(
+                    line for line in status.read_text().splitlines() if line.startswith("VmRSS")
+                )
+                found.append(rss.split(":", 1)[1].strip())
+        except (OSError, StopIteration):
+            continue
+    return "bot resident memory (VmRSS): " + (", ".join(found) or "not found")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--skip-single", action="store_true")
+    parser.add_argument("--no-semantic", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docbot-latency-") as tmp:
         work = Path(tmp)
@@ -115,12 +152,18 @@ def main() -> None:
             "DOCBOT_CORPUS": str(work / "corpus"),
             "DOCBOT_DB": str(work / "index.db"),
             "DOCBOT_LOG_LEVEL": "WARNING",
+            "DOCBOT_SEMANTIC": "0" if args.no_semantic else "1",
         }
         with running_bot(TOKEN, settings) as emulator:
+            if not args.no_semantic:
+                seconds = wait_for_vectors(work / "index.db")
+                print(f"semantic layer ready {seconds:.1f} s after start-up", flush=True)
+                time.sleep(2)  # the bot swaps it in within its generation check
             if not args.skip_single:
                 print(single(emulator, args.questions), flush=True)
             print(flood(emulator), flush=True)
             print(burst(emulator), flush=True)
+            print(bot_rss(), flush=True)
 
 
 if __name__ == "__main__":
