@@ -6,7 +6,12 @@ This module owns the file and all of its SQL:
 - ``answers``: what is behind an answer's buttons.  Ids are random
   (``secrets.token_urlsafe``), never sequential, so a button cannot be guessed
   and an id made after the file was lost cannot meet an old button; each
-  answer belongs to one chat and one user;
+  answer belongs to one chat and one user.  It is also the question log: with
+  questions logged, a question nothing answered is a row too (``shown`` 0, no
+  buttons), and ``logged`` marks the rows ``docbot report`` may show (an
+  answer kept only for its buttons is not one);
+- ``daily``: questions answered and not answered and votes per UTC day,
+  counts only (no text, so kept for good, whatever the settings);
 - ``feedback``: one vote per user per answer (a second press changes it);
 - ``examples``: the /start example questions behind their buttons;
 - ``inbox``: every update as received, written (and synced to disk) before it
@@ -20,6 +25,9 @@ every hour.
 
 A file that is not a database or whose pages are damaged is moved aside (with
 its WAL) and a fresh one started: ``BotState.warning`` then says so in one line.
+
+``StateReader`` reads the file without changing it (``docbot report``), and
+``state_path`` is where the bot keeps it for an index.
 """
 
 from __future__ import annotations
@@ -33,23 +41,34 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BUTTON_LIFETIME = 24 * 3600.0  # answers kept when questions are not logged
 DEFAULT_RETENTION = 30 * 24 * 3600.0
 INBOX_KEEP = 24 * 3600.0  # Telegram keeps an unconfirmed update for 24 hours
 MAX_ATTEMPTS = 3  # an update that was started this often is not tried again
 ANSWER_ID_BYTES = 9  # 12 URL-safe characters, 72 random bits
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_DAY_SQL = "strftime('%Y-%m-%d', created, 'unixepoch')"  # a row's UTC day, as ``utc_day``
 
-_SCHEMA = """
+# Version 3 added the question log's columns (answers: chat_type, question_lang,
+# logged) and the daily counts.
+_LOG_COLUMNS = ("chat_type TEXT", "question_lang TEXT", "logged INTEGER NOT NULL DEFAULT 0")
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS prefs (user_id INTEGER PRIMARY KEY, lang TEXT);
 CREATE TABLE IF NOT EXISTS answers (
     id TEXT PRIMARY KEY, created REAL NOT NULL, chat_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL, question TEXT, lang TEXT, shown INTEGER, passages TEXT
+    user_id INTEGER NOT NULL, question TEXT, lang TEXT, shown INTEGER, passages TEXT,
+    {", ".join(_LOG_COLUMNS)}
 );
 CREATE INDEX IF NOT EXISTS answers_created ON answers (created);
+CREATE TABLE IF NOT EXISTS daily (
+    day TEXT PRIMARY KEY, answered INTEGER NOT NULL DEFAULT 0,
+    unanswered INTEGER NOT NULL DEFAULT 0, up INTEGER NOT NULL DEFAULT 0,
+    down INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS feedback (
     answer_id TEXT NOT NULL, user_id INTEGER NOT NULL, created REAL NOT NULL,
     vote INTEGER NOT NULL, question TEXT, passages TEXT,
@@ -103,6 +122,24 @@ def new_answer_id() -> str:
     (12, True)
     """
     return secrets.token_urlsafe(ANSWER_ID_BYTES)
+
+
+def state_path(db: Path) -> Path:
+    """The bot's state file for the index ``db`` (next to it).
+
+    >>> state_path(Path(".docbot/index.db")).as_posix()
+    '.docbot/index.bot.sqlite'
+    """
+    return db.with_name(db.stem + ".bot.sqlite")
+
+
+def utc_day(timestamp: float) -> str:
+    """The UTC day of a time, as the daily counts key it.
+
+    >>> utc_day(86400 * 365)
+    '1971-01-01'
+    """
+    return time.strftime("%Y-%m-%d", time.gmtime(timestamp))
 
 
 def example_key(text: str) -> str:
@@ -185,17 +222,23 @@ class BotState:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         db.execute("BEGIN IMMEDIATE")
         try:
+            from_v1 = version < 2  # version 1, or a new, empty file
+            if not from_v1 and "answers" in tables:
+                # Version 2's answers keep their buttons; not marked logged, their
+                # questions are counted below but never shown by docbot report.
+                for column in _LOG_COLUMNS:
+                    db.execute(f"ALTER TABLE answers ADD COLUMN {column}")
             # Version 1 numbered answers 1, 2, 3…: their buttons expire (the ids
             # were guessable); votes are kept, one per user and answer.
-            if "feedback" in tables:
+            if from_v1 and "feedback" in tables:
                 db.execute("ALTER TABLE feedback RENAME TO feedback_v1")
             for old in ("answers", "examples"):
-                if old in tables:
+                if from_v1 and old in tables:
                     db.execute(f"DROP TABLE {old}")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            if "feedback" in tables:
+            if from_v1 and "feedback" in tables:
                 db.execute(
                     "INSERT OR REPLACE INTO feedback "
                     "(answer_id, user_id, created, vote, question, passages) "
@@ -203,6 +246,16 @@ class BotState:
                     "FROM feedback_v1 ORDER BY id"
                 )
                 db.execute("DROP TABLE feedback_v1")
+            # The daily counts start with what the file still holds.
+            db.execute(
+                f"INSERT INTO daily (day, answered) SELECT {_DAY_SQL}, COUNT(*) FROM answers "
+                "WHERE shown > 0 GROUP BY 1"
+            )
+            db.execute(
+                f"INSERT INTO daily (day, up, down) SELECT {_DAY_SQL}, SUM(vote > 0), "
+                "SUM(vote < 0) FROM feedback WHERE true GROUP BY 1 "
+                "ON CONFLICT (day) DO UPDATE SET up = excluded.up, down = excluded.down"
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
@@ -252,28 +305,82 @@ class BotState:
         lang: str | None,
         shown: int,
         passages: list[list[object]],
+        chat_type: str | None = None,
+        question_lang: str | None = None,
     ) -> str:
-        """Store an answer for its buttons; returns its new random id."""
-        while True:
-            answer_id = new_answer_id()
+        """Store an answer for its buttons (with questions logged, for ``docbot
+        report`` too) and count it; returns its new random id.  ``lang`` is the
+        user's choice (``None``: automatic), ``question_lang`` the language the
+        question was taken to be in."""
+        row = {
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "question": question,
+            "lang": lang,
+            "shown": shown,
+            "passages": json.dumps(passages),
+            "chat_type": chat_type,
+            "question_lang": question_lang,
+        }
+        return self._record(row, keep=True, counter="answered")
+
+    def record_unanswered(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        question: str,
+        lang: str | None,
+        chat_type: str | None = None,
+        question_lang: str | None = None,
+    ) -> None:
+        """Count a question nothing answered; with questions logged, keep it
+        (with no passages shown) for ``docbot report``."""
+        row = {
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "question": question,
+            "lang": lang,
+            "shown": 0,
+            "passages": "[]",
+            "chat_type": chat_type,
+            "question_lang": question_lang,
+        }
+        self._record(row, keep=self.log_questions, counter="unanswered")
+
+    def _record(self, row: dict[str, object], keep: bool, counter: str) -> str:
+        """Count a question on today's row of ``daily``; with ``keep``, store
+        ``row`` in ``answers`` under a new random id (returned)."""
+        now = self.clock()
+        columns = ["id", "created", *row, "logged"]
+        sql = f"INSERT INTO answers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        answer_id = ""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._run(
-                    "INSERT INTO answers (id, created, chat_id, user_id, question, lang, shown, "
-                    "passages) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        answer_id,
-                        self.clock(),
-                        chat_id,
-                        user_id,
-                        question,
-                        lang,
-                        shown,
-                        json.dumps(passages),
-                    ),
-                )
-            except sqlite3.IntegrityError:  # 1 in 2**72: draw again
-                continue
-            return answer_id
+                while keep:
+                    answer_id = new_answer_id()
+                    try:
+                        self._db.execute(
+                            sql, (answer_id, now, *row.values(), int(self.log_questions))
+                        )
+                    except sqlite3.IntegrityError:  # 1 in 2**72: draw again
+                        continue
+                    break
+                self._count(now, counter, 1)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return answer_id
+
+    def _count(self, when: float, counter: str, delta: int) -> None:
+        """Add ``delta`` to a daily counter (under the lock, in a transaction)."""
+        self._db.execute(
+            f"INSERT INTO daily (day, {counter}) VALUES (?, MAX(0, ?)) ON CONFLICT (day) "
+            f"DO UPDATE SET {counter} = MAX(0, {counter} + ?)",
+            (utc_day(when), delta, delta),
+        )
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
         """The answer behind a button, unless unknown or past its lifetime."""
@@ -313,11 +420,26 @@ class BotState:
         stored = self.answer(answer_id)
         question = stored.question if stored and self.log_questions else None
         passages = json.dumps(stored.passages) if stored else "[]"
-        self._run(
-            "INSERT OR REPLACE INTO feedback "
-            "(answer_id, user_id, created, vote, question, passages) VALUES (?, ?, ?, ?, ?, ?)",
-            (answer_id, user_id, self.clock(), vote, question, passages),
-        )
+        now = self.clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                before = self._db.execute(
+                    "SELECT created, vote FROM feedback WHERE answer_id = ? AND user_id = ?",
+                    (answer_id, user_id),
+                ).fetchone()
+                if before is not None:  # the daily counts hold each current vote once
+                    self._count(before[0], "up" if before[1] > 0 else "down", -1)
+                self._count(now, "up" if vote > 0 else "down", 1)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO feedback (answer_id, user_id, created, vote, "
+                    "question, passages) VALUES (?, ?, ?, ?, ?, ?)",
+                    (answer_id, user_id, now, vote, question, passages),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def feedback(self) -> list[tuple[str, int, int, str | None, str]]:
         """Every vote: (answer id, user id, vote, question, passages)."""
@@ -445,3 +567,129 @@ class BotState:
 
 
 _TIME = {"answers": "created", "feedback": "created", "inbox": "received", "examples": "created"}
+
+
+# --- reading, for docbot report -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: str  # YYYY-MM-DD, UTC
+    answered: int
+    unanswered: int
+    up: int
+    down: int
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    answer_id: str
+    asked: float
+    question: str
+    chat_type: str | None
+    lang: str | None  # the language the question was taken to be in
+    answered: bool
+    passages: list[list[object]]  # [doc, ordinal] of each passage shown
+
+
+@dataclass(frozen=True)
+class LoggedVote:
+    answer_id: str
+    voted: float
+    vote: int  # 1 or -1
+    question: str | None  # None when it was not logged
+    passages: list[list[object]]  # shown when the vote was cast
+    asked: float | None  # None once the answer is no longer kept
+    chat_type: str | None
+    lang: str | None
+
+
+class StateReader:
+    """A state file opened read-only: never created, migrated or changed (the
+    bot may be running meanwhile).  Problems are ``StateError``, one line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        except sqlite3.Error as error:
+            raise StateError(f"cannot read the bot state file {path}: {error}") from None
+        version = int(str(self._rows("PRAGMA user_version")[0][0]))
+        if version < SCHEMA_VERSION:
+            self._db.close()
+            raise StateError(
+                f"the bot state file {path} is from an earlier docbot; start `docbot bot` "
+                "once to bring it up to date"
+            )
+
+    def __enter__(self) -> StateReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            self._db.close()
+            raise StateError(f"cannot read the bot state file {self.path}: {error}") from None
+
+    def days(self, since: str | None = None) -> list[DayCounts]:
+        """The daily counts from the UTC day ``since`` (YYYY-MM-DD) on, oldest first."""
+        rows = self._rows(
+            "SELECT day, answered, unanswered, up, down FROM daily WHERE day >= ? ORDER BY day",
+            (since or "",),
+        )
+        return [DayCounts(str(r[0]), *(int(v) for v in r[1:])) for r in rows]
+
+    def questions(self, since: float) -> list[LoggedQuestion]:
+        """Questions logged from ``since`` on, answered or not, oldest first."""
+        rows = self._rows(
+            "SELECT id, created, question, chat_type, question_lang, shown, passages "
+            "FROM answers WHERE logged = 1 AND created >= ? ORDER BY created",
+            (since,),
+        )
+        return [
+            LoggedQuestion(
+                str(r[0]), float(r[1]), str(r[2]), r[3], r[4], int(r[5] or 0) > 0, _refs(r[6])
+            )
+            for r in rows
+        ]
+
+    def votes(self, since: float) -> list[LoggedVote]:
+        """Votes cast from ``since`` on, oldest first, with the answer's details
+        while it is kept."""
+        rows = self._rows(
+            "SELECT f.answer_id, f.created, f.vote, f.question, f.passages, a.created, "
+            "a.chat_type, a.question_lang FROM feedback f LEFT JOIN answers a "
+            "ON a.id = f.answer_id WHERE f.created >= ? ORDER BY f.created",
+            (since,),
+        )
+        return [
+            LoggedVote(
+                str(r[0]),
+                float(r[1]),
+                1 if int(r[2]) > 0 else -1,
+                r[3],
+                _refs(r[4]),
+                None if r[5] is None else float(r[5]),
+                r[6],
+                r[7],
+            )
+            for r in rows
+        ]
+
+
+def _refs(text: object) -> list[list[object]]:
+    """Stored passage references, ``[]`` for anything else."""
+    try:
+        value = json.loads(str(text))
+    except ValueError:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [list(v) for v in value if isinstance(v, list) and len(v) == 2]

@@ -44,7 +44,7 @@ from docbot.index import DocbotError, build_index
 from . import tg_format as fmt
 from .config import Paths
 from .logsafety import install_log_masking, mask_all
-from .state import BotState, StateError
+from .state import BotState, StateError, state_path
 from .tg_delivery import DeliveryLimiter
 from .tg_handlers import (
     handle_job,
@@ -111,7 +111,7 @@ def run_bot(paths: Paths, env: Mapping[str, str]) -> int:
     log.info("Index ready: %s", summary(report))
     try:
         state = BotState(
-            paths.db.with_name(paths.db.stem + ".bot.sqlite"),
+            state_path(paths.db),
             config.log_questions,
             retention=config.retention_days * 86400,
         )

@@ -152,8 +152,19 @@ async def reply_answer(
             lang=lang,
             shown=len(answer.hits),
             passages=_refs(answer),
+            chat_type=str(message.chat.type),
+            question_lang=answer.lang,
         )
         markup = answer_keyboard(answer_id, ui, answer.total > len(answer.hits), True)
+    else:  # counted (and, with questions logged, kept) for docbot report
+        svc.state.record_unanswered(
+            chat_id=message.chat_id,
+            user_id=turn.user.id,
+            question=answer.question,
+            lang=lang,
+            chat_type=str(message.chat.type),
+            question_lang=answer.lang,
+        )
     for i, text in enumerate(messages):
         last = i == len(messages) - 1
         await send_html(
