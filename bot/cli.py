@@ -1,4 +1,4 @@
-"""The ``docbot`` command: index, ask, eval, sources, bot.
+"""The ``docbot`` command: index, ask, eval, sources, bot, report.
 
 Each command is a thin wrapper over the engine's public API (``index``).
 Expected problems print one line and exit 2 (usage) or 1 (failure), never a
@@ -147,6 +147,21 @@ BOT_HELP = """\
 Run the Telegram bot over the same index. Needs TELEGRAM_BOT_TOKEN (from
 @BotFather) in the environment or a .env file; see the README."""
 
+REPORT_HELP = """\
+What people asked the Telegram bot, from its state file next to the index
+(read only; the bot may be running): questions per day, answered and not; the
+questions nothing answered, near-identical ones grouped; the answers voted
+down with the passages shown; the most frequent questions; the documents
+most quoted. With DOCBOT_LOG_QUESTIONS=0, counts per day only. Days are UTC.
+Exit 1 when the bot has no state file yet."""
+
+REPORT_EXAMPLES = """\
+examples:
+  docbot report
+  docbot report --since 7d              # the last 7 days, today included
+  docbot report --since 2024-05-01 --json
+  docbot report --html report.html      # a page with a chart, no external files"""
+
 
 def _parser(streams: Streams | None = None) -> _Parser:
     # --corpus and --db work before the command and after it; SUPPRESS keeps
@@ -235,6 +250,17 @@ def _parser(streams: Streams | None = None) -> _Parser:
 
     command("sources", "list the indexed documents", SOURCES_HELP)
     command("bot", "run the Telegram bot (TELEGRAM_BOT_TOKEN)", BOT_HELP)
+
+    p_report = command(
+        "report", "what people asked the bot (from its state)", REPORT_HELP, REPORT_EXAMPLES
+    )
+    p_report.add_argument(
+        "--since", metavar="WHEN", help="from this day (YYYY-MM-DD) or the last N days (7d)"
+    )
+    p_report.add_argument("--json", action="store_true", help="one JSON object")
+    p_report.add_argument(
+        "--html", metavar="FILE", help="write a self-contained HTML page with a chart to FILE"
+    )
     return parser
 
 
@@ -584,13 +610,72 @@ class Cli:
 
         return run_bot(self.paths, self.env)
 
+    def cmd_report(self) -> int:
+        """The bot's state, read only, aggregated by ``report``."""
+        from . import report
+        from .state import StateError, StateReader, state_path
+        from .tg_settings import BotConfig, SettingError
+
+        args, now = self.args, time.time()
+        try:
+            config = BotConfig.from_env(self.env)
+            since = None
+            if args.since is not None:
+                since = report.parse_since(args.since, report.utc_date(now))
+        except (SettingError, report.SinceError) as error:
+            self.fail(str(error), EXIT_USAGE)
+        path = state_path(self.paths.db)
+        if not path.is_file():
+            self.fail(f"no bot state yet ({path}): run docbot bot", EXIT_FAILURE)
+        retention = config.retention_days * 86400
+        start = now - retention if since is None else max(now - retention, report.day_start(since))
+        try:
+            with StateReader(path) as reader:
+                days = reader.days(None if since is None else str(since))
+                questions = reader.questions(start) if config.log_questions else None
+                votes = reader.votes(start) if config.log_questions else None
+        except StateError as error:
+            self.fail(str(error), EXIT_FAILURE)
+        result = report.build(
+            state=str(path),
+            days=days,
+            questions=questions,
+            votes=votes,
+            since=since,
+            now=now,
+            retention_days=config.retention_days,
+            titles=self.document_titles() if config.log_questions else None,
+        )
+        if args.html:
+            Path(args.html).write_text(report.format_html(result), encoding="utf-8")
+            self.note(f"docbot: wrote {args.html}")
+        if args.json:
+            self.out(render.dumps(report.report_json(result)))
+        elif not args.html:
+            self.out(report.format_text(result))
+        return EXIT_OK
+
+    def document_titles(self) -> dict[str, str] | None:
+        """The indexed documents' titles by path, when the index can be read
+        as it is (a report never builds it)."""
+        if not self.paths.db.is_file():
+            return None
+        try:
+            searcher = Searcher(self.paths.db)
+        except (DocbotError, OSError):
+            return None
+        try:
+            return {d.path: d.title for d in searcher.documents}
+        finally:
+            searcher.close()
+
     def run(self) -> int:
         self.check_db_path()
         command: Callable[[], int] = getattr(self, f"cmd_{self.args.command}")
         return command()
 
 
-COMMANDS = ("index", "ask", "eval", "sources", "bot")
+COMMANDS = ("index", "ask", "eval", "sources", "bot", "report")
 
 
 def main(  # noqa: PLR0911 - one exit per outcome
