@@ -18,8 +18,15 @@ carried out but answered only after some seconds: a hang that delivers),
 ``revoke`` (the token stops working), ``slow`` (every call of a method is
 answered late).
 
-Tests act as users through ``send_text``, ``press``, ``press_inline`` and
-``inline`` and read what the bot did through ``sent`` and ``wait_for``;
+Files: a test registers a file's bytes and sends it as a user's document
+(``send_document``); ``getFile`` answers with its path, refusing files over
+Telegram's 20 MB bot download limit ("file is too big") as Telegram does, and
+``GET /file/bot<token>/<path>`` serves the bytes (``downloads`` lists what
+was fetched).
+
+Tests act as users through ``send_text``, ``send_document``, ``press``,
+``press_inline`` and ``inline`` and read what the bot did through ``sent`` and
+``wait_for``;
 ``BotProcess`` runs the real ``docbot bot`` against an emulator and can stop
 it with SIGTERM or SIGKILL and start it again.
 """
@@ -42,7 +49,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +67,7 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 
 MAX_TEXT = 4096
+MAX_DOWNLOAD = 20 * 1024 * 1024  # what a bot may download through getFile
 ALLOWED_TAGS = {
     "b",
     "strong",
@@ -232,6 +240,8 @@ class Emulator:
     slow_methods: dict[str, float] = field(default_factory=dict)
     hangs: list[tuple[str, float]] = field(default_factory=list)  # (method, seconds), once each
     hangs_done: int = 0
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # file_id -> file
+    downloads: list[str] = field(default_factory=list)  # file paths fetched
     _next_update: int = field(default_factory=lambda: random.randint(10_000, 1_000_000))
     _next_message: int = 1000
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -264,6 +274,9 @@ class Emulator:
     # --- the HTTP side -----------------------------------------------------------------
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        download = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(request.path.split("?")[0]))
+        if download:
+            return self._download(request, download.group(1), download.group(2))
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", request.path.split("?")[0])
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
@@ -312,6 +325,32 @@ class Emulator:
                 payload["parameters"] = {"retry_after": error.retry_after}
             return self._reply(request, error.status, payload)
         return self._reply(request, 200, {"ok": True, "result": result})
+
+    def _download(self, request: BaseHTTPRequestHandler, token: str, path: str) -> None:
+        """A file's bytes, as Telegram's file server sends them."""
+        if token != self.token:
+            return self._reply(
+                request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
+        with self._cond:
+            found = next((f for f in self.files.values() if f["file_path"] == path), None)
+            if found is not None:
+                self.downloads.append(path)
+                self._cond.notify_all()
+        if found is None:
+            return self._reply(
+                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
+        data: bytes = found["data"]
+        try:
+            request.send_response(200)
+            request.send_header("Content-Type", "application/octet-stream")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return None
 
     @staticmethod
     def _params(content_type: str, body: bytes) -> dict[str, Any]:
@@ -492,6 +531,20 @@ class Emulator:
             "text": "…",
         }
 
+    def api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            found = self.files.get(str(params.get("file_id", "")))
+        if found is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if found["file_size"] > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": found["file_id"],
+            "file_unique_id": found["file_unique_id"],
+            "file_size": found["file_size"],
+            "file_path": found["file_path"],
+        }
+
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         if len(str(params.get("text", ""))) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -559,6 +612,60 @@ class Emulator:
             message["reply_to_message"] = reply_to
         self._push({"message": message})
         return message
+
+    def send_document(
+        self,
+        user: dict[str, Any],
+        file_name: str | None,
+        data: bytes,
+        *,
+        mime_type: str | None = None,
+        file_size: int | None = None,
+        chat: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``user`` sends a file; its bytes are served to the bot through
+        ``getFile``.  ``file_size`` is what Telegram says it is (its real size
+        unless a test wants a large file without its bytes)."""
+        chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        with self._cond:
+            self._next_message += 1
+            message_id = self._next_message
+            file_id = f"BQACAgI{random.getrandbits(64):016x}"
+            size = len(data) if file_size is None else file_size
+            self.files[file_id] = {
+                "file_id": file_id,
+                "file_unique_id": file_id[-10:],
+                "file_size": size,
+                "file_path": f"documents/file_{len(self.files)}{Path(file_name or '').suffix}",
+                "data": data,
+            }
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": file_id[-10:],
+            "file_size": size,
+        }
+        if file_name is not None:
+            document["file_name"] = file_name
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "document": document,
+        }
+        self._push({"message": message})
+        return message
+
+    def fetched(self, message: dict[str, Any]) -> bool:
+        """Whether the bot asked for (``getFile``) or downloaded the file of a
+        document message."""
+        file_id = message["document"]["file_id"]
+        with self._cond:
+            path = self.files[file_id]["file_path"]
+            asked = any(m == "getFile" and p.get("file_id") == file_id for m, p in self.calls)
+            return asked or path in self.downloads
 
     def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> str:
         with self._cond:
