@@ -46,7 +46,9 @@ from .config import Paths
 from .logsafety import install_log_masking, mask_all
 from .state import BotState, StateError, state_path
 from .tg_delivery import DeliveryLimiter
+from .tg_documents import DOCUMENT_BUTTONS, on_document, on_remove, on_stats
 from .tg_handlers import (
+    BUTTONS,
     handle_job,
     on_ask,
     on_button,
@@ -192,7 +194,13 @@ def build_application(svc: Service, limiter: DeliveryLimiter) -> AnyApp:
     application.add_handler(CommandHandler("lang", on_lang))
     application.add_handler(CommandHandler("reindex", on_reindex))
     application.add_handler(CommandHandler("ask", on_ask))
+    application.add_handler(CommandHandler("remove", on_remove))
+    application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document)
+    )
+    BUTTONS.update(DOCUMENT_BUTTONS)  # an admin's confirmations (tg_documents)
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)

@@ -60,6 +60,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "inline_none": "Nothing in the documents answers this",
         "not_yours": "This button belongs to someone else's answer. Ask me yourself!",
         "and_more": "… and {count:,} more",
+        "following_up": "↪ following up on: {question}",
+        "help_admin": "Admins: send me a file (.txt, .md, .html, .pdf, .docx, up to {limit} MB) "
+        "to add it; /remove – delete a document; /stats – numbers; /reindex – rebuild.",
+        "upload_denied": "Thanks! Only the bot's admins can add documents; please ask one of "
+        "them to add this one.",
+        "upload_type": "I can't read {kind} files. Please send a .txt, .md, .html, .pdf or .docx "
+        "file.",
+        "upload_too_big": "That file is {size} MB; bots can fetch files of up to {limit} MB "
+        "from Telegram. Please send a smaller one.",
+        "upload_exists": "A document named {name} is already in the corpus. Replace it, keep "
+        "both, or cancel?",
+        "replace": "Replace",
+        "keep_both": "Keep both",
+        "cancel": "Cancel",
+        "upload_cancelled": "Cancelled: {name} was not saved.",
+        "upload_saving": "Saving {name}…",
+        "upload_failed": "I could not fetch the file from Telegram. Please send it again.",
+        "upload_added": "Added {name}: “{title}” · {lang} · {passages}.",
+        "upload_replaced": "Replaced {name}: “{title}” · {lang} · {passages}.",
+        "passages_1": "1 passage",
+        "passages_n": "{count:,} passages",
+        "upload_skipped": "Saved {name}, but I cannot use it: {reason}. /remove deletes it.",
+        "admins_only": "Only the bot's admins can use {command}.",
+        "remove_empty": "There are no documents in the corpus.",
+        "remove_choose": "Which document should I delete? (page {page} of {pages})",
+        "remove_confirm": "Delete {name} from the corpus? This deletes the file.",
+        "delete": "Delete",
+        "previous": "‹ Back",
+        "next": "Next ›",
+        "removed": "Deleted {name}. {docs:,} documents left.",
+        "remove_gone": "{name} is no longer in the corpus.",
+        "remove_cancelled": "Nothing deleted.",
+        "stats_title": "Corpus and questions",
+        "stats_documents": "Documents: {docs:,}",
+        "stats_passages": "Passages: {passages:,}",
+        "stats_questions": "Questions today (UTC): {questions:,}, unanswered: {unanswered:,}",
     },
     "de": {
         "hello": "Hallo {name}! Ich beantworte Fragen aus {docs} Dokumenten in {langs} und "
@@ -95,6 +131,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_yours": "Diese Schaltfläche gehört zur Antwort einer anderen Person. "
         "Frag mich selbst!",
         "and_more": "… und {count:,} weitere",
+        "following_up": "↪ Anschlussfrage zu: {question}",
+        "help_admin": "Admins: schick mir eine Datei (.txt, .md, .html, .pdf, .docx, bis "
+        "{limit} MB), um sie hinzuzufügen; /remove – Dokument löschen; /stats – Zahlen; "
+        "/reindex – neu aufbauen.",
+        "upload_denied": "Danke! Nur die Admins des Bots können Dokumente hinzufügen; bitte "
+        "frag eine von ihnen.",
+        "upload_type": "{kind}-Dateien kann ich nicht lesen. Bitte schick eine .txt-, .md-, "
+        ".html-, .pdf- oder .docx-Datei.",
+        "upload_too_big": "Die Datei hat {size} MB; Bots können bei Telegram Dateien bis "
+        "{limit} MB abholen. Bitte schick eine kleinere.",
+        "upload_exists": "Ein Dokument namens {name} gibt es schon. Ersetzen, beide behalten "
+        "oder abbrechen?",
+        "replace": "Ersetzen",
+        "keep_both": "Beide behalten",
+        "cancel": "Abbrechen",
+        "upload_cancelled": "Abgebrochen: {name} wurde nicht gespeichert.",
+        "upload_saving": "Speichere {name}…",
+        "upload_failed": "Ich konnte die Datei nicht von Telegram holen. Bitte schick sie noch "
+        "einmal.",
+        "upload_added": "Hinzugefügt: {name}: „{title}“ · {lang} · {passages}.",
+        "upload_replaced": "Ersetzt: {name}: „{title}“ · {lang} · {passages}.",
+        "passages_1": "1 Textstelle",
+        "passages_n": "{count:,} Textstellen",
+        "upload_skipped": "{name} ist gespeichert, aber nicht nutzbar: {reason}. /remove löscht "
+        "die Datei.",
+        "admins_only": "{command} können nur die Admins des Bots nutzen.",
+        "remove_empty": "Es gibt keine Dokumente.",
+        "remove_choose": "Welches Dokument soll ich löschen? (Seite {page} von {pages})",
+        "remove_confirm": "{name} löschen? Die Datei wird gelöscht.",
+        "delete": "Löschen",
+        "previous": "‹ Zurück",
+        "next": "Weiter ›",
+        "removed": "{name} gelöscht. {docs:,} Dokumente übrig.",
+        "remove_gone": "{name} gibt es nicht mehr.",
+        "remove_cancelled": "Nichts gelöscht.",
+        "stats_title": "Dokumente und Fragen",
+        "stats_documents": "Dokumente: {docs:,}",
+        "stats_passages": "Textstellen: {passages:,}",
+        "stats_questions": "Fragen heute (UTC): {questions:,}, unbeantwortet: {unanswered:,}",
     },
     "es": {
         "hello": "¡Hola {name}! Respondo preguntas a partir de {docs} documentos en {langs}, "
@@ -128,6 +203,43 @@ TEXTS: dict[str, dict[str, str]] = {
         "inline_none": "Nada en los documentos responde a esto",
         "not_yours": "Este botón es de la respuesta de otra persona. ¡Pregúntame tú!",
         "and_more": "… y {count:,} más",
+        "following_up": "↪ siguiendo con: {question}",
+        "help_admin": "Administradores: envíame un archivo (.txt, .md, .html, .pdf, .docx, hasta "
+        "{limit} MB) para añadirlo; /remove – borrar un documento; /stats – cifras; "
+        "/reindex – reconstruir.",
+        "upload_denied": "¡Gracias! Solo los administradores del bot pueden añadir documentos; "
+        "pide a uno de ellos que lo añada.",
+        "upload_type": "No puedo leer archivos {kind}. Envía un archivo .txt, .md, .html, .pdf "
+        "o .docx.",
+        "upload_too_big": "El archivo pesa {size} MB; los bots pueden descargar de Telegram "
+        "archivos de hasta {limit} MB. Envía uno más pequeño.",
+        "upload_exists": "Ya hay un documento llamado {name}. ¿Lo reemplazo, guardo ambos o "
+        "cancelo?",
+        "replace": "Reemplazar",
+        "keep_both": "Guardar ambos",
+        "cancel": "Cancelar",
+        "upload_cancelled": "Cancelado: {name} no se guardó.",
+        "upload_saving": "Guardando {name}…",
+        "upload_failed": "No pude descargar el archivo de Telegram. Envíalo de nuevo.",
+        "upload_added": "Añadido {name}: «{title}» · {lang} · {passages}.",
+        "upload_replaced": "Reemplazado {name}: «{title}» · {lang} · {passages}.",
+        "passages_1": "1 pasaje",
+        "passages_n": "{count:,} pasajes",
+        "upload_skipped": "Guardé {name}, pero no puedo usarlo: {reason}. /remove lo borra.",
+        "admins_only": "Solo los administradores del bot pueden usar {command}.",
+        "remove_empty": "No hay documentos.",
+        "remove_choose": "¿Qué documento borro? (página {page} de {pages})",
+        "remove_confirm": "¿Borrar {name}? Se borra el archivo.",
+        "delete": "Borrar",
+        "previous": "‹ Atrás",
+        "next": "Siguiente ›",
+        "removed": "Borrado {name}. Quedan {docs:,} documentos.",
+        "remove_gone": "{name} ya no está.",
+        "remove_cancelled": "No se borró nada.",
+        "stats_title": "Documentos y preguntas",
+        "stats_documents": "Documentos: {docs:,}",
+        "stats_passages": "Pasajes: {passages:,}",
+        "stats_questions": "Preguntas hoy (UTC): {questions:,}, sin respuesta: {unanswered:,}",
     },
 }
 
@@ -289,11 +401,25 @@ def no_answer_html(ui: str) -> str:
     return f"{esc(t(ui, 'no_answer'))}\n{esc(t(ui, 'no_answer_tips'))}"
 
 
-def answer_messages(answer: Answer, ui: str, name_of: NameOf) -> list[str]:
-    """The answer as HTML messages (one unless the passages are very long)."""
+MAX_FOLLOWED = 300  # visible characters of the question a follow-up leans on
+
+
+def following_up_html(ui: str, previous: str) -> str:
+    """The line that says a question was taken as a follow-up.
+
+    >>> following_up_html("en", "ROI <for> networking?")
+    '<i>↪ following up on: ROI &lt;for&gt; networking?</i>'
+    """
+    return f"<i>{esc(t(ui, 'following_up', question=clip(previous, MAX_FOLLOWED)))}</i>"
+
+
+def answer_messages(answer: Answer, ui: str, name_of: NameOf, lead: str | None = None) -> list[str]:
+    """The answer as HTML messages (one unless the passages are very long),
+    after ``lead`` (HTML, e.g. ``following_up_html``) when given."""
+    blocks = [lead] if lead else []
     if not answer.hits:
-        return [no_answer_html(ui)]
-    return pack([hit_html(hit, ui, name_of) for hit in answer.hits])
+        return pack([*blocks, no_answer_html(ui)], joiner="\n")
+    return pack([*blocks, *(hit_html(hit, ui, name_of) for hit in answer.hits)])
 
 
 def section_messages(passages: Sequence[Passage], name_of: NameOf) -> list[str]:
@@ -408,6 +534,10 @@ _CALLBACK_SHAPES = {
     "f": re.compile(rf"f:({_ID}):([01])"),  # feedback: 1 helpful, 0 not
     "e": re.compile(rf"e:({_ID})"),  # an example question from /start
     "l": re.compile(r"l:(auto|[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)"),  # search language
+    # an admin's upload whose name exists: replace, keep both, cancel
+    "u": re.compile(rf"u:({_ID}):([rkc])"),
+    # /remove: a page of the list, ask about document n, delete it (yes), cancel
+    "d": re.compile(rf"d:({_ID}):(p[0-9]{{1,5}}|a[0-9]{{1,6}}|y[0-9]{{1,6}}|c)"),
 }
 
 

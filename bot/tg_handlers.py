@@ -38,11 +38,14 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from docbot.index import (
+    MAX_QUESTION_CHARS,
     Answer,
     DocbotError,
     EmptyQuestion,
+    FollowUp,
     QuestionTooLong,
     UnknownLanguage,
+    follow_up,
 )
 
 from . import tg_format as fmt
@@ -54,6 +57,7 @@ from .tg_service import Service, Snapshot, log, service_of, summary
 
 TOP = 3
 INLINE_TOP = 5
+MAX_UPLOAD_MB = 20  # Telegram's limit for files a bot downloads (tg_documents)
 
 
 async def send_html(send: Callable[..., Awaitable[Message]], text: str, **kwargs: Any) -> Message:
@@ -129,7 +133,11 @@ def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
 async def reply_answer(
     turn: Turn, context: ContextTypes.DEFAULT_TYPE, question: str, quote: bool
 ) -> None:
-    """ "Typing…", the engine in a worker thread, then quotes, sources, buttons."""
+    """ "Typing…", the engine in a worker thread, then quotes, sources, buttons.
+
+    A question that leans on the chat's last one (asked within the follow-up
+    window) is searched in its context, and the reply says so; when the
+    context finds nothing, the question is searched as asked."""
     svc, ui, message, snap = turn.svc, turn.ui, turn.message, turn.snapshot
     await show_typing(context, message.chat_id)
     lang = svc.state.language(turn.user.id)
@@ -137,12 +145,24 @@ async def reply_answer(
         # the corpus no longer has the language this user chose: back to automatic
         svc.state.set_language(turn.user.id, None)
         lang = None
+    before = svc.last_question(message.chat_id)
+    hint = lang or (before.lang if before else None)
+    built = follow_up(question, before.question if before else None, hint)
+    if len(built.question) > MAX_QUESTION_CHARS:
+        built = FollowUp(question)
     try:
-        answer = await svc.run(snap.searcher.ask, question, lang=lang, top=TOP)
+        answer = await svc.run(snap.searcher.ask, built.question, lang=lang, top=TOP)
+        if built.follows and not answer.hits:  # the context did not help: as asked, then
+            alone = await svc.run(snap.searcher.ask, question, lang=lang, top=TOP)
+            if alone.hits:
+                answer, built = alone, FollowUp(question)
     except (EmptyQuestion, QuestionTooLong, UnknownLanguage) as error:
         await send_html(message.reply_text, fmt.esc(_error_text(error, ui)), do_quote=quote)
         return
-    messages = fmt.answer_messages(answer, ui, svc.name_of(ui, snap))
+    spoken = None if answer.lang_reason == "ambiguous" else answer.lang
+    svc.remember_question(message.chat_id, answer.question, spoken)
+    lead = fmt.following_up_html(ui, built.leans_on) if built.leans_on else None
+    messages = fmt.answer_messages(answer, ui, svc.name_of(ui, snap), lead)
     markup = None
     if answer.hits:
         answer_id = svc.state.save_answer(
@@ -247,8 +267,12 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     turn = turn_of(update, context)
-    if turn:
-        await turn.say("help")
+    if turn is None:
+        return
+    text = t(turn.ui, "help")
+    if turn.svc.is_admin(turn.user):
+        text += "\n\n" + t(turn.ui, "help_admin", limit=MAX_UPLOAD_MB)
+    await send_html(turn.message.reply_text, fmt.esc(text))
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

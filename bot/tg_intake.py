@@ -8,7 +8,7 @@ Every update, from long polling or from the webhook, goes through
 2. each new update is routed: its queue (its chat; an inline query or a button
    on an inline message: its user) and its sender.  Updates the bot never
    answers (other bots, group chatter not addressed to it, edits) are
-   recorded as done;
+   recorded as done (so are files, except in private chats);
 3. flood control decides, at receipt, for every kind of update, per user and
    per group chat: handle it, send its sender one friendly slow-down note,
    refuse an outsider (once), or drop it;
@@ -111,6 +111,8 @@ def route(update: Update, bot_id: int, username: str) -> Route | None:
     if message is not None:
         where = _chat_route(user.id, message.chat, "message")
         wanted = bool(message.text) and message.chat.type != ChatType.CHANNEL
+        if message.document is not None and message.chat.type == ChatType.PRIVATE:
+            wanted = True  # a file for the corpus (admins) or a polite refusal
         if where.group and wanted:
             wanted = _command_for_us(message, username) or (
                 addressed_text(message, bot_id, username) is not None

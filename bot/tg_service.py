@@ -11,6 +11,12 @@ process (``watch_generation`` looks every ``GENERATION_POLL`` seconds).
 
 Every call into the engine goes through ``Service.run``: a small thread pool,
 so a slow question never holds up the event loop and other chats.
+
+Two small memories live here, in memory only (a restart forgets them): each
+chat's last question for ``FOLLOW_UP_WINDOW`` seconds (follow-up questions),
+and what an admin's confirmation buttons are about (``hold``/``held``) for
+``HOLD_LIFETIME`` seconds, under random ids owned by one chat and user, like
+answer buttons.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from docbot.index import (
 
 from . import tg_format as fmt
 from .config import Paths
-from .state import BotState
+from .state import BotState, new_answer_id
 from .tg_settings import BotConfig
 
 log = logging.getLogger("docbot.bot")
@@ -50,6 +56,29 @@ ENGINE_THREADS = 4
 GENERATION_POLL = 1.5  # seconds between two looks at the index's generation
 WARM_UP = "warm up the language detector"
 RETIRE_AFTER = 120.0  # seconds a replaced searcher stays open for questions in flight
+FOLLOW_UP_WINDOW = 600.0  # a question within 10 minutes of the last may lean on it
+HOLD_LIFETIME = 3600.0  # an admin's confirmation buttons work for an hour
+MAX_REMEMBERED = 10_000  # chats (or held actions) remembered at most
+
+
+@dataclass(frozen=True)
+class LastQuestion:
+    """A chat's last question as searched, its language and when it was asked."""
+
+    question: str
+    lang: str | None
+    asked: float
+
+
+@dataclass(frozen=True)
+class Held:
+    """What an admin's confirmation buttons are about, owned by one chat and user."""
+
+    chat_id: int
+    user_id: int
+    kind: str  # "upload" or "remove"
+    data: dict[str, Any]
+    created: float
 
 
 @dataclass(frozen=True)
@@ -104,6 +133,8 @@ class Service:
         self._vectors: asyncio.Task[None] | None = None
         self._vectors_again = False
         self.stopping = threading.Event()  # set at shutdown: background work ends early
+        self._last: dict[int, LastQuestion] = {}  # chat id -> its last question
+        self._held: dict[str, Held] = {}
 
     @property
     def snapshot(self) -> Snapshot:
@@ -129,6 +160,44 @@ class Service:
 
     def is_admin(self, user: User | None) -> bool:
         return _matches(user, self.config.admins)
+
+    # --- follow-up questions ---------------------------------------------------------------
+
+    def last_question(self, chat_id: int, now: float | None = None) -> LastQuestion | None:
+        """The chat's last question if asked within ``FOLLOW_UP_WINDOW``."""
+        last = self._last.get(chat_id)
+        now = time.monotonic() if now is None else now
+        if last is None or now - last.asked > FOLLOW_UP_WINDOW:
+            return None
+        return last
+
+    def remember_question(self, chat_id: int, question: str, lang: str | None) -> None:
+        self._last.pop(chat_id, None)  # re-inserted last: the dict stays oldest first
+        self._last[chat_id] = LastQuestion(question, lang, time.monotonic())
+        while len(self._last) > MAX_REMEMBERED:
+            del self._last[next(iter(self._last))]
+
+    # --- confirmation buttons ----------------------------------------------------------------
+
+    def hold(self, chat_id: int, user_id: int, kind: str, data: dict[str, Any]) -> str:
+        """Keep what a confirmation is about; returns the random id its buttons carry."""
+        now = time.monotonic()
+        for key in [k for k, h in self._held.items() if now - h.created > HOLD_LIFETIME]:
+            del self._held[key]
+        while len(self._held) >= MAX_REMEMBERED:
+            del self._held[next(iter(self._held))]
+        held_id = new_answer_id()
+        self._held[held_id] = Held(chat_id, user_id, kind, data, now)
+        return held_id
+
+    def held(self, held_id: str) -> Held | None:
+        found = self._held.get(held_id)
+        if found is None or time.monotonic() - found.created > HOLD_LIFETIME:
+            return None
+        return found
+
+    def release(self, held_id: str) -> None:
+        self._held.pop(held_id, None)
 
     async def refresh(self) -> bool:
         """Swap in the index if its generation differs from the snapshot's;

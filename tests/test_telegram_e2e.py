@@ -444,3 +444,21 @@ def test_malformed_updates_and_buttons_are_answered_or_skipped_never_apologised_
         assert "no longer have" in emulator.callback_answers_for(query)[0]["text"]
     ask(emulator, who, "/help")
     assert [m["text"] for m in emulator.messages_to(1022, before)][:-1] == []
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_last_question(
+    bot: tuple[Emulator, Path, Path],
+) -> None:
+    emulator, _, _ = bot
+    who = user(1029)
+    first = ask(emulator, who, "How do I measure ROI for social media?")[0]
+    assert "following up" not in first["text"]
+    follow = ask(emulator, who, "and for networking?")[0]
+    assert follow["text"].startswith("↪ following up on: How do I measure ROI for social media?")
+    assert "<i>↪ following up on: How do I measure ROI for social media?</i>" in follow["html"]
+    assert "Return on Investment" in follow["text"] and "<blockquote>" in follow["html"]
+    assert "Full section" in buttons(follow)
+    alone = ask(emulator, who, "Can I automate individual conversations?")[0]
+    assert "following up" not in alone["text"] and "Timely Responses" in alone["text"]
+    other = ask(emulator, user(1030), "and for networking?")[0]  # another chat: no context
+    assert "following up" not in other["text"]
