@@ -6,14 +6,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docbot.index import DocbotError, Searcher
+from docbot.index import DocbotError, Searcher, follow_up
 
 from . import render
 
 if TYPE_CHECKING:
     from prompt_toolkit.history import History
 
-HELP = """Type a question and press Enter. Commands:
+HELP = """Type a question and press Enter; a short follow-up ("and for social media?")
+is asked in the context of the question before it. Commands:
   :more          show the next results for the last question
   :lang TAG      search in a language (e.g. :lang de), :lang auto to detect
   :sources       list the documents
@@ -44,8 +45,18 @@ class Session:
             return ""
         if text.startswith(":"):
             return self._command(text[1:].strip())
-        self.last_question, self.shown = text, 0
-        return self._answer()
+        built = follow_up(text, self.last_question, self.lang)
+        self.last_question, self.shown = built.question, 0
+        output = self._answer()
+        if built.leans_on is None:
+            return output
+        if output == render.NO_ANSWER:  # the context did not help: as asked, then
+            self.last_question = text
+            alone = self._answer()
+            if alone != render.NO_ANSWER:
+                return alone
+            self.last_question = built.question
+        return f"↪ following up on: {built.leans_on}\n\n{output}"
 
     def _name_of(self, tag: str) -> str:
         return self.searcher.language_name(tag, "en")

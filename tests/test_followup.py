@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from docbot.index import FollowUp, follow_up
+from docbot.bot.interactive import Session
+from docbot.index import FollowUp, Searcher, follow_up
 
 ROI_EN = "How do I measure ROI for networking?"
 
@@ -124,3 +125,15 @@ def test_a_follow_up_of_a_follow_up_leans_on_what_was_searched() -> None:
     first = follow_up("and for social media?", ROI_EN)
     second = follow_up("what about Facebook?", first.question)
     assert second.question == "How do I measure ROI for Facebook?"
+
+
+def test_the_interactive_session_answers_follow_ups_in_context(searcher: Searcher) -> None:
+    session = Session(searcher, None, top=1, color=False)
+    first = session.handle("How do I measure ROI for social media?") or ""
+    assert "following up" not in first
+    follow = session.handle("and for networking?") or ""
+    assert follow.startswith("↪ following up on: How do I measure ROI for social media?\n\n[1]")
+    assert "Return on Investment" in follow
+    assert session.last_question == "How do I measure ROI for networking?"  # for :more
+    alone = session.handle("Can I automate individual conversations?") or ""
+    assert alone.startswith("[1]")
