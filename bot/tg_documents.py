@@ -363,7 +363,12 @@ async def owned_hold(press: Press, held_id: str, kind: str) -> dict[str, Any] | 
 
 
 async def edit(press: Press, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    await press.query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    """Replace the message a button is on (the same text again, after a retry, is fine)."""
+    try:
+        await press.query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 async def on_upload_button(
@@ -373,17 +378,20 @@ async def on_upload_button(
     data = await owned_hold(press, held_id, "upload")
     if data is None:
         return
-    press.svc.release(held_id)  # one decision per upload
     await answer_press(press.query)
     name = str(data["name"])
     shown = fmt.clip(name, fmt.MAX_DOC)
     if choice == "c":
+        press.svc.release(held_id)
         await edit(press, fmt.esc(t(press.ui, "upload_cancelled", name=shown)))
         return
     await edit(press, fmt.esc(t(press.ui, "upload_saving", name=shown)))
     how = "replace" if choice == "r" else "keep"
     upload = Upload(press.chat_id, press.user.id, press.ui, str(data["file_id"]), name)
     await save_upload(press.svc, context, upload, how)
+    # one decision per upload; kept until here so that an update tried again
+    # (Telegram unreachable during the download) can still carry it out
+    press.svc.release(held_id)
 
 
 # --- /remove ------------------------------------------------------------------------------------
