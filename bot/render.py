@@ -7,8 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from docbot.index import Answer, BuildReport, DocumentInfo, Hit
-from docbot.index.records import Span
+from docbot.index import Answer, BuildReport, DocumentInfo, Hit, Span
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]

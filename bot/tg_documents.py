@@ -39,9 +39,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from docbot.index import BuildReport, DocbotError, is_index_file
-from docbot.index.loader import SUPPORTED_SUFFIXES
-from docbot.index.reading import SIDECAR_SUFFIX
+from docbot.index import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, BuildReport, DocbotError, is_index_file
 
 from . import tg_format as fmt
 from .state import StateError, StateReader, utc_day

@@ -17,8 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from docbot.index import Answer, DocumentInfo, Hit, Passage
-from docbot.index.records import Span
+from docbot.index import Answer, DocumentInfo, Hit, Passage, Span
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64

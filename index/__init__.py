@@ -32,8 +32,10 @@ from .errors import (
     UsageError,
 )
 from .followup import FollowUp, follow_up
+from .loader import SUPPORTED_SUFFIXES
 from .question import MAX_QUESTION_CHARS
-from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote
+from .reading import SIDECAR_SUFFIX
+from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
 from .search import Searcher
 from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
 from .store import index_generation
@@ -42,6 +44,8 @@ from .store import is_own_file as is_index_file
 __all__ = [
     "DEFAULT_ENCODER",
     "MAX_QUESTION_CHARS",
+    "SIDECAR_SUFFIX",
+    "SUPPORTED_SUFFIXES",
     "Answer",
     "BuildReport",
     "CorpusError",
@@ -62,6 +66,7 @@ __all__ = [
     "QuestionTooLong",
     "Quote",
     "Searcher",
+    "Span",
     "Staleness",
     "UnknownLanguage",
     "UsageError",
