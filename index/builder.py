@@ -43,6 +43,7 @@ ANALYZER_VERSION = "4"
 UI_LANGUAGES = ("en", "de", "es")
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
 WRITE_BATCH = 2000  # passages written per statement batch
+KEEP_ROWS_PASSAGES = 60_000  # a full build of more passages reads their rows back
 FIELDS = ("stem", "form", "pair")
 PARTS = ("_h", "_tf")
 
@@ -375,7 +376,7 @@ def _build_locked(
         db = store.open_writer(db_path)
         try:
             report, rows = _apply_changes(db, corpus, files, full, progress)
-            published = _publish_if_needed(db, db_path, full or report.changed_anything, rows)
+            published = _publish_if_needed(db, db_path, full or report.changed_anything, rows, full)
             store.commit(db)
         except BaseException:
             store.rollback(db)
@@ -440,6 +441,8 @@ def _store_results(
                     (p["id"], p["prim"], *(p[f"{name}{part}"] for name in FIELDS for part in PARTS))
                     for p in result.passages
                 )
+                if len(tally.serving) > KEEP_ROWS_PASSAGES:
+                    tally.serving = None  # a large corpus: read back later, not held
             tally.terms.update(result.terms)
             (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
             if len(tally.passages) >= WRITE_BATCH:
@@ -472,6 +475,8 @@ def _apply_changes(
     if full:
         store.clear(db)
     known = store.known_files(db.conn)
+    # A full build keeps each passage's serving row for the arrays, unless the
+    # corpus is large: then they are read back (seconds) rather than held (GBs).
     tally = _Tally(serving=[] if full else None)
     tasks = _plan(files, known, tally)
     next_id = _store_results(db, tasks, known, tally, progress)
@@ -517,6 +522,7 @@ def _publish_if_needed(
     db_path: Path,
     changed: bool,
     rows: list[tuple[Any, ...]] | None,
+    full: bool,
 ) -> set[Path]:
     """Write the search structures of a new generation when the passages changed
     (or its bundle is missing); the bundles in use afterwards."""
@@ -527,7 +533,7 @@ def _publish_if_needed(
     generation = store.bump_generation(db)
     target = store.bundle_path(db_path, "g", generation)
     texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
-    previous = _previous_bundle(db_path, current) if rows is None else None
+    previous = _previous_bundle(db_path, current) if rows is None and not full else None
     if rows is not None:  # a full build: every row is at hand
         arrays = build_generation(sorted(rows, key=lambda r: (r[1], r[0])), texts, tri)
     elif previous is None:

@@ -44,6 +44,8 @@ PREFIX_MIN_LENGTH = 5
 PREFIX_MIN_SHARE = 0.75
 FIELD_NAMES = ("stem", "form", "pair")
 TrigramTable = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+PARALLEL_FIELD_MEMORY = 1 << 30  # building fields side by side only below this much
+PARALLEL_BYTES_PER_POSTING = 3 * 48  # three fields, each posting copied a few times
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -152,7 +154,11 @@ def _fields_from_rows(
         extra = _compound_postings(lang, keys, docs, tfs, texts) if name == "stem" else None
         return build_field(keys, docs, tfs, n, extra)
 
-    with ThreadPoolExecutor(max_workers=min(len(FIELD_NAMES), os.cpu_count() or 1)) as pool:
+    postings = sum(len(r[2]) // 8 for r in rows)  # stem postings: about a field's size
+    workers = min(len(FIELD_NAMES), os.cpu_count() or 1)
+    if postings * PARALLEL_BYTES_PER_POSTING > PARALLEL_FIELD_MEMORY:
+        workers = 1  # a large corpus: one field at a time, a third of the memory
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         built = pool.map(one, range(len(FIELD_NAMES)), FIELD_NAMES)
         return dict(zip(FIELD_NAMES, built, strict=True))
 
