@@ -46,6 +46,8 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MD_LIST_HEADS = frozenset("-*+0123456789")
+_MD_INLINE_MARK = re.compile(r"[\[*_`]")
 _MD_FENCE = re.compile(r"^(```+|~~~+)")
 _MD_SETEXT = re.compile(r"^(?:=+|-+)$")
 _MD_THEMATIC_BREAK = re.compile(r"^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
@@ -83,7 +85,7 @@ def _join_markdown_lines(text: str) -> list[str]:
     for raw in text.split("\n"):
         line = raw.rstrip()
         stripped = line.strip()
-        opener = _MD_FENCE.match(stripped)
+        opener = _MD_FENCE.match(stripped) if stripped[:1] in ("`", "~") else None
         if fence is not None or opener:
             if fence is None and opener:
                 fence = opener.group(1)[:3]
@@ -115,8 +117,12 @@ def _hard_break(raw: str) -> bool:
 
 
 def _plain_markdown_line(raw: str) -> str:
-    line = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", raw))
-    return line if line.lstrip().startswith("#") else _MD_LIST.sub("", line)
+    if _MD_INLINE_MARK.search(raw):  # most lines hold no markup: no substitutions
+        raw = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", raw))
+    head = raw.lstrip()[:1]
+    if head and head in _MD_LIST_HEADS:
+        return _MD_LIST.sub("", raw)
+    return raw
 
 
 def _iso_date(value: str) -> str | None:
