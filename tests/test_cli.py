@@ -160,7 +160,11 @@ def test_first_run_builds_then_reuses_the_index(tmp_path: Path) -> None:
         "Größe zählt\n\nÜber Qualität und Quantität.".encode("latin-1")
     )
     (corpus / "binary.txt").write_bytes(os.urandom(2048))
-    env = {"DOCBOT_CORPUS": str(corpus), "DOCBOT_DB": str(tmp_path / "db" / "i.db")}
+    env = {
+        "DOCBOT_CORPUS": str(corpus),
+        "DOCBOT_DB": str(tmp_path / "db" / "i.db"),
+        "DOCBOT_SEMANTIC": "0",  # vectors on a first run: test_new_passages_get_their_vectors
+    }
     first = docbot("ask", "How do I measure ROI for networking?", env=env)
     assert first.code == 0
     assert first.err.startswith("Indexing") and "6 added" in first.err
@@ -170,6 +174,24 @@ def test_first_run_builds_then_reuses_the_index(tmp_path: Path) -> None:
     sources = docbot("sources", env=env).out
     assert "binary.txt" not in sources and "latin1.txt" in sources
     assert "binary.txt: binary content" in docbot("index", env=env).out
+
+
+def test_new_passages_get_their_vectors_before_the_answer(seed_db: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "db" / "index.db"
+    shutil.copytree(seed_db.parent, db.parent)  # the seed's index, vectors included
+    (corpus / "wifi.txt").write_text(
+        "Office notes\n\nThe guest wireless network is called Lobby and needs no password.\n"
+    )
+    args = ["--corpus", str(corpus), "--db", str(db)]
+    first = docbot("ask", "What is the guest wireless network called?", *args)
+    assert first.code == 0, first.err
+    assert "Computing vectors for" in first.err  # only what is new: the old are cached
+    assert "wifi.txt" in first.out
+    again = docbot("ask", "What is the guest wireless network called?", *args)
+    assert again.err == "" and "wifi.txt" in again.out
+    assert "every passage has its vectors" in docbot("sources", *args).out
 
 
 def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:

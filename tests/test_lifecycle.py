@@ -65,7 +65,7 @@ def test_sigkill_mid_build_leaves_the_previous_index_serving(
     build_index(corpus_copy, db)
     before = snapshot(db)
     answer_before = Searcher(db).ask("How do I measure ROI for networking?").hits[0].passage
-    generate_corpus(corpus_copy / "generated", 1500)
+    generate_corpus(corpus_copy / "generated", 800)
     wal = Path(f"{db}-wal")
     for written in (1, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024):
         # Killed once the build has written this much of its transaction: at
@@ -95,7 +95,7 @@ def test_sigkill_mid_build_leaves_the_previous_index_serving(
     finished = docbot("index", "--corpus", str(corpus_copy), "--db", str(db))
     out, err = finished.communicate(timeout=300)
     assert finished.returncode == 0, err
-    assert "1500 added" in out.decode()
+    assert "800 added" in out.decode()
     assert Searcher(db).ask("zq7x").hits[0].passage.doc == "generated/gen-00007.txt"
 
 
