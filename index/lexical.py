@@ -406,13 +406,12 @@ class LanguageIndex:
             return None
         pair_weights = {p: self.pairs.term_idf(p) for p in query.pairs if self.pairs.knows(p)}
         pair_ideal = sum(self.pairs.term_idf(p) for p in query.pairs)
-        total = self.stems.score_terms(weights)
+        total, stem_weight, matched = self.stems.score_and_cover(weights)
         total += FORMS_WEIGHT * self.forms.score_terms(
             {f: self.forms.term_idf(f) for f in query.forms if self.forms.knows(f)}
         )
-        total += PAIRS_WEIGHT * self.pairs.score_terms(pair_weights)
-        stem_weight = self.stems.coverage(weights)
-        covered = stem_weight + PAIRS_WEIGHT * self.pairs.coverage(pair_weights)
+        pair_scores, pair_covered, _ = self.pairs.score_and_cover(pair_weights)
+        total += PAIRS_WEIGHT * pair_scores
+        covered = stem_weight + PAIRS_WEIGHT * pair_covered
         full = ideal + PAIRS_WEIGHT * pair_ideal
-        matched = self.stems.coverage(dict.fromkeys(weights, 1.0)).astype(np.int64)
         return LexicalScores(total / ideal, covered / full, matched, stem_weight, weights)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -109,6 +109,9 @@ def build_field(
     }
 
 
+TERM_CACHE = 65_536  # a field remembers this many term look-ups
+
+
 @dataclass(frozen=True)
 class Field:
     """One BM25 field over mapped arrays."""
@@ -121,6 +124,7 @@ class Field:
     idf: npt.NDArray[np.float64]  # per term id
     k1: float
     size: int
+    _ids: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, arrays: Mapping[str, npt.NDArray[np.generic]], k1: float, b: float) -> Field:
@@ -144,8 +148,14 @@ class Field:
         return self.hash_id(term if isinstance(term, int) else term_key(term))
 
     def hash_id(self, key: int) -> int | None:
-        i = int(np.searchsorted(self.vocab, key))
-        return i if i < self.vocab.size and int(self.vocab[i]) == key else None
+        cached = self._ids.get(key)
+        if cached is None:
+            i = int(self.vocab.searchsorted(key))
+            cached = i if i < self.vocab.size and int(self.vocab[i]) == key else -1
+            if len(self._ids) >= TERM_CACHE:
+                self._ids.clear()
+            self._ids[key] = cached
+        return None if cached < 0 else cached
 
     def knows(self, term: str | int) -> bool:
         return self.term_id(term) is not None
@@ -177,6 +187,23 @@ class Field:
                 docs, tfs = self._postings(i)
                 scores[docs] += weight * term_weight(tfs, self.norm[docs], self.k1)
         return scores
+
+    def score_and_cover(
+        self, weights: Mapping[str, float] | Mapping[int, float]
+    ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64]]:
+        """``score_terms``, ``coverage`` and the number of terms matched, in one
+        walk over the terms' postings."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        covered = np.zeros(self.size, dtype=np.float64)
+        matched = np.zeros(self.size, dtype=np.int64)
+        for term, weight in weights.items():
+            i = self.term_id(term)
+            if i is not None:
+                docs, tfs = self._postings(i)
+                scores[docs] += weight * term_weight(tfs, self.norm[docs], self.k1)
+                covered[docs] += weight
+                matched[docs] += 1
+        return scores, covered, matched
 
     def coverage(self, weights: Mapping[str, float] | Mapping[int, float]) -> FloatArray:
         """``sum(weight[t] for t in d)``: how much of the query each passage holds."""
