@@ -18,6 +18,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import itemgetter
+from typing import cast
 
 import Stemmer
 
@@ -33,6 +36,9 @@ _WORD = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
     r"|(?P<word>[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*)"
 )
+# The same tokens as whole strings (no groups): the key of the analyser's cache.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%)?|[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*")
+_STEMS, _FORMS = itemgetter(0), itemgetter(1)
 _APOSTROPHE = re.compile(r"['’]")
 _HYPHEN = re.compile(r"[-‐]")
 _PERCENT_WORDS = frozenset(
@@ -258,8 +264,13 @@ class Analyzer:
             self.new_stems[key] = term
         return stem_keys, tuple(term_key(f) for f in forms)
 
-    def _remember(self, number: str, percent: str, word: str) -> KeyEntry:
-        entry = self._keys[word or number + percent] = self._key_entry(number, percent, word)
+    def _remember(self, token: str) -> KeyEntry:
+        match = _WORD.fullmatch(token)
+        if match is None:  # pragma: no cover - _TOKEN and _WORD match the same strings
+            raise ValueError(token)
+        number, percent, word = match.group("num", "pct", "word")
+        entry = self._key_entry(number or "", percent or "", word or "")
+        self._keys[token] = entry
         return entry
 
     def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
@@ -282,13 +293,14 @@ class Analyzer:
         >>> a.analyze_keys("ROI") == ([term_key("roi")], [term_key("roi")])
         True
         """
-        get = self._keys.get
-        entries = [
-            get(word or number + percent) or self._remember(number, percent, word)
-            for number, percent, word in _WORD.findall(text)
-        ]
-        stems = [key for entry in entries for key in entry[0]]
-        forms = [key for entry in entries for key in entry[1]]
+        tokens = _TOKEN.findall(text)
+        found = list(map(self._keys.get, tokens))
+        if None in found:  # words this analyser has not met yet
+            remember = self._remember
+            found = [e or remember(t) for e, t in zip(found, tokens, strict=True)]
+        entries = cast(list[KeyEntry], found)
+        stems = list(chain.from_iterable(map(_STEMS, entries)))
+        forms = list(chain.from_iterable(map(_FORMS, entries)))
         return stems, forms
 
     def _word(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

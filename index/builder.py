@@ -171,14 +171,17 @@ def _field_blobs(
     """A passage's stems, surface forms and form pairs as count blobs.
 
     Title and section heading words count for matching, but only once: a word
-    the text repeats is not made more frequent by its heading.
+    the text repeats is not made more frequent by its heading.  The heading's
+    forms and the text's form one sequence; the pair across the seam is no pair.
     """
     seen_stems, seen_forms = set(stems), set(forms)
     extra_stems = [k for k in head[0] if k not in seen_stems]
     extra_forms = [k for k in head[1] if k not in seen_forms]
-    pairs = pair_keys(np.array(extra_forms, np.int64)).tolist()
-    pairs += pair_keys(np.array(forms, np.int64)).tolist()
-    fields = {"stem": extra_stems + stems, "form": extra_forms + forms, "pair": pairs}
+    all_forms = extra_forms + forms
+    pairs = pair_keys(np.array(all_forms, np.int64))
+    if extra_forms and forms:
+        pairs = np.delete(pairs, len(extra_forms) - 1)
+    fields = {"stem": extra_stems + stems, "form": all_forms, "pair": pairs.tolist()}
     blobs: dict[str, bytes] = {}
     for name, keys in fields.items():
         blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(keys)
