@@ -182,12 +182,12 @@ def test_questions_are_answered_while_a_large_build_embeds(
     seed_copy: tuple[Path, Path],
 ) -> None:
     corpus, db = seed_copy
-    for i in range(24):
+    for i in range(6):
         (corpus / f"extra-{i:02d}.txt").write_text(
             f"Extra note {i}\n\n"
             + " ".join(
                 f"Point {j} of note {i} is about planning the quarterly team offsite."
-                for j in range(8)
+                for j in range(5)
             ),
             encoding="utf-8",
         )
@@ -232,3 +232,22 @@ def test_the_shipped_reference_vectors_are_the_models() -> None:
     computed = load_encoder().encode_passages(texts)
     assert shipped.shape == computed.shape
     np.testing.assert_allclose((shipped * computed).sum(axis=1), 1.0, atol=2e-3)
+
+
+def test_a_corpus_without_the_questions_language_still_answers_from_the_others(
+    seed_copy: tuple[Path, Path],
+) -> None:
+    """English questions once the only English article is gone: the German
+    and Spanish passages answer (flagged), a near-topic trap still does not."""
+    corpus, db = seed_copy
+    (english,) = [p for p in corpus.iterdir() if p.name.startswith("002_")]
+    english.unlink()
+    build_index(corpus, db, semantic=DEFAULT_ENCODER)  # vectors cached: nothing to embed
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    assert "en" not in searcher.indexes and searcher.semantic_active
+    hits = searcher.ask("Which photo sharing sites are given as examples?").hits
+    assert hits and hits[0].cross_lingual and hits[0].passage.lang == "de"
+    assert "Pixabay" in hits[0].passage.text
+    hits = searcher.ask("Are social networks just a subcategory of social media?").hits
+    assert hits and "Unterkategorie" in hits[0].passage.text
+    assert searcher.ask("How much does LinkedIn Premium cost per month?").hits == ()
