@@ -148,7 +148,7 @@ def write_paragraphs(
         (folder / f"{lang}_{i:03d}.txt").write_text(body, encoding="utf-8")
 
 
-def xquad_report(work: Path, semantic: str) -> None:
+def xquad_report(work: Path, semantic: str, only: list[str] | None = None) -> None:
     data = {lang: load_xquad(lang) for lang in LANGS}
     n = len(data["en"][0])
     full = work / "all"
@@ -170,6 +170,8 @@ def xquad_report(work: Path, semantic: str) -> None:
         mixed,
         [(lang, q, LANGS[g % 3], g) for lang in LANGS for q, g in data[lang][1]],
     )
+    if only:
+        configs = {k: v for k, v in configs.items() if any(k.startswith(o) for o in only)}
     encoder = load_encoder(semantic)
     print("\n## XQuAD R@1 / R@5 (whole engine: files in, `ask` out, floor on)\n")
     print("| configuration | questions | lexical | dense alone | hybrid |")
@@ -215,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", action="store_true", help="the seed corpus only")
     parser.add_argument("--misses", action="store_true", help="list the hybrid misses")
     parser.add_argument("--encoder", default="e5-small")
+    parser.add_argument(
+        "--xquad",
+        help="XQuAD configurations to run, by prefix, comma-separated "
+        "(e.g. 'mono,mixed' or 'de->,mixed'); default all",
+    )
     args = parser.parse_args(argv)
     sets: dict[str, list[dict[str, object]]] = {}
     dev = SHARED / "eval" / "seed-dev.jsonl"
@@ -240,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         if not XQUAD.exists():
             print(f"\n(no {XQUAD}: XQuAD is skipped; it comes from ../shared/eval/xquad)")
             return 0
-        xquad_report(work, args.encoder)
+        only = args.xquad.split(",") if args.xquad else None
+        xquad_report(work, args.encoder, only)
     return 0
 
 

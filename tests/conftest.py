@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -18,10 +20,22 @@ DEV_SET = SHARED / "eval" / "seed-dev.jsonl"
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed corpus's index with its semantic layer, built once per session."""
-    db = tmp_path_factory.mktemp("seed") / "index.db"
-    build_index(CORPUS, db, semantic=DEFAULT_ENCODER)
-    return db
+    """The seed corpus's index with its semantic layer, built once per test run:
+    pytest-xdist's workers share it (the first one to get here builds it), as
+    its vectors take seconds of CPU.  Tests only read it (``seed_copy`` is the
+    one to change)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    folder = shared / "seed-index"
+    with open(shared / "seed-index.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build_index(CORPUS, folder / "index.db", semantic=DEFAULT_ENCODER)
+            (folder / "complete").touch()
+    return folder / "index.db"
 
 
 @pytest.fixture(scope="session")
