@@ -350,9 +350,7 @@ async def owned_hold(press: Press, held_id: str, kind: str) -> dict[str, Any] | 
     if held is None or held.kind != kind:
         await press.expired()
         return None
-    if held.chat_id != press.chat_id or held.user_id != press.user.id:
-        log.info("User %s pressed another user's confirmation button", press.user.id)
-        await answer_press(press.query, t(press.ui, "not_yours"), alert=True)
+    if not await press.belongs_here(held.chat_id, held.user_id, "confirmation"):
         return None
     if not press.svc.is_admin(press.user):
         await answer_press(press.query, t(press.ui, "admins_only", command=kind), alert=True)

@@ -344,11 +344,18 @@ class Press:
         if found is None:
             await self.expired()
             return None
-        if found.chat_id != self.chat_id or found.user_id != self.user.id:
-            log.info("User %s pressed a button of another user's answer", self.user.id)
-            await answer_press(self.query, t(self.ui, "not_yours"), alert=True)
+        if not await self.belongs_here(found.chat_id, found.user_id, "answer"):
             return None
         return found
+
+    async def belongs_here(self, chat_id: int, user_id: int, what: str) -> bool:
+        """Whether a button's record is this chat's and this user's; if not,
+        an alert says so (and the other user's record stays unseen)."""
+        if chat_id == self.chat_id and user_id == self.user.id:
+            return True
+        log.info("User %s pressed a button of another user's %s", self.user.id, what)
+        await answer_press(self.query, t(self.ui, "not_yours"), alert=True)
+        return False
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
