@@ -341,15 +341,7 @@ class Emulator:
             return self._reply(
                 request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             )
-        data: bytes = found["data"]
-        try:
-            request.send_response(200)
-            request.send_header("Content-Type", "application/octet-stream")
-            request.send_header("Content-Length", str(len(data)))
-            request.end_headers()
-            request.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self._send(request, 200, "application/octet-stream", found["data"])
         return None
 
     @staticmethod
@@ -371,10 +363,13 @@ class Emulator:
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
+        Emulator._send(request, status, "application/json", json.dumps(payload).encode())
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, status: int, kind: str, data: bytes) -> None:
         try:
             request.send_response(status)
-            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Type", kind)
             request.send_header("Content-Length", str(len(data)))
             request.end_headers()
             request.wfile.write(data)
