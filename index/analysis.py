@@ -32,12 +32,12 @@ Decompounder = Callable[[str], list[str]]
 # A word: letters/digits joined by hyphens or apostrophes ("Video-Sharing",
 # "networking's"), or a number with separators ("1,000", "3.5"), optionally
 # followed by a percent sign ("53 %").
-_WORD = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*)(?P<pct>\s?%)?"
-    r"|(?P<word>[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*)"
-)
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_PERCENT = r"\s?%"
+_WORD_RUN = r"[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*"
+_WORD = re.compile(rf"(?P<num>{_NUMBER})(?P<pct>{_PERCENT})?|(?P<word>{_WORD_RUN})")
 # The same tokens as whole strings (no groups): the key of the analyser's cache.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%)?|[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*")
+_TOKEN = re.compile(rf"{_NUMBER}(?:{_PERCENT})?|{_WORD_RUN}")
 _STEMS, _FORMS = itemgetter(0), itemgetter(1)
 _APOSTROPHE = re.compile(r"['’]")
 _HYPHEN = re.compile(r"[-‐]")
