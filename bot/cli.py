@@ -388,6 +388,7 @@ class Cli:
                     force=force,
                     wait=False,
                     progress=progress,
+                    semantic=self.semantic,
                 )
             except IndexBusy:
                 self.note("Another rebuild of this index is running; waiting for it to finish…")

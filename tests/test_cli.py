@@ -194,6 +194,17 @@ def test_new_passages_get_their_vectors_before_the_answer(seed_db: Path, tmp_pat
     assert "every passage has its vectors" in docbot("sources", *args).out
 
 
+def test_index_computes_the_vectors_of_what_it_added(seed_db: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "db" / "index.db"
+    shutil.copytree(seed_db.parent, db.parent)  # the seed's index, vectors included
+    (corpus / "wifi.txt").write_text("Office notes\n\nThe guest wireless network is Lobby.\n")
+    report = docbot("index", "--corpus", str(corpus), "--db", str(db))
+    assert report.code == 0, report.err
+    assert "1 added" in report.out and "Semantic layer: up to date." in report.out
+
+
 def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
