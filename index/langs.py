@@ -29,7 +29,8 @@ from .stopwords import stopwords_for
 
 _MIN_CONFIDENCE = 0.9
 _MIN_WORDS_FOR_MODEL = 3
-_DOC_SAMPLE_CHARS = 5000
+_DOC_SAMPLE_CHARS = 1000  # the words looked at (lingua's cost grows with the text)
+_DOC_HEAD_CHARS = 240  # what the all-language model reads: enough on a page of text
 _LONG_DOC_CHARS = 200
 _LONG_DOC_CONFIDENCE = 0.9
 _OTHER_LANGUAGE_CONFIDENCE = 0.95
@@ -216,15 +217,22 @@ def detect_document_language(  # noqa: PLR0911 - one return per rule, in order
     >>> detect_document_language("Bitte Tür schließen.", ["en", "de", "es"])
     'de'
     """
-    sample = text[:_DOC_SAMPLE_CHARS]
-    n_words = len(words(sample))
-    if not n_words:
+    sample = _cut(text.strip(), _DOC_SAMPLE_CHARS)
+    head = _cut(sample, _DOC_HEAD_CHARS)
+    if not (words(head) or words(sample)):
         return None
     codes = tuple(sorted({primary(tag) for tag in preferred if tag and tag != "und"}))
-    overall = _all_language_confidences(sample)
+    overall = _all_language_confidences(head)
     top, top_confidence = max(overall.items(), key=lambda kv: kv[1], default=("", 0.0))
-    if len(sample.strip()) >= _LONG_DOC_CHARS and top_confidence >= _LONG_DOC_CONFIDENCE:
+    long_text = len(head) >= _LONG_DOC_CHARS
+    if long_text and top_confidence >= _LONG_DOC_CONFIDENCE and top in codes:
+        return top  # the common case, decided on the head alone
+    if sample != head:  # a language the corpus lacks, or unsure: read more
+        overall = _all_language_confidences(sample)
+        top, top_confidence = max(overall.items(), key=lambda kv: kv[1], default=("", 0.0))
+    if long_text and top_confidence >= _LONG_DOC_CONFIDENCE:
         return top
+    n_words = len(words(sample))
     if not codes:
         return top or None
     if (
@@ -245,6 +253,18 @@ def detect_document_language(  # noqa: PLR0911 - one return per rule, in order
     if restricted:
         return max(codes, key=lambda c: restricted.get(c, 0.0))
     return max(codes, key=lambda c: overall.get(c, 0.0))
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, ending at a word's end.
+
+    >>> _cut("social media and networking", 14)
+    'social media'
+    """
+    if len(text) <= limit:
+        return text
+    end = text.rfind(" ", 0, limit + 1)
+    return text[: end if end > 0 else limit]
 
 
 def _all_language_confidences(text: str) -> dict[str, float]:
