@@ -17,10 +17,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import store
 from .analysis import Analyzer
@@ -31,7 +33,6 @@ from .keys import pair_keys
 from .langs import display_name, primary
 from .lexical import build_generation, patch_generation, trigram_keys
 from .loader import load_document
-from .postings import counts_blob
 from .reading import SIDECAR_SUFFIX, Unreadable
 from .records import BuildReport, Document, Passage
 from .workers import run_parallel
@@ -165,40 +166,91 @@ class _Analysis:
 _PROCESS_ANALYSIS = _Analysis()
 
 
-def _field_blobs(
-    stems: list[int], forms: list[int], head: tuple[list[int], list[int]]
-) -> dict[str, bytes]:
-    """A passage's stems, surface forms and form pairs as count blobs.
+def _count_blobs(
+    keys: npt.NDArray[np.int64], owner: npt.NDArray[np.int64], n: int
+) -> list[tuple[bytes, bytes]]:
+    """Each of ``n`` passages' distinct keys and their frequencies, as two blobs,
+    from all their keys at once (``owner`` says whose each key is, ascending).
 
+    >>> [(np.frombuffer(k, np.int64).tolist(), np.frombuffer(t, np.int32).tolist())
+    ...  for k, t in _count_blobs(np.array([5, 3, 5, 7]), np.array([0, 0, 0, 2]), 3)]
+    [([3, 5], [1, 2]), ([], []), ([7], [1])]
+    """
+    order = np.lexsort((keys, owner))
+    keys, owner = keys[order], owner[order]
+    first = np.ones(keys.size, bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, keys.size)).astype(np.int32).tobytes()
+    distinct = keys[starts].tobytes()
+    bounds = np.searchsorted(owner[starts], np.arange(n + 1)).tolist()
+    return [(distinct[8 * a : 8 * b], counts[4 * a : 4 * b]) for a, b in pairwise(bounds)]
+
+
+def _flat(sequences: list[list[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The sequences' keys end to end, and the number of the sequence each came from."""
+    lengths = np.fromiter(map(len, sequences), np.int64, len(sequences))
+    total = int(lengths.sum())
+    keys = np.fromiter(chain.from_iterable(sequences), np.int64, total)
+    return keys, np.repeat(np.arange(len(sequences)), lengths)
+
+
+Analysed = tuple[list[int], list[int], list[int], list[int]]  # text stems, forms; heading's
+
+
+def _field_blobs(analysed: list[Analysed]) -> list[dict[str, bytes]]:
+    """Each passage's stems, surface forms and form pairs as count blobs, all
+    passages of a document counted at once.
+
+    ``analysed`` holds each passage's text stems and forms and its heading's.
     Title and section heading words count for matching, but only once: a word
     the text repeats is not made more frequent by its heading.  The heading's
     forms and the text's form one sequence; the pair across the seam is no pair.
     """
-    seen_stems, seen_forms = set(stems), set(forms)
-    extra_stems = [k for k in head[0] if k not in seen_stems]
-    extra_forms = [k for k in head[1] if k not in seen_forms]
-    all_forms = extra_forms + forms
-    pairs = pair_keys(np.array(all_forms, np.int64))
-    if extra_forms and forms:
-        pairs = np.delete(pairs, len(extra_forms) - 1)
-    fields = {"stem": extra_stems + stems, "form": all_forms, "pair": pairs.tolist()}
-    blobs: dict[str, bytes] = {}
-    for name, keys in fields.items():
-        blobs[f"{name}_h"], blobs[f"{name}_tf"] = counts_blob(keys)
+    stem_seqs: list[list[int]] = []
+    form_seqs: list[list[int]] = []
+    seams: list[int] = []
+    for stems, forms, head_stems, head_forms in analysed:
+        seen_stems, seen_forms = set(stems), set(forms)
+        extra_forms = [k for k in head_forms if k not in seen_forms]
+        stem_seqs.append([k for k in head_stems if k not in seen_stems] + stems)
+        form_seqs.append(extra_forms + forms)
+        seams.append(len(extra_forms) if extra_forms and forms else 0)
+    n = len(analysed)
+    fields = {"stem": _count_blobs(*_flat(stem_seqs), n)}
+    all_forms, owner = _flat(form_seqs)
+    fields["form"] = _count_blobs(all_forms, owner, n)
+    # a pair joins key i and i + 1 of one passage, never across its heading's seam
+    lengths = np.fromiter(map(len, form_seqs), np.int64, n)
+    starts = np.cumsum(lengths) - lengths
+    seam_lengths = np.array(seams, np.int64)
+    joined = np.ones(all_forms.size, np.bool_)  # key i joins the key before it
+    joined[starts[lengths > 0]] = False
+    joined[(starts + seam_lengths)[seam_lengths > 0]] = False
+    valid = joined[1:]
+    fields["pair"] = _count_blobs(pair_keys(all_forms)[valid], owner[1:][valid], n)
+    blobs: list[dict[str, bytes]] = [{} for _ in range(n)]
+    for name, per_passage in fields.items():
+        for row, (keys, tfs) in zip(blobs, per_passage, strict=True):
+            row[f"{name}_h"], row[f"{name}_tf"] = keys, tfs
     return blobs
 
 
 def passage_blobs(
     passages: Iterable[Passage], analyzer: Analyzer
-) -> Iterator[tuple[Passage, dict[str, bytes]]]:
+) -> list[tuple[Passage, dict[str, bytes]]]:
     """Each passage with its field blobs; a heading is analysed once per document."""
     heads: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
+    kept: list[Passage] = []
+    analysed: list[Analysed] = []
     for passage in passages:
         key = (passage.title, passage.section)
         if key not in heads:
             heads[key] = analyzer.analyze_keys(f"{passage.title}\n{passage.section or ''}")
         stems, forms = analyzer.analyze_keys(passage.text)
-        yield passage, _field_blobs(stems, forms, heads[key])
+        kept.append(passage)
+        analysed.append((stems, forms, *heads[key]))
+    return list(zip(kept, _field_blobs(analysed), strict=True)) if kept else []
 
 
 def document_rows(
