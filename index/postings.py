@@ -52,14 +52,9 @@ def concat_blobs(
 ) -> tuple[IntArray, npt.NDArray[np.int32], npt.NDArray[np.int32], int]:
     """All postings of a field, unsorted: ``(hashes, passages, tfs, passage count)``
     from each passage's ``(hashes, tfs)`` blobs, passages numbered in order."""
-    keys = [np.frombuffer(h, np.int64) for h, _ in blobs]
-    lengths = np.fromiter((k.size for k in keys), np.int64, len(keys))
-    hashes = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    tfs = (
-        np.concatenate([np.frombuffer(t, np.int32) for _, t in blobs])
-        if blobs
-        else np.zeros(0, np.int32)
-    )
+    lengths = np.fromiter((len(h) // 8 for h, _ in blobs), np.int64, len(blobs))
+    hashes = np.frombuffer(b"".join([h for h, _ in blobs]), np.int64)
+    tfs = np.frombuffer(b"".join([t for _, t in blobs]), np.int32)
     docs = np.repeat(np.arange(len(blobs), dtype=np.int32), lengths)
     return hashes, docs, tfs, len(blobs)
 
