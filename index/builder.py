@@ -217,20 +217,20 @@ def _field_blobs(analysed: list[Analysed]) -> list[dict[str, bytes]]:
         form_seqs.append(extra_forms + forms)
         seams.append(len(extra_forms) if extra_forms and forms else 0)
     n = len(analysed)
-    stems, stem_owner = _flat(stem_seqs)
-    forms, form_owner = _flat(form_seqs)
+    stem_keys, stem_owner = _flat(stem_seqs)
+    form_keys, form_owner = _flat(form_seqs)
     # a pair joins key i and i + 1 of one passage, never across its heading's seam
     lengths = np.fromiter(map(len, form_seqs), np.int64, n)
     starts = np.cumsum(lengths) - lengths
     seam_lengths = np.array(seams, np.int64)
-    joined = np.ones(forms.size, np.bool_)  # key i joins the key before it
+    joined = np.ones(form_keys.size, np.bool_)  # key i joins the key before it
     joined[starts[lengths > 0]] = False
     joined[(starts + seam_lengths)[seam_lengths > 0]] = False
     valid = joined[1:]
-    pairs, pair_owner = pair_keys(forms)[valid], form_owner[1:][valid]
+    pairs, pair_owner = pair_keys(form_keys)[valid], form_owner[1:][valid]
     # the three fields counted at once: field f's passage p is owner f * n + p
     counted = _count_blobs(
-        np.concatenate([stems, forms, pairs]),
+        np.concatenate([stem_keys, form_keys, pairs]),
         np.concatenate([stem_owner, form_owner + n, pair_owner + 2 * n]),
         3 * n,
     )
