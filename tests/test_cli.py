@@ -30,6 +30,7 @@ from .botapi import clean_env
 from .conftest import CORPUS, ROOT
 from .test_formats import WATER, make_pdf
 
+LEXICAL = {"DOCBOT_SEMANTIC": "0"}  # tests of the index's life cycle, not of its vectors
 RESULT_KEYS = {"rank", "score", "doc", "title", "section", "lang", "text", "quote", "page"}
 
 
@@ -65,12 +66,12 @@ def one_line(text: str) -> bool:
 
 
 def test_index_reports_what_it_did(tmp_path: Path) -> None:
-    first = docbot("index", "--corpus", str(CORPUS), "--db", str(tmp_path / "i.db"))
+    first = docbot("index", "--corpus", str(CORPUS), "--db", str(tmp_path / "i.db"), env=LEXICAL)
     assert first.code == 0
     assert "5 added, 0 changed, 0 removed" in first.out
     assert "de: 15, en: 6, es: 6" in first.out
     assert "  added: 002_38366ab575c2df6f.txt" in first.out  # few files: named
-    again = docbot("index", "--corpus", str(CORPUS), "--db", str(tmp_path / "i.db"))
+    again = docbot("index", "--corpus", str(CORPUS), "--db", str(tmp_path / "i.db"), env=LEXICAL)
     assert "Index up to date (5 documents" in again.out
 
 
@@ -83,7 +84,7 @@ def test_index_report_of_many_files_is_a_summary(tmp_path: Path) -> None:
         (corpus / f"photo-{i:02}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (corpus / "bad.md").write_text("---\nlang: 12345\n---\nSome notes.\n")
     args = ["index", "--corpus", str(corpus), "--db", str(tmp_path / "i.db")]
-    report = docbot(*args)
+    report = docbot(*args, env=LEXICAL)
     assert report.code == 0
     lines = report.out.splitlines()
     assert lines[0].startswith("Indexed in") and "40 added" in lines[0]
@@ -92,17 +93,17 @@ def test_index_report_of_many_files_is_a_summary(tmp_path: Path) -> None:
     assert "  25 files: unsupported file type .png (photo-00.png, photo-01.png, …)" in lines
     assert "  bad.md: its front matter says lang: 12345, which is not a language" in report.out
     assert len(lines) <= 6
-    verbose = docbot(*args, "--rebuild", "--verbose")
+    verbose = docbot(*args, "--rebuild", "--verbose", env=LEXICAL)
     assert verbose.out.count("  added: ") == 40 and verbose.out.count(".png: unsupported") == 25
 
 
 def test_unreadable_database_is_one_line_that_repeats_the_users_options(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     db.write_bytes(b"garbage" * 1000)
-    result = docbot("ask", "ROI", "--corpus", str(CORPUS), "--db", str(db))
+    result = docbot("ask", "ROI", "--corpus", str(CORPUS), "--db", str(db), env=LEXICAL)
     assert result.code == 1 and one_line(result.err), result.err
     assert f"docbot index --rebuild --corpus {CORPUS} --db {db}" in result.err
-    fixed = docbot("index", "--rebuild", "--corpus", str(CORPUS), "--db", str(db))
+    fixed = docbot("index", "--rebuild", "--corpus", str(CORPUS), "--db", str(db), env=LEXICAL)
     assert fixed.code == 0
 
 
@@ -111,13 +112,13 @@ def test_another_programs_database_is_only_replaced_with_force(tmp_path: Path) -
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE customers (name TEXT)")
     args = ["--corpus", str(CORPUS), "--db", str(db)]
-    refused = docbot("index", "--rebuild", *args)
+    refused = docbot("index", "--rebuild", *args, env=LEXICAL)
     assert refused.code == 1 and one_line(refused.err)
     assert f"docbot index --rebuild --force {' '.join(args)}" in refused.err
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("customers",)]
-    assert docbot("index", "--force", *args).code == 2  # --force alone is not enough
-    assert docbot("index", "--rebuild", "--force", *args).code == 0
+    assert docbot("index", "--force", *args, env=LEXICAL).code == 2  # --force alone is not enough
+    assert docbot("index", "--rebuild", "--force", *args, env=LEXICAL).code == 0
 
 
 def test_db_naming_a_folder_has_its_own_message(tmp_path: Path) -> None:
@@ -209,10 +210,10 @@ def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     args = ["--corpus", str(corpus), "--db", str(tmp_path / "i.db")]
-    assert docbot("index", *args).code == 0
+    assert docbot("index", *args, env=LEXICAL).code == 0
     for i in range(60):
         (corpus / f"bulk-{i}.txt").write_text(f"Bulk note {i}\n\nA short note about bulk item {i}.")
-    result = docbot("ask", "ROI networking?", "--json", *args)
+    result = docbot("ask", "ROI networking?", "--json", *args, env=LEXICAL)
     assert result.code == 0
     assert "60 files changed since the last build" in result.err
     assert f"Run `docbot index {' '.join(args)}` to include them" in result.err
@@ -225,12 +226,11 @@ def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     db = tmp_path / "i.db"
-    assert docbot("index", "--corpus", str(corpus), "--db", str(db)).code == 0
+    assert docbot("index", "--corpus", str(corpus), "--db", str(db), env=LEXICAL).code == 0
     (corpus / "new.txt").write_text("New note\n\nSomething new about networking events.")
     with build_lock(db, wait=True):
-        result = docbot(
-            "ask", "ROI networking?", "--json", "--corpus", str(corpus), "--db", str(db)
-        )
+        args = ["--json", "--corpus", str(corpus), "--db", str(db)]
+        result = docbot("ask", "ROI networking?", *args, env=LEXICAL)
     assert result.code == 0
     assert "a rebuild is running; answering from the current index" in result.err
     assert result.json[0]["results"]
