@@ -82,6 +82,18 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for
+    (importlib.metadata costs 20 ms on every command otherwise)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        parser._print_message(f"docbot {version()}\n", sys.stdout)
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that writes help, usage and errors to the command's streams."""
 
@@ -178,7 +190,7 @@ def _parser(streams: Streams | None = None) -> _Parser:
         parents=[common],
         streams=streams,
     )
-    parser.add_argument("--version", action="version", version=f"docbot {version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers_to()
 
     def command(name: str, summary: str, description: str, epilog: str | None = None) -> _Parser:

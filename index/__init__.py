@@ -32,9 +32,8 @@ from .errors import (
     UsageError,
 )
 from .followup import FollowUp, follow_up
-from .loader import SUPPORTED_SUFFIXES
 from .question import MAX_QUESTION_CHARS
-from .reading import SIDECAR_SUFFIX
+from .reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
 from .search import Searcher
 from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing

@@ -27,15 +27,12 @@ import numpy.typing as npt
 from . import store
 from .analysis import Analyzer
 from .arrays import Bundle, BundleError, open_bundle, write_bundle
-from .chunking import chunk
 from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
 from .keys import pair_keys
 from .langs import display_name, primary
 from .lexical import build_generation, patch_generation, trigram_keys
-from .loader import load_document
 from .reading import SIDECAR_SUFFIX, Unreadable
 from .records import BuildReport, Document, Passage
-from .workers import run_parallel
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -265,6 +262,8 @@ def document_rows(
     lang = primary(document.lang)
     analyzer = analysis.analyzer(lang)
     rows = []
+    from .chunking import chunk
+
     for passage, blobs in passage_blobs(chunk(document), analyzer):
         rows.append(
             {
@@ -309,6 +308,8 @@ def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
         result.same_content = True
         return result
     try:
+        from .loader import load_document  # the readers: only when a file is read
+
         document = load_document(path, task.rel)
         result.document, result.passages, result.terms = document_rows(document, result, analysis)
     except Unreadable as error:
@@ -329,6 +330,8 @@ def _read_all(tasks: list[FileTask]) -> Iterator[FileResult]:
         for task in tasks:
             yield read_file(task, analysis)
         return
+    from .workers import run_parallel
+
     yield from run_parallel(tasks, read_file)
 
 

@@ -33,10 +33,6 @@ from .structure import (
     typical_width,
 )
 
-HTML_SUFFIXES = (".html", ".htm")
-PDF_SUFFIXES = (".pdf",)
-DOCX_SUFFIXES = (".docx",)
-
 
 def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
     """Main text of a web page as Markdown, and its metadata."""

@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import langcodes
-
 from .analysis import is_stopword, words
 from .errors import UnknownLanguage
 from .stopwords import stopwords_for
@@ -54,6 +52,8 @@ def normalize_tag(tag: str) -> str:
     >>> normalize_tag("EN_us"), normalize_tag("German"), normalize_tag("español")
     ('en-US', 'de', 'es')
     """
+    import langcodes  # its data costs 50 ms to import: only where a tag needs it
+
     text = tag.strip()
     try:
         standard = langcodes.standardize_tag(text)
@@ -67,8 +67,25 @@ def normalize_tag(tag: str) -> str:
         raise UnknownLanguage(tag, []) from None
 
 
+# two-letter codes langcodes replaces by their current ones
+_RENAMED = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr", "tl": "fil"}
+
+
 def primary(tag: str) -> str:
-    """The primary language subtag: "en-US" -> "en"."""
+    """The primary language subtag: "en-US" -> "en".
+
+    >>> primary("en-US"), primary("de"), primary("iw"), primary("es-419")
+    ('en', 'de', 'he', 'es')
+    """
+    if len(tag) == 2 and tag.isascii() and tag.isalpha() and tag.islower():
+        return _RENAMED.get(tag, tag)  # the usual case, without loading langcodes
+    return _primary(tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _primary(tag: str) -> str:
+    import langcodes
+
     return langcodes.Language.get(tag).language or tag.split("-", maxsplit=1)[0].lower()
 
 
@@ -78,6 +95,8 @@ def match_available(tag: str, available: Iterable[str]) -> str:
     >>> match_available("de-AT", ["en", "de"]), match_available("Spanish", ["es"])
     ('de', 'es')
     """
+    import langcodes
+
     options = sorted(set(available))
     if tag.strip().lower() in {"", "auto"}:
         raise UnknownLanguage(tag, options)
@@ -94,6 +113,8 @@ def match_available(tag: str, available: Iterable[str]) -> str:
 @functools.cache
 def display_name(tag: str, in_language: str = "en") -> str:
     """The language's name in another language: ("de", "es") -> "alemán"."""
+    import langcodes
+
     name = langcodes.Language.get(tag).display_name(in_language)
     return name[:1].upper() + name[1:]
 

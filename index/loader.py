@@ -20,20 +20,26 @@ from urllib.parse import urlsplit
 from .cleaning import clean_lines, parse_date
 from .errors import UnknownLanguage
 from .formats import (
-    DOCX_SUFFIXES,
-    HTML_SUFFIXES,
-    PDF_SUFFIXES,
     docx_sections,
     html_to_markdown,
     pdf_sections,
 )
 from .langs import DEFAULT_DOCUMENT_LANGUAGES, detect_document_language, normalize_tag
-from .reading import SIDECAR_SUFFIX, Unreadable, read_sidecar, read_text, split_front_matter
+from .reading import (
+    DOCX_SUFFIXES,
+    HTML_SUFFIXES,
+    PDF_SUFFIXES,
+    SIDECAR_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
+    Unreadable,
+    read_sidecar,
+    read_text,
+    split_front_matter,
+)
 from .records import Document, Section
 from .structure import join_wrapped_lines, looks_hard_wrapped, parse_structure
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 FORMAT_NAMES = {
     **dict.fromkeys(TEXT_SUFFIXES, "text"),
     **dict.fromkeys(HTML_SUFFIXES, "an HTML page"),
