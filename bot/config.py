@@ -17,6 +17,7 @@ SETTINGS: dict[str, str] = {
     "DOCBOT_LOG_LEVEL": "Log level of the bot: DEBUG, INFO, WARNING, ERROR (default: INFO).",
     "TELEGRAM_BOT_TOKEN": "Bot token from @BotFather. Required for `docbot bot` only.",
     "TELEGRAM_API_URL": "Bot API server root (default: https://api.telegram.org).",
+    "TELEGRAM_TIMEOUT": "Seconds a Bot API call may take to send or answer (default: 10).",
     "TELEGRAM_WEBHOOK_URL": "Public HTTPS URL for webhook mode; unset means long polling.",
     "TELEGRAM_WEBHOOK_SECRET": "Secret token Telegram sends with each webhook call.",
     "TELEGRAM_WEBHOOK_LISTEN": "Address the webhook server listens on (default: 127.0.0.1).",

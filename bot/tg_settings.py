@@ -16,6 +16,7 @@ from .config import semantic_spec
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_RETENTION_DAYS = 30.0
+DEFAULT_TIMEOUT = 10.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -42,6 +43,7 @@ class BotConfig:
     watch: bool = True
     log_level: str = "INFO"
     retention_days: float = DEFAULT_RETENTION_DAYS
+    timeout: float = DEFAULT_TIMEOUT  # seconds a Bot API call may take to send or answer
     semantic: str | None = "e5-small"  # the encoder, or None: BM25 alone
 
     @classmethod
@@ -75,6 +77,7 @@ class BotConfig:
             watch=_flag("DOCBOT_WATCH", get("DOCBOT_WATCH"), True),
             log_level=_log_level(get("DOCBOT_LOG_LEVEL")),
             retention_days=_days(get("DOCBOT_RETENTION_DAYS")),
+            timeout=_timeout(get("TELEGRAM_TIMEOUT")),
             semantic=semantic_spec(env),
         )
 
@@ -142,6 +145,30 @@ def _log_level(raw: str) -> str:
     if level not in LOG_LEVELS:
         raise SettingError(f"DOCBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}.")
     return level
+
+
+def _timeout(raw: str) -> float:
+    """Seconds a Bot API call may take (a slow link or a self-hosted server
+    may need more; past it, a reply is retried or, if it may have arrived,
+    not sent twice).
+
+    >>> _timeout(""), _timeout("2.5")
+    (10.0, 2.5)
+    >>> try:
+    ...     _timeout("soon")
+    ... except SettingError as error:
+    ...     print(error)
+    TELEGRAM_TIMEOUT must be seconds above 0 (at most 300), not 'soon'.
+    """
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 300 or not raw.isascii():
+        raise SettingError(f"TELEGRAM_TIMEOUT must be seconds above 0 (at most 300), not {raw!r}.")
+    return seconds
 
 
 def _days(raw: str) -> float:

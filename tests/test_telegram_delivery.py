@@ -41,6 +41,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, Pa
         "DOCBOT_CORPUS": str(work / "corpus"),
         "DOCBOT_DB": str(work / "index.db"),
         "DOCBOT_WATCH": "0",
+        "TELEGRAM_TIMEOUT": "3",  # the hang below outlasts it in seconds, not tens
     }
     with open(log_path, "wb") as log, running_bot(TOKEN, settings, log) as emulator:
         yield emulator, log_path
@@ -75,7 +76,7 @@ def test_an_outage_of_seconds_loses_no_answer(bot: tuple[Emulator, Path]) -> Non
 
 def test_a_hang_that_delivers_is_not_sent_again(bot: tuple[Emulator, Path]) -> None:
     emulator, log_path = bot
-    emulator.hang("sendMessage", 13)  # longer than the bot's read timeout
+    emulator.hang("sendMessage", 5)  # longer than the bot's read timeout (TELEGRAM_TIMEOUT)
     hangs = emulator.hangs_done
     before = len(emulator.sent)
     emulator.send_text(user(3004), ROI)
