@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -51,21 +52,24 @@ Progress = Callable[[int, int, str], None]
 @dataclass(frozen=True)
 class FileState:
     rel: str
-    path: Path
+    path: str
     fingerprint: str
 
 
-def _stat_print(stat: os.stat_result) -> str:
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+def _stat_print(status: os.stat_result) -> str:
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
 
 
-def fingerprint(path: Path | str, names: frozenset[str] | None = None) -> str:
+def fingerprint(
+    path: Path | str, names: frozenset[str] | None = None, status: os.stat_result | None = None
+) -> str:
     """What must change for a file to be looked at again: size, modification
     and status-change times (a permission fix changes the latter), and the
     same of its sidecar ``NAME.meta.json``.  ``names`` (the folder's file
-    names, when the caller has them) spares a look-up for absent sidecars."""
+    names, when the caller has them) spares a look-up for absent sidecars,
+    ``status`` (the file's, when the caller has it) another."""
     path = str(path)
-    own = _stat_print(os.stat(path))
+    own = _stat_print(status or os.stat(path))
     sidecar = path + SIDECAR_SUFFIX
     if names is not None and os.path.basename(sidecar) not in names:
         return own
@@ -89,6 +93,7 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
     root = str(corpus)
+    own_prefix = db_path.name if db_path is not None else None
     states = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -99,15 +104,20 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
             if name.startswith((".", "~")) or name.endswith(SIDECAR_SUFFIX):
                 continue
             full = os.path.join(dirpath, name)
-            if db_path is not None and store.is_own_file(db_path, Path(full)):
+            if (
+                db_path is not None
+                and name.startswith(own_prefix or "")
+                and store.is_own_file(db_path, Path(full))
+            ):
                 continue
             try:
-                if not os.path.isfile(full):
+                status = os.stat(full)
+                if not stat.S_ISREG(status.st_mode):
                     continue
-                print_ = fingerprint(full, names)
+                print_ = fingerprint(full, names, status)
             except OSError:
                 continue
-            states.append(FileState(prefix + name, Path(full), print_))
+            states.append(FileState(prefix + name, full, print_))
     states.sort(key=lambda s: s.rel)
     return states
 
@@ -475,7 +485,7 @@ def _plan(files: list[FileState], known: store.Known, tally: _Tally) -> list[Fil
             tally.unchanged += 1
         elif known.skipped.get(state.rel) != state.fingerprint:
             previous_sha = previous[1] if previous else None
-            tasks.append(FileTask(state.rel, str(state.path), state.fingerprint, previous_sha))
+            tasks.append(FileTask(state.rel, state.path, state.fingerprint, previous_sha))
     return tasks
 
 
