@@ -160,26 +160,21 @@ def _timeout(raw: str) -> float:
     ...     print(error)
     TELEGRAM_TIMEOUT must be seconds above 0 (at most 300), not 'soon'.
     """
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 300 or not raw.isascii():
-        raise SettingError(f"TELEGRAM_TIMEOUT must be seconds above 0 (at most 300), not {raw!r}.")
-    return seconds
+    return _positive("TELEGRAM_TIMEOUT", raw, DEFAULT_TIMEOUT, 300, "seconds")
 
 
 def _days(raw: str) -> float:
+    return _positive("DOCBOT_RETENTION_DAYS", raw, DEFAULT_RETENTION_DAYS, 3650, "a number of days")
+
+
+def _positive(key: str, raw: str, default: float, most: float, what: str) -> float:
+    """A number above 0 and at most ``most``; ``default`` when unset."""
     if not raw:
-        return DEFAULT_RETENTION_DAYS
+        return default
     try:
-        days = float(raw)
+        value = float(raw)
     except ValueError:
-        days = -1.0
-    if not 0 < days <= 3650 or not raw.isascii():
-        raise SettingError(
-            f"DOCBOT_RETENTION_DAYS must be a number of days above 0 (at most 3650), not {raw!r}."
-        )
-    return days
+        value = -1.0
+    if not 0 < value <= most or not raw.isascii():
+        raise SettingError(f"{key} must be {what} above 0 (at most {most:g}), not {raw!r}.")
+    return value
