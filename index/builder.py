@@ -18,7 +18,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import chain, pairwise
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, Index
 from .keys import pair_keys
 from .langs import display_name, primary
 from .lexical import build_generation, patch_generation, trigram_keys
+from .postings import counts_blobs
 from .reading import SIDECAR_SUFFIX, Unreadable
 from .records import BuildReport, Document, Passage
 
@@ -173,27 +174,6 @@ class _Analysis:
 _PROCESS_ANALYSIS = _Analysis()
 
 
-def _count_blobs(
-    keys: npt.NDArray[np.int64], owner: npt.NDArray[np.int64], n: int
-) -> list[tuple[bytes, bytes]]:
-    """Each of ``n`` passages' distinct keys and their frequencies, as two blobs,
-    from all their keys at once (``owner`` says whose each key is, ascending).
-
-    >>> [(np.frombuffer(k, np.int64).tolist(), np.frombuffer(t, np.int32).tolist())
-    ...  for k, t in _count_blobs(np.array([5, 3, 5, 7]), np.array([0, 0, 0, 2]), 3)]
-    [([3, 5], [1, 2]), ([], []), ([7], [1])]
-    """
-    order = np.lexsort((keys, owner))
-    keys, owner = keys[order], owner[order]
-    first = np.ones(keys.size, bool)
-    first[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, keys.size)).astype(np.int32).tobytes()
-    distinct = keys[starts].tobytes()
-    bounds = np.searchsorted(owner[starts], np.arange(n + 1)).tolist()
-    return [(distinct[8 * a : 8 * b], counts[4 * a : 4 * b]) for a, b in pairwise(bounds)]
-
-
 def _flat(sequences: list[list[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The sequences' keys end to end, and the number of the sequence each came from."""
     lengths = np.fromiter(map(len, sequences), np.int64, len(sequences))
@@ -236,7 +216,7 @@ def _field_blobs(analysed: list[Analysed]) -> list[dict[str, bytes]]:
     valid = joined[1:]
     pairs, pair_owner = pair_keys(form_keys)[valid], form_owner[1:][valid]
     # the three fields counted at once: field f's passage p is owner f * n + p
-    counted = _count_blobs(
+    counted = counts_blobs(
         np.concatenate([stem_keys, form_keys, pairs]),
         np.concatenate([stem_owner, form_owner + n, pair_owner + 2 * n]),
         3 * n,

@@ -17,9 +17,9 @@ passages or a million.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -33,18 +33,26 @@ IntArray = npt.NDArray[np.int64]
 FIELD_ARRAYS = ("vocab", "offsets", "docs", "tfs", "doc_len")
 
 
-def counts_blob(keys: Iterable[int]) -> tuple[bytes, bytes]:
-    """A passage's distinct term keys and their frequencies, as two blobs.
+def counts_blobs(
+    keys: npt.NDArray[np.int64], owner: npt.NDArray[np.int64], n: int
+) -> list[tuple[bytes, bytes]]:
+    """Each of ``n`` passages' distinct term keys and their frequencies, as two
+    blobs, from all their keys at once (``owner`` says whose each key is,
+    ascending): what ``concat_blobs`` reads back.
 
-    >>> keys, tfs = counts_blob([5, 3, 5])
-    >>> np.frombuffer(keys, np.int64).tolist(), np.frombuffer(tfs, np.int32).tolist()
-    ([5, 3], [2, 1])
+    >>> [(np.frombuffer(k, np.int64).tolist(), np.frombuffer(t, np.int32).tolist())
+    ...  for k, t in counts_blobs(np.array([5, 3, 5, 7]), np.array([0, 0, 0, 2]), 3)]
+    [([3, 5], [1, 2]), ([], []), ([7], [1])]
     """
-    counts = Counter(keys)
-    return (
-        np.fromiter(counts.keys(), np.int64, len(counts)).tobytes(),
-        np.fromiter(counts.values(), np.int32, len(counts)).tobytes(),
-    )
+    order = np.lexsort((keys, owner))
+    keys, owner = keys[order], owner[order]
+    first = np.ones(keys.size, bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, keys.size)).astype(np.int32).tobytes()
+    distinct = keys[starts].tobytes()
+    bounds = np.searchsorted(owner[starts], np.arange(n + 1)).tolist()
+    return [(distinct[8 * a : 8 * b], counts[4 * a : 4 * b]) for a, b in pairwise(bounds)]
 
 
 def concat_blobs(

@@ -12,7 +12,7 @@ from rank_bm25 import BM25Okapi
 from docbot.index.arrays import open_bundle, write_bundle
 from docbot.index.bm25 import Bm25Index
 from docbot.index.keys import term_key
-from docbot.index.postings import FIELD_ARRAYS, Field, build_field, concat_blobs, counts_blob
+from docbot.index.postings import FIELD_ARRAYS, Field, build_field, concat_blobs, counts_blobs
 
 TINY = [["roi", "network"], ["roi", "media"], ["media", "social"], ["social", "network", "roi"]]
 
@@ -78,7 +78,9 @@ def test_one_document_and_empty_corpora() -> None:
 
 
 def _persisted_field(corpus: list[list[str]], k1: float, b: float, tmp_path: Path) -> Field:
-    blobs = [counts_blob([term_key(t) for t in doc]) for doc in corpus]
+    keys = np.array([term_key(t) for doc in corpus for t in doc], np.int64)
+    owner = np.repeat(np.arange(len(corpus)), [len(doc) for doc in corpus])
+    blobs = counts_blobs(keys, owner, len(corpus))
     path = tmp_path / "field.arrays"
     write_bundle(path, build_field(*concat_blobs(blobs)), {})
     bundle = open_bundle(path)
