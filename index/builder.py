@@ -94,7 +94,6 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
     root = str(corpus)
-    own_prefix = db_path.name if db_path is not None else None
     states = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -105,11 +104,7 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
             if name.startswith((".", "~")) or name.endswith(SIDECAR_SUFFIX):
                 continue
             full = os.path.join(dirpath, name)
-            if (
-                db_path is not None
-                and name.startswith(own_prefix or "")
-                and store.is_own_file(db_path, Path(full))
-            ):
+            if db_path is not None and store.is_own_file(db_path, full):
                 continue
             try:
                 status = os.stat(full)

@@ -623,11 +623,11 @@ def own_files(db_path: Path) -> tuple[Path, ...]:
     return (*siblings, *bundle_files(db_path), db_path.with_name(f".{name}"))
 
 
-def is_own_file(db_path: Path, path: Path) -> bool:
-    """True for the index file, its journals, lock, bundles and their temporary files
-    (``db_path``'s folder resolved by the caller, to compare folders cheaply)."""
+def is_own_file(db_path: Path, path: Path | str) -> bool:
+    """True for the index file, its journals, lock, bundles and their temporary files.
+    The name decides first: a corpus scan asks this of every file."""
     name = db_path.name
-    other = path.name
+    other = os.path.basename(path)
     if not (other == name or other.startswith((name + "-", name + ".", f".{name}."))):
         return False
-    return path.parent.resolve() == db_path.parent.resolve()
+    return Path(path).parent.resolve() == db_path.parent.resolve()
