@@ -238,7 +238,7 @@ def passage_blobs(
         stems, forms = analyzer.analyze_keys(passage.text)
         kept.append(passage)
         analysed.append((stems, forms, *heads[key]))
-    return list(zip(kept, _field_blobs(analysed), strict=True)) if kept else []
+    return list(zip(kept, _field_blobs(analysed), strict=True))
 
 
 def document_rows(
