@@ -7,7 +7,9 @@ Data: the shipped corpus (corpus/) with its question sets -- the seed's
 development questions (../shared/eval/seed-dev.jsonl, beside this repository),
 bench/questions.jsonl and bench/questions-hard.jsonl (ours, frozen before
 tuning: paraphrases, answers only in another language, chatty questions with
-typos, keywords, off-topic traps) -- and XQuAD (../shared/eval/xquad/, CC BY-SA
+typos, keywords, off-topic traps), bench/questions-tune.jsonl (the same kinds,
+written later to fit the fusion on) and bench/questions-holdout.jsonl (the same
+kinds, written beside it and never tuned on) -- and XQuAD (../shared/eval/xquad/, CC BY-SA
 4.0) in English, German and Spanish.  Without ../shared the seed's
 development set and XQuAD are skipped, with a note.
 
@@ -230,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"(no {dev}: the seed's development set is skipped)")
     sets["questions"] = load_set(ROOT / "bench" / "questions.jsonl")
-    sets["questions-hard"] = load_set(ROOT / "bench" / "questions-hard.jsonl")
+    for name in ("questions-hard", "questions-tune", "questions-holdout"):
+        sets[name] = load_set(ROOT / "bench" / f"{name}.jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         db = work / "seed" / "index.db"
