@@ -47,6 +47,38 @@ def clean_question(question: str) -> str:
     return text
 
 
+# Languages that capitalise nouns: a capital letter there marks no name.
+_NOUN_CAPITALS = frozenset({"de", "lb"})
+_CAPITALISED = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’.-]*)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;\"“„«(\[])\s*$")
+
+
+def named_things(question: str, lang: str) -> list[str]:
+    """The words of ``question`` that name something: capitalised where a
+    sentence does not begin ("How many users does Instagram have?" names
+    Instagram).  Empty for languages that capitalise every noun (German), and
+    the pronoun "I" is no name.
+
+    >>> named_things("¿Cuántos seguidores tiene Cristiano Ronaldo en Instagram?", "es")
+    ['Cristiano', 'Ronaldo', 'Instagram']
+    >>> named_things("Can I measure ROI? Ask LinkedIn.", "en")
+    ['ROI', 'LinkedIn']
+    >>> named_things("Was ist LinkedIn?", "de")
+    []
+    """
+    if lang in _NOUN_CAPITALS:
+        return []
+    found = []
+    for match in _CAPITALISED.finditer(question):
+        word = match.group(1).rstrip(".")
+        if not word[0].isupper() or _SENTENCE_START.search(question[: match.start()]):
+            continue
+        if word == "I" or word.startswith(("I'", "I’")):
+            continue
+        found.append(word)
+    return found
+
+
 def _is_frame_word(word: str, lang: str) -> bool:
     frame = _FRAME_WORDS.get(lang, frozenset())
     return word in frame or fold_accents(word) in frame

@@ -21,7 +21,7 @@ from .lexical import LanguageIndex, LexicalScores
 from .question import question_text_for
 
 if TYPE_CHECKING:
-    from .semantic import SemanticIndex
+    from .semantic import DenseScores, SemanticIndex
 
 COVERAGE_FLOOR = 0.2  # with at least two query terms matched ...
 SINGLE_TERM_FLOOR = 0.5  # ... or this much of the question matched
@@ -31,7 +31,14 @@ CROSS_LINGUAL_MARGIN = 0.05
 CANDIDATES = 50
 FUSION_COVERAGE = 0.1  # lexical coverage next to calibrated similarity ...
 FUSION_FULL_MATCH = 0.2  # ... and its square: a passage holding the whole question
-OWN_LANGUAGE_MARGIN = 0.02  # a passage in the question's language that answers ...
+# Lexical evidence compares passages within a language, not across: an
+# answer in another language shares only names and cognates with the
+# question.  Half of each language index's best bonus is taken off all its
+# passages, so the best-covered passage of one language does not beat a closer
+# one in another by coverage alone (XQuAD's mixed-language corpus: R@1 +1-2
+# points per question language, the seed sets unchanged within one question).
+LEXICAL_RELATIVE = 0.5
+OWN_LANGUAGE_MARGIN = 0.015  # a passage in the question's language that answers ...
 OWN_FULL_MATCH_MARGIN = 0.1  # ... and more when it holds most of the question's words
 FULL_MATCH = 0.7
 # A question is less similar to an answer in another language than to the same
@@ -43,6 +50,16 @@ FULL_MATCH = 0.7
 # traps; 0.05 answered 8 of 16 traps.  Where the question's language is
 # present, any allowance let traps through (5 -> 12 of our 21 at 0.03).
 CROSS_LINGUAL_ALLOWANCE = 0.03
+# A passage whose similarity stands this many standard deviations above the
+# corpus's mean for the question is about what the question is about, even
+# when its cosine is modest (an answer in another language); it answers at
+# the encoder's ``standout_floor``.  In a corpus on one topic, where every
+# passage is near every question, no passage stands out so far.
+STANDOUT = 3.5
+# A question that names something the corpus never mentions ("the best time
+# to post on TikTok", "Cristiano Ronaldo's followers") is about something
+# else unless a passage is clearly close: every floor is this much higher.
+UNKNOWN_NAME_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -138,12 +155,16 @@ def rank_candidates(
     query: npt.NDArray[np.float32] | None = None,
     *,
     spoken: str | None = None,
+    unknown_names: bool = False,
 ) -> list[Candidate]:
     """Every passage that answers ``text``, best first: fused when the index has
     a semantic layer and ``query`` is the question's vector, lexical otherwise.
-    ``spoken`` is the language the question is written in, when known."""
+    ``spoken`` is the language the question is written in, when known;
+    ``unknown_names`` says that it names something no passage mentions."""
     if semantic is not None and semantic.active and query is not None:
-        return fused_ranking(text, guess, indexes, semantic, query, spoken=spoken)
+        return fused_ranking(
+            text, guess, indexes, semantic, query, spoken=spoken, unknown_names=unknown_names
+        )
     return lexical_ranking(text, guess, indexes)
 
 
@@ -157,6 +178,16 @@ def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
     )
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """One language index's lexical and semantic scores for one question."""
+
+    lang: str
+    index: LanguageIndex
+    lexical: LexicalScores | None
+    dense: DenseScores
+
+
 def fused_ranking(
     text: str,
     guess: LanguageGuess,
@@ -165,64 +196,86 @@ def fused_ranking(
     query: npt.NDArray[np.float32],
     *,
     spoken: str | None = None,
+    unknown_names: bool = False,
 ) -> list[Candidate]:
     """Semantic similarity fused with BM25 coverage, over every language index.
 
     A passage's score is its calibrated similarity (``semantic``: language
     neutral) plus a bonus for the share of the question's weight it holds
     (``FUSION_COVERAGE`` times the share, ``FUSION_FULL_MATCH`` times its
-    square, so holding the whole question counts most); passages in the
-    question's language that answer get a small margin, and a larger one when
-    they hold most of the question's words, so they come first unless another
+    square, so holding the whole question counts most), less half of the best
+    bonus in its language (``LEXICAL_RELATIVE``); passages in the question's
+    language that answer get a small margin, and a larger one when they hold
+    most of the question's words, so they come first unless another
     language's passage is clearly better.
-    A passage answers when one of its sentences is close enough to the
-    question on its own (``answer_floor``), or when the lexical floor holds
-    and it is at least near (``support_floor``).  An ambiguous question
-    ("Social Media") is read in each index's own language.  The language the
-    question is written in (``spoken``) places it for the semantic layer, and
-    decides which passages are flagged as in another language.
+    A passage answers when one of its units (itself, a sentence, two adjacent
+    sentences) is close enough to the question on its own (``answer_floor``);
+    or when the lexical floor holds and it is at least near
+    (``support_floor``); or when it stands out from the rest of the corpus
+    (``STANDOUT``) and is not far (``standout_floor``).  Questions that name
+    something the corpus never mentions (``unknown_names``) meet higher
+    floors.  An ambiguous question ("Social Media") is read in each index's
+    own language.  The language the question is written in (``spoken``)
+    places it for the semantic layer, and decides which passages are flagged
+    as in another language.
     """
     encoder = semantic.encoder
     if encoder is None:
         return lexical_ranking(text, guess, indexes)
     home = None if guess.reason == "ambiguous" else guess.tag
     reader = spoken or home
-    found: list[Candidate] = []
-    for lang, index in indexes.items():
-        if index.size == 0:
-            continue
-        question_lang = home or lang
-        lexical = lexical_scores(text, question_lang, index)
-        dense = semantic.scores(query, reader, lang)
-        coverage = lexical.coverage if lexical is not None else np.zeros(index.size)
-        fused = dense.score + FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
-        supported = lexical_floor(lexical) if lexical is not None else np.zeros(index.size, bool)
-        allowance = CROSS_LINGUAL_ALLOWANCE if reader is not None and reader not in indexes else 0.0
-        ok = (dense.raw >= encoder.answer_floor - allowance) | (
-            supported & (dense.raw >= encoder.support_floor - allowance)
+    evidence = [
+        _Evidence(
+            lang,
+            index,
+            lexical_scores(text, home or lang, index),
+            semantic.scores(query, reader, lang),
         )
-        if lang == home:
+        for lang, index in indexes.items()
+        if index.size
+    ]
+    if not evidence:
+        return []
+    similarity = np.concatenate([e.dense.score for e in evidence])
+    mean, spread = float(similarity.mean()), float(similarity.std())
+    shift = UNKNOWN_NAME_MARGIN if unknown_names else 0.0
+    if reader is not None and reader not in indexes:
+        shift -= CROSS_LINGUAL_ALLOWANCE
+    found: list[Candidate] = []
+    for e in evidence:
+        size, dense, lexical = e.index.size, e.dense, e.lexical
+        coverage = lexical.coverage if lexical is not None else np.zeros(size)
+        bonus = FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
+        fused = dense.score + bonus - LEXICAL_RELATIVE * float(bonus.max())
+        supported = lexical_floor(lexical) if lexical is not None else np.zeros(size, bool)
+        standout = (dense.score - mean) >= STANDOUT * spread if spread > 0 else np.zeros(size, bool)
+        ok = (
+            (dense.raw >= encoder.answer_floor + shift)
+            | (supported & (dense.raw >= encoder.support_floor + shift))
+            | (standout & (dense.raw >= encoder.standout_floor + shift))
+        )
+        if e.lang == home:
             fused = (
                 fused + OWN_LANGUAGE_MARGIN * ok + OWN_FULL_MATCH_MARGIN * (coverage >= FULL_MATCH)
             )
         positions = top_positive(np.where(ok, fused + 10.0, 0.0), CANDIDATES)
-        for i in positions:
-            found.append(
-                Candidate(
-                    passage_id=int(index.passage_ids[i]),
-                    lang=lang,
-                    local=i,
-                    relevance=float(lexical.relevance[i]) if lexical is not None else 0.0,
-                    coverage=float(coverage[i]),
-                    matched=int(lexical.matched[i]) if lexical is not None else 0,
-                    weight=float(lexical.weight[i]) if lexical is not None else 0.0,
-                    terms=lexical.terms if lexical is not None else {},
-                    dense=float(dense.score[i]),
-                    score=float(fused[i]),
-                    cross_lingual=reader is not None and lang != reader,
-                    question_lang=reader,
-                )
+        found += [
+            Candidate(
+                passage_id=int(e.index.passage_ids[i]),
+                lang=e.lang,
+                local=i,
+                relevance=float(lexical.relevance[i]) if lexical is not None else 0.0,
+                coverage=float(coverage[i]),
+                matched=int(lexical.matched[i]) if lexical is not None else 0,
+                weight=float(lexical.weight[i]) if lexical is not None else 0.0,
+                terms=lexical.terms if lexical is not None else {},
+                dense=float(dense.score[i]),
+                score=float(fused[i]),
+                cross_lingual=reader is not None and e.lang != reader,
+                question_lang=reader,
             )
+            for i in positions
+        ]
     found.sort(key=lambda c: (-c.score, c.passage_id))
     return found
 

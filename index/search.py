@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from . import store
 from .analysis import fold_accents, surface_forms, words
+from .answertype import expects_number, holds_number
 from .arrays import Bundle, BundleError, open_bundle
 from .errors import EncoderUnavailable, IndexCorrupt
 from .langs import (
@@ -32,7 +33,7 @@ from .langs import (
     primary,
 )
 from .lexical import LanguageIndex
-from .question import clean_question, question_text_for
+from .question import clean_question, named_things, question_text_for
 from .quoting import choose_quote
 from .ranking import Candidate, rank_candidates
 from .records import Answer, DocumentInfo, Hit, Passage
@@ -225,11 +226,42 @@ class Searcher:
     ) -> tuple[LanguageGuess, list[Candidate], npt.NDArray[np.float32] | None]:
         guess = self.guess_language(text, lang)
         if not self.semantic.active:
-            return guess, rank_candidates(text, guess, self.indexes), None
+            ranked = rank_candidates(text, guess, self.indexes)
+            return guess, self._of_the_right_kind(text, ranked), None
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
-        ranked = rank_candidates(text, guess, self.indexes, self.semantic, query, spoken=spoken)
-        return guess, ranked, query
+        unknown = self.names_unknown(text, spoken or guess.tag)
+        ranked = rank_candidates(
+            text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
+        )
+        return guess, self._of_the_right_kind(text, ranked), query
+
+    def names_unknown(self, text: str, lang: str) -> bool:
+        """Whether ``text`` names something no passage mentions, in any of the
+        corpus's languages ("Instagram" in a corpus that never says it)."""
+        for name in named_things(text, lang):
+            for word in words(name):
+                form = fold_accents(word)
+                if not any(index.forms.knows(form) for index in self.indexes.values()):
+                    return True
+        return False
+
+    def _of_the_right_kind(self, text: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The candidates that can hold the kind of answer the question wants
+        (``answertype``): for "how many" or "what does it cost", those with a
+        number in their text, or in the title heading a document's opening."""
+        if not ranked or not expects_number(text):
+            return ranked
+        found = self.passages_by_id([c.passage_id for c in ranked])
+        kept = []
+        for candidate in ranked:
+            passage = found.get(candidate.passage_id)
+            if passage is None:
+                continue
+            title = passage.title if passage.ordinal == 0 else ""
+            if holds_number(f"{title}\n{passage.text}"):
+                kept.append(candidate)
+        return kept
 
     def spoken_language(self, text: str, guess: LanguageGuess) -> str | None:
         """The language the question is written in, which may be one the corpus

