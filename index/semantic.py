@@ -329,8 +329,10 @@ def _embed_missing(
     done = 0
     writer = store.open_vector_writer(db_path)
     try:
+        # A task is a batch of texts, seconds of work: one task to a message, so
+        # that even a small corpus (the shipped one: ten tasks) uses every core.
         workers = 1 if len(tasks) < 4 else None
-        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers)):
+        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers, batch=1)):
             batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
             vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
             store.store_vectors_committed(
