@@ -332,7 +332,7 @@ def _embed_missing(
         # A task is a batch of texts, seconds of work: one task to a message, so
         # that even a small corpus (the shipped one: ten tasks) uses every core.
         workers = 1 if len(tasks) < 4 else None
-        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers, batch=1)):
+        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers, per_message=1)):
             batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
             vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
             store.store_vectors_committed(

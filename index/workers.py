@@ -38,16 +38,16 @@ def run_parallel(
     tasks: Sequence[Task],
     work: Callable[[Task], Result],
     workers: int | None = None,
-    batch: int = BATCH,
+    per_message: int = BATCH,
 ) -> Iterator[Result]:
     """``work(task)`` for every task, in order, spread over worker processes,
-    ``batch`` tasks to a message (fewer for tasks that are long on their own).
+    ``per_message`` tasks to a message (fewer for tasks that are long on their own).
 
     ``work`` must be a module-level function of the engine (the workers import
     it by name).
     """
     count = min(workers or os.cpu_count() or 1, MAX_WORKERS)
-    batches = [list(tasks[i : i + batch]) for i in range(0, len(tasks), batch)]
+    batches = [list(tasks[i : i + per_message]) for i in range(0, len(tasks), per_message)]
     if count < 2 or len(batches) < 2:
         yield from (work(task) for task in tasks)
         return
