@@ -5,7 +5,10 @@ Lexical evidence (``lexical.LexicalScores``) gives each passage a relevance
 question's weight it holds).  The floor (``answers``) keeps noise out, and
 the language policy decides where passages in other languages than the
 question's enter.  When the index has a semantic layer, ``semantic`` adds a
-calibrated similarity, fused with the lexical relevance (``fuse``).
+calibrated similarity, fused with the lexical coverage (``fused_ranking``),
+and the floor reads the encoder's cosines, how far a passage stands out from
+the rest of the corpus, and whether the question names something the corpus
+never mentions.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from .lexical import LanguageIndex, LexicalScores
 from .question import question_text_for
 
 if TYPE_CHECKING:
-    from .semantic import DenseScores, SemanticIndex
+    from .semantic import DenseScores, Encoder, SemanticIndex
 
 COVERAGE_FLOOR = 0.2  # with at least two query terms matched ...
 SINGLE_TERM_FLOOR = 0.5  # ... or this much of the question matched
@@ -192,6 +195,37 @@ class _Evidence:
     dense: DenseScores
 
 
+def _answering(
+    e: _Evidence, encoder: Encoder, shift: float, standout: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """The floor: which of an index's passages answer (``fused_ranking``)."""
+    raw = e.dense.raw
+    supported = lexical_floor(e.lexical) if e.lexical is not None else np.zeros(raw.size, bool)
+    return np.asarray(
+        (raw >= encoder.answer_floor + shift)
+        | (supported & (raw >= encoder.support_floor + shift))
+        | (standout & (raw >= encoder.standout_floor + shift))
+    )
+
+
+def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candidate:
+    lexical = e.lexical
+    return Candidate(
+        passage_id=int(e.index.passage_ids[i]),
+        lang=e.lang,
+        local=i,
+        relevance=float(lexical.relevance[i]) if lexical is not None else 0.0,
+        coverage=float(lexical.coverage[i]) if lexical is not None else 0.0,
+        matched=int(lexical.matched[i]) if lexical is not None else 0,
+        weight=float(lexical.weight[i]) if lexical is not None else 0.0,
+        terms=lexical.terms if lexical is not None else {},
+        dense=float(e.dense.score[i]),
+        score=score,
+        cross_lingual=reader is not None and e.lang != reader,
+        question_lang=reader,
+    )
+
+
 def fused_ranking(
     text: str,
     guess: LanguageGuess,
@@ -247,40 +281,18 @@ def fused_ranking(
         shift -= CROSS_LINGUAL_ALLOWANCE
     found: list[Candidate] = []
     for e in evidence:
-        size, dense, lexical = e.index.size, e.dense, e.lexical
-        coverage = lexical.coverage if lexical is not None else np.zeros(size)
+        coverage = e.lexical.coverage if e.lexical is not None else np.zeros(e.index.size)
         bonus = FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
-        fused = dense.score + bonus - LEXICAL_RELATIVE * float(bonus.max())
-        supported = lexical_floor(lexical) if lexical is not None else np.zeros(size, bool)
-        far = STANDOUT if e.lang == reader else STANDOUT_ACROSS
-        standout = (dense.score - mean) >= far * spread if spread > 0 else np.zeros(size, bool)
-        ok = (
-            (dense.raw >= encoder.answer_floor + shift)
-            | (supported & (dense.raw >= encoder.support_floor + shift))
-            | (standout & (dense.raw >= encoder.standout_floor + shift))
-        )
+        fused = e.dense.score + bonus - LEXICAL_RELATIVE * float(bonus.max())
+        far = (STANDOUT if e.lang == reader else STANDOUT_ACROSS) * spread
+        standout = (e.dense.score - mean >= far) & (spread > 0)
+        ok = _answering(e, encoder, shift, standout)
         if e.lang == home:
             fused = (
                 fused + OWN_LANGUAGE_MARGIN * ok + OWN_FULL_MATCH_MARGIN * (coverage >= FULL_MATCH)
             )
         positions = top_positive(np.where(ok, fused + 10.0, 0.0), CANDIDATES)
-        found += [
-            Candidate(
-                passage_id=int(e.index.passage_ids[i]),
-                lang=e.lang,
-                local=i,
-                relevance=float(lexical.relevance[i]) if lexical is not None else 0.0,
-                coverage=float(coverage[i]),
-                matched=int(lexical.matched[i]) if lexical is not None else 0,
-                weight=float(lexical.weight[i]) if lexical is not None else 0.0,
-                terms=lexical.terms if lexical is not None else {},
-                dense=float(dense.score[i]),
-                score=float(fused[i]),
-                cross_lingual=reader is not None and e.lang != reader,
-                question_lang=reader,
-            )
-            for i in positions
-        ]
+        found += [_candidate(e, i, float(fused[i]), reader) for i in positions]
     found.sort(key=lambda c: (-c.score, c.passage_id))
     return found
 
