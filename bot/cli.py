@@ -475,7 +475,7 @@ class Cli:
             )
             return
         if not quiet:
-            self.note(f"Computing vectors for {missing} passages…")
+            self.note(f"Computing vectors for {missing} passages and their sentences…")
         progress = _Progress(self.streams.stderr)
         try:
             refresh_vectors(self.paths.db, self.semantic, progress=progress, wait=False)

@@ -73,7 +73,9 @@ class Session:
         if not answer.hits:
             return "No more results." if self.shown else render.NO_ANSWER
         self.shown += len(answer.hits)
-        return render.format_answer(answer, self._name_of, self.color, self.width)
+        return render.format_answer(
+            answer, self._name_of, self.color, self.width, more_with=":more"
+        )
 
     def _command(self, command: str) -> str | None:
         name, _, arg = command.partition(" ")

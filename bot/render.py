@@ -49,8 +49,12 @@ def source_line(hit: Hit, name_of: NameOf) -> str:
     return " · ".join(parts)
 
 
-def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = WIDTH) -> str:
-    """An answer as terminal text: one block per passage, quotes wrapped to ``width``."""
+def format_answer(
+    answer: Answer, name_of: NameOf, color: bool, width: int = WIDTH, more_with: str = "--top N"
+) -> str:
+    """An answer as terminal text: one block per passage, quotes wrapped to
+    ``width``; when there are more passages, how to see them (``more_with``:
+    the one-shot command's option, the interactive session's command)."""
     if not answer.hits:
         return NO_ANSWER
     blocks = []
@@ -63,7 +67,7 @@ def format_answer(answer: Answer, name_of: NameOf, color: bool, width: int = WID
         src = f"{DIM}{src}{RESET}" if color else src
         blocks.append(f"[{hit.rank}]{flag} {src}\n{wrapped}")
     more = answer.total - (answer.hits[-1].rank if answer.hits else 0)
-    tail = f"\n({more} more; use --top or :more)" if more > 0 else ""
+    tail = f"\n({more} more: {more_with})" if more > 0 else ""
     return "\n\n".join(blocks) + tail
 
 

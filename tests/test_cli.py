@@ -107,6 +107,13 @@ def test_unreadable_database_is_one_line_that_repeats_the_users_options(tmp_path
     assert fixed.code == 0
 
 
+def test_one_shot_ask_says_how_to_see_more_passages(seed: list[str]) -> None:
+    result = docbot("ask", "Social Networking Kommunikation", "--top", "1", *seed, env=LEXICAL)
+    assert result.code == 0
+    assert re.search(r"\(\d+ more: --top N\)$", result.out.rstrip()), result.out[-200:]
+    assert ":more" not in result.out  # an interactive session's command, not this one's
+
+
 def test_another_programs_database_is_only_replaced_with_force(tmp_path: Path) -> None:
     db = tmp_path / "shop.db"
     with sqlite3.connect(db) as conn:

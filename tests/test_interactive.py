@@ -21,6 +21,7 @@ def test_session_commands(searcher: Searcher) -> None:
     session = Session(searcher, None, top=1, color=False)
     first = session.handle("Social Networking Kommunikation")
     assert first and first.startswith("[1]")
+    assert first.rstrip().endswith("more: :more)")  # the session's own way to see them
     more = session.handle(":more")
     assert more and more.startswith("[2]")
     assert session.handle(":lang de") == "Language: German."
