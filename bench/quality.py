@@ -1,6 +1,6 @@
 """Answer quality, lexical against hybrid (BM25 + the semantic layer), in one run.
 
-    .venv/bin/python bench/quality.py            # everything (about 15 minutes on 2 cores)
+    .venv/bin/python bench/quality.py            # everything (about 30 minutes on 2 cores)
     .venv/bin/python bench/quality.py --seed     # the seed corpus's question sets only
 
 Data: the shipped corpus (corpus/) with its question sets -- the seed's
