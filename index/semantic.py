@@ -611,6 +611,7 @@ class SemanticIndex:
         # its own language: a passage in another language is read as if it were
         # in the question's (its language's offset replaced by the question's).
         offset = float((q_mean if question_lang else self.mean_for(lang)) @ query)
+        both = np.stack([query, centred_q], axis=1).astype(np.float32)
         size = int(self._locals[lang]["p"].size)
         passage = np.empty(size, np.float32)
         raw = np.full(size, -1.0, np.float32)
@@ -620,13 +621,14 @@ class SemanticIndex:
             if not vec.shape[0]:
                 continue
             local = self._locals[lang][kind]
-            vec32 = vec.astype(np.float32, copy=False)
-            unit_raw = self._bundle[f"{lang}/{kind}/norm"] * (vec32 @ query) + offset
+            # one pass over the unit vectors for both the plain and the centred question
+            plain, centred = (vec.astype(np.float32, copy=False) @ both).T
+            unit_raw = self._bundle[f"{lang}/{kind}/norm"] * plain + offset
             np.maximum.at(raw, local, unit_raw.astype(np.float32))
             if kind == "p":
-                passage[local] = vec32 @ centred_q
+                passage[local] = centred
             else:
-                np.maximum.at(part, local, (vec32 @ centred_q).astype(np.float32))
+                np.maximum.at(part, local, centred.astype(np.float32))
         has_part = part > -1.0
         better = np.where(has_part, np.maximum(passage, part), passage)
         other = np.where(has_part, np.minimum(passage, part), passage)
