@@ -209,7 +209,7 @@ class Searcher:
         votes: dict[str, int] = {}
         lower = [m.group() for m in _WORD_TOKEN.finditer(question) if m.group().islower()]
         for word in dict.fromkeys(fold_accents(w) for w in words(" ".join(lower))):
-            holders = [lang for lang, index in self.indexes.items() if index.forms.knows(word)]
+            holders = self._languages_knowing(word)
             if len(holders) == 1:
                 votes[holders[0]] = votes.get(holders[0], 0) + 1
         return votes
@@ -239,12 +239,15 @@ class Searcher:
     def names_unknown(self, text: str, lang: str) -> bool:
         """Whether ``text`` names something no passage mentions, in any of the
         corpus's languages ("Instagram" in a corpus that never says it)."""
-        for name in named_things(text, lang):
-            for word in words(name):
-                form = fold_accents(word)
-                if not any(index.forms.knows(form) for index in self.indexes.values()):
-                    return True
-        return False
+        return any(
+            not self._languages_knowing(fold_accents(word))
+            for name in named_things(text, lang)
+            for word in words(name)
+        )
+
+    def _languages_knowing(self, form: str) -> list[str]:
+        """The index languages whose documents hold the (folded) word ``form``."""
+        return [lang for lang, index in self.indexes.items() if index.forms.knows(form)]
 
     def _of_the_right_kind(self, text: str, ranked: list[Candidate]) -> list[Candidate]:
         """The candidates that can hold the kind of answer the question wants
