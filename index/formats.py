@@ -59,6 +59,21 @@ def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
     return markdown, meta
 
 
+def html_metadata(page: str) -> dict[str, str]:
+    """A web page's author, date and address, as its head and byline give them."""
+    from trafilatura.metadata import extract_metadata
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    found = extract_metadata(page, extensive=False)
+    meta: dict[str, str] = {}
+    for key in ("author", "date", "url"):
+        value = getattr(found, key, None)
+        if value:
+            meta[key] = str(value)
+    return meta
+
+
 def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dict[str, str]]:
     """(title, sections, page of each section, metadata) of a PDF.
 
@@ -210,7 +225,7 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section], dict[str, str
     """(title, sections, metadata) of a Word document."""
     from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError  # type: ignore[import-untyped]
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = open_docx(io.BytesIO(data))

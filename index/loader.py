@@ -17,13 +17,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cleaning import clean_lines, parse_date
+from .cleaning import clean_lines, cut_trailing_chrome, is_widget_line, parse_date
 from .errors import UnknownLanguage
 from .formats import (
     docx_sections,
+    html_metadata,
     html_to_markdown,
     pdf_sections,
 )
+from .ingest.html import html_sections
 from .langs import DEFAULT_DOCUMENT_LANGUAGES, detect_document_language, normalize_tag
 from .reading import (
     DOCX_SUFFIXES,
@@ -288,6 +290,25 @@ def load_document(
         ) from error
 
 
+def _without_widgets(sections: list[Section]) -> list[Section]:
+    """Sections without page-widget lines ("Share", "12 comments") and the
+    comment or share block a page may end with."""
+    out = []
+    for section in sections:
+        kept = [
+            "\n".join(line for line in p.split("\n") if not is_widget_line(line.strip()))
+            for p in section.paragraphs
+        ]
+        kept = [p for p in kept if p.strip()]
+        if kept:
+            out.append(Section(section.heading, tuple(kept)))
+    if out:
+        last = out[-1]
+        tail = cut_trailing_chrome(list(last.paragraphs))
+        out[-1] = Section(last.heading, tuple(tail))
+    return [s for s in out if s.paragraphs]
+
+
 def _describe(error: BaseException) -> str:
     message = " ".join(str(error).split())
     if len(message) > 160:
@@ -300,7 +321,17 @@ def _read(
 ) -> Document:
     sidecar = checked_meta(read_sidecar(path), f"its metadata file {path.name}{SIDECAR_SUFFIX}")
     if suffix in HTML_SUFFIXES:
-        markdown, page_meta = html_to_markdown(data)
+        page = read_text(data)
+        title, sections, page_meta = html_sections(page)
+        sections = _without_widgets(sections)
+        if sections:
+            meta = {**_usable_page_meta({**page_meta, **html_metadata(page)}), **sidecar}
+            if title and "title" not in sidecar:
+                meta["title"] = title
+            return _assemble(
+                rel_path, title=title, sections=sections, pages=None, meta=meta, languages=languages
+            )
+        markdown, page_meta = html_to_markdown(data)  # no structure to read: the main text
         return document_from_text(
             rel_path,
             strip_markdown(markdown),

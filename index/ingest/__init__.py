@@ -1,0 +1,1 @@
+"""Reading corpus files into documents: one module per format, structure kept."""

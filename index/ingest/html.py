@@ -1,0 +1,256 @@
+"""Reading an HTML page into a title and sections, with its structure kept.
+
+The page's own elements decide: ``h1``-``h6`` are headings, ``p``, ``li``,
+``dd`` and text standing alone in a ``div`` are paragraphs, ``pre`` is code,
+a table is one line a row ("cell — cell"), a definition list "term — text".
+Text inside a block is joined as a browser shows it, so inline code wrapped
+over several source lines stays in its sentence.
+
+Page chrome goes before reading: navigation, headers and footers, forms,
+scripts, and elements whose role, class or id says they are navigation, a
+table of contents, a sidebar, share or comment widgets; so does a block that
+is nearly all links (a list of links to other pages).  When the page marks
+its main content (one ``main`` or ``article``), only that is read.
+
+Why not trafilatura's text: it finds an article's main text well, but keeps
+no headings in documentation generated from DocBook, Sphinx and the like
+(none of 67 in a chapter of the Debian Reference, whose headings sit inside
+anchors in nested ``div``s) and writes inline code wrapped over lines as
+code fences.  Its metadata reader still gives author, date and address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..records import Section
+
+CODE_INDENT = "    "
+"""Each line of a code block starts with this in a passage's text."""
+
+_DROP_TAGS = frozenset(
+    "script style noscript template nav footer aside form button select option textarea "
+    "iframe svg canvas object embed head map audio video".split()
+)
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = frozenset(
+    "p div li dt dd blockquote section article main figure figcaption caption summary details "
+    "address center ul ol dl body td th tr table pre".split()
+    + list(_HEADINGS)
+)
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
+_CHROME_WORDS = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navheader|navfooter|navigation|menu|breadcrumbs?|sidebar|"
+    r"sphinxsidebar|toc|list-of-(?:tables|figures|examples)|footer|cookies?|share|sharing|"
+    r"social|related|comments?|advert|ads|pagination|skip-link|headerlink)(?:$|[-_\s])",
+    re.I,
+)
+_FOOTNOTE_MARK = re.compile(r"^\[?\d{1,3}\]?$")
+_SPACE = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LINK_SHARE = 0.7
+_MAX_ITEM_CHARS = 90
+
+
+def _text(value: str | None) -> str:
+    return _SPACE.sub(" ", value or "")
+
+
+def _is_chrome(element: Any) -> bool:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _DROP_TAGS:
+        return True
+    if tag == "header" and element.getparent() is not None:
+        inside_content = any(a.tag in ("article", "main") for a in element.iterancestors())
+        if not inside_content:
+            return True
+    if (element.get("role") or "").lower() in _CHROME_ROLES:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if names.strip() and _CHROME_WORDS.search(names):
+        return True
+    return tag == "sup" and bool(_FOOTNOTE_MARK.match(element.text_content().strip()))
+
+
+def _link_share(element: Any) -> float:
+    total = len(_text(element.text_content()).strip())
+    if not total:
+        return 0.0
+    linked = sum(len(_text(a.text_content()).strip()) for a in element.iter("a"))
+    return linked / total
+
+
+@dataclass
+class _Reader:
+    """Walks the content element, collecting blocks in reading order."""
+
+    blocks: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+    inline: list[str] = field(default_factory=list)
+
+    def flush(self) -> None:
+        text = _text("".join(self.inline)).strip()
+        self.inline.clear()
+        if text:
+            self.blocks.append(("para", text))
+
+    def walk(self, element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag and not _is_chrome(element) and not self._special(element, tag):
+            block = tag in _BLOCKS
+            if block:
+                self.flush()
+            self.inline.append(_text(element.text))
+            for child in element:
+                self.walk(child)
+            if block:
+                self.flush()
+                if tag in ("ul", "ol"):
+                    self.blocks.append(("end-list", ""))
+        self.inline.append(_text(element.tail))
+
+    def _special(self, element: Any, tag: str) -> bool:
+        """Read a heading, code, a table, a definition list or a line break;
+        skip a list of links.  False for any other element."""
+        if tag == "br":
+            self.inline.append("\n")
+            return True
+        if tag not in _HEADINGS and tag not in ("pre", "table", "dl", "ul", "ol"):
+            return False
+        if tag in ("ul", "ol") and _link_share(element) < _LINK_SHARE:
+            return False
+        self.flush()  # a list of links, mostly: navigation or a table of contents
+        if tag in _HEADINGS:
+            heading = _text(element.text_content()).strip()
+            if heading:
+                self.blocks.append((f"h{_HEADINGS[tag]}", heading))
+        elif tag == "pre":
+            code = element.text_content().strip("\n")
+            if code.strip():
+                self.blocks.append(("code", code))
+        elif tag == "table":
+            self._table(element)
+        elif tag == "dl":
+            self._definitions(element)
+        return True
+
+    def _table(self, table: Any) -> None:
+        rows = []
+        for row in table.iter("tr"):
+            cells = [_text(cell.text_content()).strip() for cell in row if cell.tag in ("td", "th")]
+            cells = [cell for cell in cells if cell]
+            if cells:
+                rows.append(" — ".join(cells))
+        if rows:
+            self.blocks.append(("table", "\n".join(rows)))
+
+    def _definitions(self, dl: Any) -> None:
+        """A term and its description as one paragraph: "term — description"."""
+        term = ""
+        for child in dl:
+            if child.tag == "dt":
+                if term:
+                    self.blocks.append(("para", term))
+                term = _text(child.text_content()).strip()
+            elif child.tag == "dd":
+                sub = _Reader()
+                sub.walk(child)
+                sub.flush()
+                added = [(kind, text) for kind, text in sub.blocks if kind != "end-list"]
+                if term and added and added[0][0] == "para":
+                    added[0] = ("para", f"{term} — {added[0][1]}")
+                elif term:
+                    added.insert(0, ("para", term))
+                term = ""
+                self.blocks.extend(added)
+        if term:
+            self.blocks.append(("para", term))
+
+
+def _content_root(root: Any) -> Any:
+    """The page's main content when it marks one, else its body."""
+    for query in ("//main", "//*[@role='main']", "//article"):
+        found = root.xpath(query)
+        if len(found) == 1:
+            return found[0]
+    body = root.find(".//body")
+    return body if body is not None else root
+
+
+def _sections(blocks: list[tuple[str, str]]) -> tuple[str | None, list[Section]]:
+    """(the first top heading as title, sections) from the blocks.
+
+    Short list items are one paragraph a list, a line each; a code block is
+    its own paragraph, each line indented by ``CODE_INDENT``.
+    """
+    title: str | None = None
+    levels = [int(kind[1]) for kind, _ in blocks if kind[:1] == "h" and kind[1:].isdigit()]
+    top = min(levels) if levels else 0
+    sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    list_open = False
+    for kind, text in blocks:
+        paragraphs = sections[-1][1]
+        if kind == "end-list":
+            list_open = False
+            continue
+        if kind[:1] == "h" and kind[1:].isdigit():
+            if title is None and int(kind[1]) == top and not any(p for _, p in sections):
+                title = text
+            else:
+                sections.append((text, []))
+            list_open = False
+        elif kind == "code":
+            lines = [line.rstrip() for line in text.split("\n")]
+            paragraphs.append("\n".join(CODE_INDENT + line if line else "" for line in lines))
+            list_open = False
+        elif kind == "table":
+            paragraphs.append(text)
+            list_open = False
+        elif (
+            len(text) <= _MAX_ITEM_CHARS
+            and paragraphs
+            and (list_open or paragraphs[-1].endswith(":"))
+            and not paragraphs[-1].startswith(CODE_INDENT)
+        ):
+            paragraphs[-1] += "\n" + text
+            list_open = True
+        else:
+            paragraphs.append(text)
+            list_open = len(text) <= _MAX_ITEM_CHARS and text.endswith(":")
+    return title, [Section(h, tuple(p)) for h, p in sections if p]
+
+
+def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]:
+    """(title, sections, metadata) of an HTML page.
+
+    >>> title, sections, meta = html_sections(
+    ...     "<html><body><nav><a href='/'>Home</a></nav><h1>Guide</h1><p>Intro text.</p>"
+    ...     "<h2>7.12. How do I put a package on hold?</h2><p>With apt, use\\n<code>apt-mark\\n"
+    ...     "hold</code> and the name:</p><pre>apt-mark hold foo</pre>"
+    ...     "<table><tr><th>Team</th><th>Phone</th></tr><tr><td>Support</td><td>2200</td></tr>"
+    ...     "</table></body></html>")
+    >>> title, [s.heading for s in sections]
+    ('Guide', [None, '7.12. How do I put a package on hold?'])
+    >>> print("\\n".join(sections[1].paragraphs))
+    With apt, use apt-mark hold and the name:
+        apt-mark hold foo
+    Team — Phone
+    Support — 2200
+    """
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (ValueError, TypeError, ParserError):  # a page lxml cannot parse: no structure
+        return None, [], {}
+    meta = {}
+    page_title = root.findtext(".//title")
+    if page_title and page_title.strip():
+        meta["title"] = _text(page_title).strip()
+    reader = _Reader()
+    reader.walk(_content_root(root))
+    reader.flush()
+    title, sections = _sections(reader.blocks)
+    return title, sections, meta
