@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from docbot.index import Answer, BuildReport, DocumentInfo, Hit, Span
+from docbot.index import Answer, BuildReport, DocumentInfo, Hit, Span, is_code_line
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
@@ -93,6 +93,10 @@ def wrap_marked(
     offset = 0
     for line in text.split("\n"):
         room = max(width - len(rest), 20)
+        if is_code_line(line):  # code keeps its lines and indentation, unmarked
+            out.append(f"{rest}{line}")
+            offset += len(line) + 1
+            continue
         for a, b in _line_slices(line, room):
             spans = tuple(
                 (max(x - offset - a, 0), min(y - offset, b) - a)

@@ -15,6 +15,7 @@ Typical use::
 from __future__ import annotations
 
 from .builder import Staleness, build_index, check_staleness, stale_reason
+from .chunking import is_code as is_code_line
 from .errors import (
     CorpusError,
     DocbotError,
@@ -73,6 +74,7 @@ __all__ = [
     "check_staleness",
     "follow_up",
     "index_generation",
+    "is_code_line",
     "is_index_file",
     "load_encoder",
     "refresh_vectors",

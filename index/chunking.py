@@ -15,6 +15,9 @@ from .records import Document, Passage
 
 MAX_CHARS = 900
 MIN_CHARS = 200
+CODE_INDENT = "    "
+"""Each line of a code block starts with this in a passage's text (readers
+that know code, such as HTML's ``pre``, write it so)."""
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“„«¿¡(]?[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -49,15 +52,27 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def is_code(line: str) -> bool:
+    """A line of a code block.
+
+    >>> is_code("    apt-mark hold foo"), is_code("Use apt-mark.")
+    (True, False)
+    """
+    return line.startswith(CODE_INDENT)
+
+
 def _split_long(paragraph: str, max_chars: int) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]
+    code = is_code(paragraph)
     pieces: list[str] = []
     current = ""
-    for sentence in sentences(paragraph):
+    for sentence in paragraph.split("\n") if code else sentences(paragraph):
         if current and len(current) + 1 + len(sentence) > max_chars:
             pieces.append(current)
             current = sentence
+        elif code:
+            current = f"{current}\n{sentence}" if current else sentence
         else:
             current = f"{current} {sentence}".strip()
     if current:

@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .analysis import Analyzer, Decompounder, analyze_spans
-from .chunking import sentence_spans
+from .chunking import is_code, sentence_spans
 from .records import Quote, Span
 
 MAX_QUOTE_CHARS = 420
 MAX_SENTENCES = 3
+MAX_CODE_LINES = 4
 SHORT_SENTENCE = 60
 QUOTE_LEXICAL_SHARE = 1.0  # next to similarity (z-scored in the passage), the matched weight share
 
@@ -23,6 +24,7 @@ class _Sentence:
     paragraph: int
     weight: float
     marks: tuple[Span, ...]
+    code: bool
 
 
 def match_spans(
@@ -50,7 +52,8 @@ def _sentences(
         inside = [(a, b, t) for a, b, t in matches if a >= start and b <= end]
         weight = sum(idf(t) for t in {t for _, _, t in inside})
         paragraph = text.count("\n\n", 0, start)
-        out.append(_Sentence(start, end, paragraph, weight, tuple((a, b) for a, b, _ in inside)))
+        marks = tuple((a, b) for a, b, _ in inside)
+        out.append(_Sentence(start, end, paragraph, weight, marks, is_code(text[start:end])))
     return out
 
 
@@ -58,8 +61,9 @@ def _best_sentence(sentences: list[_Sentence], sentence_scores: Mapping[Span, fl
     """The sentence that answers best: its similarity to the question (standard
     scores within the passage) plus its share of the question's words that the
     passage holds; or those words alone without a semantic layer."""
+    prose = [i for i, s in enumerate(sentences) if not s.code] or list(range(len(sentences)))
     if not sentence_scores:
-        return max(range(len(sentences)), key=lambda i: (sentences[i].weight, -i))
+        return max(prose, key=lambda i: (sentences[i].weight, -i))
     values = list(sentence_scores.values())
     mean = sum(values) / len(values)
     spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
@@ -70,7 +74,21 @@ def _best_sentence(sentences: list[_Sentence], sentence_scores: Mapping[Span, fl
         similarity = sentence_scores.get((sentence.start, sentence.end), min(values))
         return (similarity - mean) / spread + QUOTE_LEXICAL_SHARE * sentence.weight / total, -i
 
-    return max(range(len(sentences)), key=value)
+    return max(prose, key=value)
+
+
+def _code_introduced(sentences: list[_Sentence], last: int, text: str) -> list[int]:
+    """The code lines that the quote's last sentence introduces ("... using:"
+    or a sentence the code completes), when the code follows it."""
+    lead = text[sentences[last].start : sentences[last].end].rstrip()
+    if sentences[last].code or lead.endswith((".", "!", "?", "…")):
+        return []
+    added: list[int] = []
+    for i in range(last + 1, min(len(sentences), last + 1 + MAX_CODE_LINES)):
+        if not sentences[i].code or sentences[i].end - sentences[last].start > MAX_QUOTE_CHARS:
+            break
+        added.append(i)
+    return added
 
 
 def choose_quote(
@@ -108,7 +126,9 @@ def choose_quote(
         neighbours = [
             i
             for i in (chosen[0] - 1, chosen[-1] + 1)
-            if 0 <= i < len(sentences) and sentences[i].paragraph == paragraph
+            if 0 <= i < len(sentences)
+            and sentences[i].paragraph == paragraph
+            and sentences[i].code == sentences[best].code
         ]
         scored = [i for i in neighbours if sentences[i].weight > 0]
         if not scored and length >= SHORT_SENTENCE:
@@ -122,6 +142,7 @@ def choose_quote(
         if new_end - new_start > MAX_QUOTE_CHARS:
             break
         chosen = sorted([*chosen, nxt])
+    chosen += _code_introduced(sentences, chosen[-1], text)
     start, end = sentences[chosen[0]].start, sentences[chosen[-1]].end
     quote_text = text[start:end]
     if len(quote_text) > MAX_QUOTE_CHARS:

@@ -25,10 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..chunking import CODE_INDENT
 from ..records import Section
-
-CODE_INDENT = "    "
-"""Each line of a code block starts with this in a passage's text."""
 
 _DROP_TAGS = frozenset(
     "script style noscript template nav footer aside form button select option textarea "

@@ -1,0 +1,97 @@
+"""Real documentation keeps its structure: headings as sections, code as code,
+tables as rows, each page once (issue: real documentation, end to end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docbot.index import Searcher, build_index, is_code_line
+from docbot.index.loader import load_document
+
+# The shape of a DocBook page as Debian's FAQ ships it: navigation table, a table
+# of contents, headings inside anchors in nested divs, inline code wrapped over
+# source lines, a command in <pre>, a table.
+DOCBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml"><head>
+<title>Chapter 7. Basics of the Debian package management system</title></head><body>
+<div class="navheader"><table width="100%"><tr><th colspan="3">Chapter 7. Basics</th></tr>
+<tr><td><a accesskey="p" href="a.html">Prev</a></td><td><a href="b.html">Next</a></td></tr>
+</table><hr /></div>
+<div class="chapter"><div class="titlepage"><div><div><h1 class="title"><a id="pkg"></a>Chapter 7.
+Basics of the Debian package management system</h1></div></div></div>
+<div class="toc"><p><strong>Table of Contents</strong></p><dl class="toc">
+<dt><span class="section"><a href="#hold">7.12. How do I put a package on hold?</a></span></dt>
+<dt><span class="section"><a href="#mirror">7.13. Which mirror should I use?</a></span></dt>
+</dl></div>
+<div class="section"><div class="titlepage"><div><div><h2 class="title"><a id="hold"></a>7.12. How
+do I put a package on hold?</h2></div></div></div>
+<p>With apt, you can set a package to hold using</p>
+<pre class="screen">apt-mark hold package_name</pre>
+<p>and remove the hold with</p><pre class="screen">apt-mark unhold package_name</pre></div>
+<div class="section"><div class="titlepage"><div><div><h2 class="title"><a id="mirror"></a>7.13.
+Which mirror should I use?</h2></div></div></div>
+<p>If you upgrade from an older release you are still able to use <code class="literal">apt</code>
+<code class="literal">package</code> tools by pointing the
+<code class="literal">sources.list</code> file at the archive of that release. The archive keeps
+every release that was ever published.</p>
+<div class="table"><p class="title"><b>Table 7.1. Mirror bandwidth</b></p><table border="1">
+<thead><tr><th>mirror</th><th>bandwidth</th></tr></thead>
+<tbody><tr><td>deb.example.org</td><td>10 Gbit/s</td></tr>
+<tr><td>ftp.example.net</td><td>1 Gbit/s</td></tr></tbody></table></div></div></div>
+<div class="navfooter"><hr /><table><tr><td><a href="a.html">Prev</a></td>
+<td><a href="index.html">Home</a></td></tr></table></div></body></html>
+"""
+
+
+def test_docbook_headings_become_sections_and_the_chapter_the_title(tmp_path: Path) -> None:
+    page = tmp_path / "pkg-basics.en.html"
+    page.write_text(DOCBOOK, encoding="utf-8")
+    doc = load_document(page, page.name)
+    assert doc.title == "Chapter 7. Basics of the Debian package management system"
+    assert [s.heading for s in doc.sections] == [
+        "7.12. How do I put a package on hold?",
+        "7.13. Which mirror should I use?",
+    ]
+    body = "\n".join(p for s in doc.sections for p in s.paragraphs)
+    for chrome in ("Prev", "Next", "Table of Contents", "Home"):
+        assert chrome not in body
+
+
+def test_inline_code_wrapped_over_lines_stays_in_its_sentence(tmp_path: Path) -> None:
+    page = tmp_path / "mirror.html"
+    page.write_text(DOCBOOK, encoding="utf-8")
+    paragraphs = [p for s in load_document(page, page.name).sections for p in s.paragraphs]
+    assert (
+        "If you upgrade from an older release you are still able to use apt package tools by "
+        "pointing the sources.list file at the archive of that release. The archive keeps every "
+        "release that was ever published."
+    ) in paragraphs
+    assert not any("```" in p for p in paragraphs)
+
+
+def test_tables_read_as_rows_and_code_as_code(tmp_path: Path) -> None:
+    page = tmp_path / "mirror.html"
+    page.write_text(DOCBOOK, encoding="utf-8")
+    paragraphs = [p for s in load_document(page, page.name).sections for p in s.paragraphs]
+    assert "mirror — bandwidth\ndeb.example.org — 10 Gbit/s\nftp.example.net — 1 Gbit/s" in (
+        paragraphs
+    )
+    assert not any("|" in p for p in paragraphs)
+    code = [p for p in paragraphs if is_code_line(p)]
+    assert [c.strip() for c in code] == [
+        "apt-mark hold package_name",
+        "apt-mark unhold package_name",
+    ]
+
+
+def test_the_answer_quotes_the_sentence_and_the_command_it_introduces(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pkg-basics.en.html").write_text(DOCBOOK, encoding="utf-8")
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    hit = Searcher(db).ask("How do I put a package on hold?").hits[0]
+    assert hit.passage.section == "7.12. How do I put a package on hold?"
+    lines = hit.quote.text.split("\n")
+    assert lines[0] == "With apt, you can set a package to hold using"
+    assert [line.strip() for line in lines if is_code_line(line)] == ["apt-mark hold package_name"]
