@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 ANALYZER_VERSION = "4"
 UI_LANGUAGES = ("en", "de", "es")
+SAME_FILE = "the same file as"
+SAME_CONTENT = "the same content as"
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
 WRITE_BATCH = 2000  # passages written per statement batch
 KEEP_ROWS_PASSAGES = 60_000  # a full build of more passages reads their rows back
@@ -55,6 +57,7 @@ class FileState:
     rel: str
     path: str
     fingerprint: str
+    same_as: str | None = None  # another name (a link) of the file indexed under this one
 
 
 def _stat_print(status: os.stat_result) -> str:
@@ -95,6 +98,7 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
         raise CorpusError(f"{corpus} is not a folder. Point --corpus at the folder of documents.")
     root = str(corpus)
     states = []
+    inodes: dict[tuple[int, int], list[tuple[bool, str, str, str]]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         names = frozenset(filenames)
@@ -111,10 +115,30 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
                 if not stat.S_ISREG(status.st_mode):
                     continue
                 print_ = fingerprint(full, names, status)
+                linked = os.path.islink(full)
             except OSError:
                 continue
-            states.append(FileState(prefix + name, full, print_))
+            key = (status.st_dev, status.st_ino)
+            inodes.setdefault(key, []).append((linked, prefix + name, full, print_))
+    for names_of_file in inodes.values():
+        states += _one_name_a_file(names_of_file)
     states.sort(key=lambda s: s.rel)
+    return states
+
+
+def _one_name_a_file(names: list[tuple[bool, str, str, str]]) -> list[FileState]:
+    """The names of one file (symbolic or hard links): the file itself, or its
+    shortest name, is indexed; the others say which name they are.
+
+    >>> [(s.rel, s.same_as) for s in _one_name_a_file(
+    ...     [(True, "faq.html", "/c/faq.html", "1:2:3"), (False, "faq.en.html", "/c/f", "1:2:3")])]
+    [('faq.en.html', None), ('faq.html', 'faq.en.html')]
+    """
+    ordered = sorted(names, key=lambda n: (n[0], len(n[1]), n[1]))
+    _, kept, path, print_ = ordered[0]
+    states = [FileState(kept, path, print_)]
+    for _, rel, other, _ in ordered[1:]:
+        states.append(FileState(rel, other, f"{print_}|same-as:{kept}", same_as=kept))
     return states
 
 
@@ -127,6 +151,7 @@ class FileTask:
     path: str
     fingerprint: str
     previous_sha: str | None
+    same_as: str | None = None
 
 
 @dataclass
@@ -282,6 +307,9 @@ def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
     wrong with one file is the reason it is skipped."""
     analysis = analysis or _PROCESS_ANALYSIS
     result = FileResult(task.rel, task.fingerprint)
+    if task.same_as is not None:
+        result.skipped = f"{SAME_FILE} {task.same_as} (a link to it): indexed once, under that name"
+        return result
     path = Path(task.path)
     try:
         data = path.read_bytes()
@@ -460,7 +488,9 @@ def _plan(files: list[FileState], known: store.Known, tally: _Tally) -> list[Fil
             tally.unchanged += 1
         elif known.skipped.get(state.rel) != state.fingerprint:
             previous_sha = previous[1] if previous else None
-            tasks.append(FileTask(state.rel, state.path, state.fingerprint, previous_sha))
+            tasks.append(
+                FileTask(state.rel, state.path, state.fingerprint, previous_sha, state.same_as)
+            )
     return tasks
 
 
@@ -470,10 +500,20 @@ def _store_results(
     known: store.Known,
     tally: _Tally,
     progress: Progress | None,
+    *,
+    current: dict[str, str],
 ) -> int:
-    """Write what the readers found; returns the next free passage id."""
+    """Write what the readers found; returns the next free passage id.  A
+    document with the content of another (``current``: the files and their
+    fingerprints) is skipped, saying so."""
     next_id = store.next_passage_id(db.conn)
+    by_content = {sha: rel for rel, (fp, sha) in known.documents.items() if current.get(rel) == fp}
     for n, result in enumerate(_read_all(tasks), 1):
+        original = by_content.get(result.sha or "")
+        if result.document is not None and original not in (None, result.rel):
+            result.skipped = f"{SAME_CONTENT} {original}: indexed once, under that name"
+        elif result.document is not None and result.sha:
+            by_content[result.sha] = result.rel
         if result.skipped is not None:
             store.record_skip(db, result.rel, result.fingerprint, result.skipped)
         elif result.same_content:
@@ -502,6 +542,18 @@ def _store_results(
     return next_id
 
 
+def _replan_copies(conn: sqlite3.Connection, known: store.Known, current: dict[str, str]) -> None:
+    """A file skipped as a copy of another is read again when that other file
+    is gone or changed (it may be the only one left, or differ now)."""
+    for rel, reason in store.skipped_files(conn):
+        if not reason.startswith(SAME_CONTENT):
+            continue
+        original = reason[len(SAME_CONTENT) + 1 :].partition(":")[0]
+        indexed = known.documents.get(original)
+        if indexed is None or current.get(original) != indexed[0]:
+            known.skipped.pop(rel, None)
+
+
 def _remove_missing(db: sqlite_utils.Database, known: store.Known, present: set[str]) -> list[str]:
     removed = sorted(path for path in known.documents if path not in present)
     for rel in removed:
@@ -527,8 +579,10 @@ def _apply_changes(
     # A full build keeps each passage's serving row for the arrays, unless the
     # corpus is large: then they are read back (seconds) rather than held (GBs).
     tally = _Tally(serving=[] if full else None)
+    current = {f.rel: f.fingerprint for f in files}
+    _replan_copies(db.conn, known, current)
     tasks = _plan(files, known, tally)
-    next_id = _store_results(db, tasks, known, tally, progress)
+    next_id = _store_results(db, tasks, known, tally, progress, current=current)
     removed = _remove_missing(db, known, {f.rel for f in files})
     store.store_terms(db, ((h, text, tri) for h, (text, tri) in tally.terms.items()))
     counts = store.passage_counts(db.conn)

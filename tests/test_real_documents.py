@@ -95,3 +95,26 @@ def test_the_answer_quotes_the_sentence_and_the_command_it_introduces(tmp_path: 
     lines = hit.quote.text.split("\n")
     assert lines[0] == "With apt, you can set a package to hold using"
     assert [line.strip() for line in lines if is_code_line(line)] == ["apt-mark hold package_name"]
+
+
+def test_a_page_reached_by_two_names_or_copied_is_indexed_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pkg-basics.en.html").write_text(DOCBOOK, encoding="utf-8")
+    (corpus / "pkg-basics.html").symlink_to("pkg-basics.en.html")  # as Debian's FAQ ships it
+    (corpus / "web").mkdir()
+    (corpus / "web" / "pkg-basics.en.html").write_text(DOCBOOK, encoding="utf-8")
+    db = tmp_path / "index.db"
+    report = build_index(corpus, db)
+    assert report.added == ("pkg-basics.en.html",)
+    reasons = dict(report.skipped)
+    assert "the same file as pkg-basics.en.html" in reasons["pkg-basics.html"]
+    assert "the same content as pkg-basics.en.html" in reasons["web/pkg-basics.en.html"]
+    hits = Searcher(db).ask("Which mirror should I use?", top=5).hits
+    assert [h.passage.doc for h in hits].count("pkg-basics.en.html") == len(hits)
+    assert len({h.passage.text for h in hits}) == len(hits)
+
+    (corpus / "pkg-basics.html").unlink()
+    (corpus / "pkg-basics.en.html").unlink()
+    report = build_index(corpus, db)  # the copy is all that is left: now it is indexed
+    assert report.added == ("web/pkg-basics.en.html",) and not report.skipped
