@@ -13,6 +13,7 @@ Each reader raises ``Unreadable`` with a reason for files it cannot use.
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 import logging
@@ -117,7 +118,30 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
         pages += [number] * len(found)
     if not any(s.paragraphs for s in sections):
         raise Unreadable("the PDF has no extractable text (scanned images need OCR first)")
+    first_page = [
+        title or "",
+        *(
+            p
+            for s, n in zip(sections, pages, strict=True)
+            if n == 1
+            for p in (s.heading or "", *s.paragraphs)
+        ),
+    ]
+    if "title" in meta and not _shares_a_word(meta["title"], " ".join(first_page)):
+        del meta["title"]  # a producer's name ("Enscript Output"), not the document's title
     return title, sections, pages, meta
+
+
+def _shares_a_word(title: str, text: str) -> bool:
+    """Whether a word of three or more letters of ``title`` is in ``text``.
+
+    >>> _shares_a_word("Enscript Output", "50 remarks on networking")
+    False
+    >>> _shares_a_word("Networking Report 2024", "Networking Report")
+    True
+    """
+    words = set(re.findall(r"[^\W\d_]{3,}", text.casefold()))
+    return any(w in words for w in re.findall(r"[^\W\d_]{3,}", title.casefold()))
 
 
 def _pdf_page_lines(page: Any) -> list[str]:
@@ -221,10 +245,44 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
+_DOCX_TEMPLATE_CREATED = datetime.datetime(2013, 12, 23, 23, 15)
+
+
+def _docx_rows(table: Any) -> list[str]:
+    """A Word table as lines a person reads, "cell — cell" (a merged cell,
+    which python-docx repeats for each grid column it spans, once)."""
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            if text and (not cells or cells[-1] != text):
+                cells.append(text)
+        if cells:
+            rows.append(" — ".join(cells))
+    return rows
+
+
+def _docx_meta(props: Any) -> dict[str, str]:
+    """Title, author and date of a Word file; none of python-docx's template
+    (a generated file says it was written by "python-docx" on 2013-12-23)."""
+    template = "python-docx" in (props.author, props.last_modified_by)
+    meta: dict[str, str] = {}
+    if props.title:
+        meta["title"] = props.title
+    if props.author and props.author != "python-docx":
+        meta["author"] = props.author
+    created = props.created
+    if created and not (template and created.replace(tzinfo=None) == _DOCX_TEMPLATE_CREATED):
+        meta["date"] = created.date().isoformat()
+    return meta
+
+
 def docx_sections(data: bytes) -> tuple[str | None, list[Section], dict[str, str]]:
     """(title, sections, metadata) of a Word document."""
     from docx import Document as open_docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table as DocxTable
     from lxml.etree import XMLSyntaxError
 
     try:
@@ -238,25 +296,23 @@ def docx_sections(data: bytes) -> tuple[str | None, list[Section], dict[str, str
         raise Unreadable(f"not a readable .docx file ({error})") from None
     title: str | None = None
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
+    for block in document.iter_inner_content():
+        if isinstance(block, DocxTable):
+            rows = _docx_rows(block)
+            if rows:
+                sections[-1][1].append("\n".join(rows))
+            continue
+        text = block.text.strip()
         if not text:
             continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style = (block.style.name if block.style is not None else "") or ""
         if style == "Title" and title is None:
             title = text
         elif style.startswith("Heading"):
             sections.append((text, []))
         else:
             sections[-1][1].append(text)
-    props = document.core_properties
-    meta: dict[str, str] = {}
-    if props.title:
-        meta["title"] = props.title
-    if props.author:
-        meta["author"] = props.author
-    if props.created:
-        meta["date"] = props.created.date().isoformat()
+    meta = _docx_meta(document.core_properties)
     result = [Section(h, tuple(p)) for h, p in sections if p]
     if not result:
         raise Unreadable("the document has no text")

@@ -118,3 +118,40 @@ def test_a_page_reached_by_two_names_or_copied_is_indexed_once(tmp_path: Path) -
     (corpus / "pkg-basics.en.html").unlink()
     report = build_index(corpus, db)  # the copy is all that is left: now it is indexed
     assert report.added == ("web/pkg-basics.en.html",) and not report.skipped
+
+
+def test_docx_tables_are_read_as_rows_and_the_template_date_is_not_the_documents(
+    tmp_path: Path,
+) -> None:
+    from docx import Document
+
+    document = Document()  # python-docx's template says it was created on 2013-12-23
+    document.add_heading("Contactos", 1)
+    document.add_paragraph("Llame al número de su equipo.")
+    table = document.add_table(rows=2, cols=2)
+    for row, (team, phone) in zip(
+        table.rows, [("Equipo", "Teléfono"), ("Servicio técnico", "2200")], strict=True
+    ):
+        row.cells[0].text, row.cells[1].text = team, phone
+    path = tmp_path / "contactos.docx"
+    document.save(str(path))
+    doc = load_document(path, path.name)
+    assert "Equipo — Teléfono\nServicio técnico — 2200" in doc.sections[0].paragraphs
+    assert doc.date is None
+    db = tmp_path / "index.db"
+    build_index(tmp_path, db)
+    hit = Searcher(db).ask("¿Cuál es el teléfono del servicio técnico?").hits[0]
+    assert "Servicio técnico — 2200" in hit.quote.text
+
+
+def test_a_pdf_producers_title_gives_way_to_the_first_heading(tmp_path: Path) -> None:
+    from tests.test_formats import make_pdf
+
+    path = tmp_path / "remarks.pdf"
+    path.write_bytes(
+        make_pdf(
+            [["Fifty Remarks on Networking", "", "1. Follow up within a week of meeting someone."]],
+            title="Enscript Output",
+        )
+    )
+    assert load_document(path, path.name).title == "Fifty Remarks on Networking"
