@@ -18,7 +18,6 @@ import io
 import itertools
 import logging
 import re
-import statistics
 import zipfile
 from typing import Any
 
@@ -92,8 +91,8 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise Unreadable("the PDF is encrypted")
-        page_lines = [_pdf_page_lines(page) for page in reader.pages]
         info = reader.metadata
+        page_lines = _pdf_lines(data)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise Unreadable(f"not a readable PDF ({error})") from None
     meta: dict[str, str] = {}
@@ -144,50 +143,29 @@ def _shares_a_word(title: str, text: str) -> bool:
     return any(w in words for w in re.findall(r"[^\W\d_]{3,}", title.casefold()))
 
 
-def _pdf_page_lines(page: Any) -> list[str]:
-    """A page's text lines, with a blank line wherever the gap between two
-    lines is clearly wider than the page's line spacing (a paragraph break)
-    or the text jumps up (a new column)."""
-    chunks: list[tuple[str, float]] = []
+def _pdf_lines(data: bytes) -> list[list[str]]:
+    """Each page's text lines, a blank line after each block of text.
 
-    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
-        chunks.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+    pdfminer.six places words by their characters' positions, so words stay
+    apart where pypdf ran a tenth of the Debian Reference's words together
+    ("Regularexpressionsareused"); its layout analysis groups lines into
+    blocks (paragraphs, headings) and orders columns."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer
 
-    plain = page.extract_text(visitor_text=visit) or ""
-    lines: list[tuple[str, float | None]] = []
-    current, current_y = "", None
-    for text, y in chunks:
-        for i, part in enumerate(text.split("\n")):
-            if i:
-                lines.append((current, current_y))
-                current, current_y = "", None
-            if part.strip() and current_y is None:
-                current_y = y
-            current += part
-    lines.append((current, current_y))
-    if "".join(text for text, _ in lines).split() != plain.split():
-        return plain.split("\n")  # the visitor missed text: lines without spacing
-    return _lines_with_gaps([(t.strip(), y) for t, y in lines if t.strip()])
-
-
-def _lines_with_gaps(lines: list[tuple[str, float | None]]) -> list[str]:
-    steps = [
-        a[1] - b[1]
-        for a, b in itertools.pairwise(lines)
-        if a[1] is not None and b[1] is not None and a[1] > b[1]
-    ]
-    if not steps:
-        return [text for text, _ in lines]
-    spacing = statistics.median(steps)
-    out: list[str] = []
-    for i, (text, y) in enumerate(lines):
-        previous = lines[i - 1][1] if i else None
-        if previous is not None and y is not None and out:
-            step = previous - y
-            if step > 1.4 * spacing or step < -0.5 * spacing:
-                out.append("")
-        out.append(text)
-    return out
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    pages: list[list[str]] = []
+    for layout in extract_pages(io.BytesIO(data), laparams=LAParams()):
+        lines: list[str] = []
+        for element in layout:
+            if not isinstance(element, LTTextContainer):
+                continue
+            block = [" ".join(line.split()) for line in element.get_text().split("\n")]
+            block = [line for line in block if line]
+            if block:
+                lines += [*block, ""]
+        pages.append(lines[:-1])
+    return pages
 
 
 _PAGE_NUMBER = re.compile(
@@ -220,7 +198,17 @@ def pdf_paragraphs(pages: list[list[str]]) -> list[list[str]]:
 
 def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Pages without page numbers at the top or bottom, nor the lines repeated
-    at the top or bottom of most pages (running heads and footers)."""
+    at the top or bottom of most pages (running heads and footers).
+
+    A line repeated with other numbers is a running line only when its number
+    goes up with the page ("Page 3 of 9"), not when lines at page edges merely
+    look alike ("Remark 9", "Remark 10" are text).
+
+    >>> pages = [["Remark %d" % (2 * p + 1), "x", "Remark %d" % (2 * p + 2), "Page %d" % (p + 1)]
+    ...          for p in range(4)]
+    >>> [page[0] for page in _without_running_lines(pages)]
+    ['Remark 1', 'Remark 3', 'Remark 5', 'Remark 7']
+    """
 
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", line.strip().casefold())
@@ -229,11 +217,12 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
         filled = [i for i, line in enumerate(page) if line.strip()]
         return filled[:2] + filled[-2:]
 
-    counts: dict[str, int] = {}
-    for page in pages:
-        for k in {key(page[i]) for i in edges(page)}:
-            counts[k] = counts.get(k, 0) + 1
-    repeated = {k for k, n in counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
+    seen: dict[str, dict[int, str]] = {}
+    for number, page in enumerate(pages):
+        for i in edges(page):
+            seen.setdefault(key(page[i]), {}).setdefault(number, page[i].strip())
+    least = max(3, len(pages) // 2)
+    repeated = {k for k, lines in seen.items() if len(pages) >= 3 and _running(lines, least)}
     out = []
     for page in pages:
         drop = {
@@ -243,6 +232,22 @@ def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
         }
         out.append([line for i, line in enumerate(page) if i not in drop])
     return out
+
+
+def _running(lines: dict[int, str], least: int) -> bool:
+    """Lines alike at the edges of pages (page number -> line) run over the
+    pages: the same text on ``least`` pages, or a number that follows the page."""
+    if len(lines) < least:
+        return False
+    texts = list(lines.values())
+    if max(texts.count(t) for t in set(texts)) >= least:
+        return True
+    offsets = []
+    for page, line in lines.items():
+        numbers = re.findall(r"\d+", line)
+        if numbers:
+            offsets.append(int(numbers[-1]) - page)
+    return bool(offsets) and max(offsets.count(o) for o in set(offsets)) >= least
 
 
 _DOCX_TEMPLATE_CREATED = datetime.datetime(2013, 12, 23, 23, 15)

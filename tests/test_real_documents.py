@@ -155,3 +155,26 @@ def test_a_pdf_producers_title_gives_way_to_the_first_heading(tmp_path: Path) ->
         )
     )
     assert load_document(path, path.name).title == "Fifty Remarks on Networking"
+
+
+def test_numbered_remarks_at_page_edges_are_text_not_running_heads(tmp_path: Path) -> None:
+    from tests.test_formats import make_pdf
+
+    pages = []
+    for page in range(4):
+        first, last = 2 * page + 1, 2 * page + 2
+        pages.append(
+            [
+                f"Remark {first}",
+                f"Networking advice number {first} is to follow up within {first} days.",
+                f"Remark {last}",
+                f"Networking advice number {last} is to thank people within {last} hours.",
+                f"Page {page + 1} of 4",
+            ]
+        )
+    path = tmp_path / "remarks.pdf"
+    path.write_bytes(make_pdf(pages, title="Remarks"))
+    text = "\n".join(p for s in load_document(path, path.name).sections for p in s.paragraphs)
+    for number in range(1, 9):
+        assert f"advice number {number} is" in text
+    assert "Page 2 of 4" not in text
