@@ -19,6 +19,7 @@ import itertools
 import logging
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 from .cleaning import clean_lines
@@ -92,6 +93,7 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
         if reader.is_encrypted:
             raise Unreadable("the PDF is encrypted")
         info = reader.metadata
+        outline = _outline_by_page(reader)
         page_lines = _pdf_lines(data)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise Unreadable(f"not a readable PDF ({error})") from None
@@ -105,7 +107,7 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
     sections: list[Section] = []
     pages: list[int] = []
     for number, paragraphs in enumerate(pdf_paragraphs(page_lines), 1):
-        lines = clean_lines("\n".join(paragraphs))
+        lines = _mark_headings(clean_lines("\n".join(paragraphs)), outline.get(number, ()))
         if number == 1:
             structure = parse_structure(lines)
             title = structure.title
@@ -117,18 +119,58 @@ def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dic
         pages += [number] * len(found)
     if not any(s.paragraphs for s in sections):
         raise Unreadable("the PDF has no extractable text (scanned images need OCR first)")
-    first_page = [
-        title or "",
-        *(
-            p
-            for s, n in zip(sections, pages, strict=True)
-            if n == 1
-            for p in (s.heading or "", *s.paragraphs)
-        ),
-    ]
-    if "title" in meta and not _shares_a_word(meta["title"], " ".join(first_page)):
+    opening = " ".join([title or "", *(line for page in page_lines[:2] for line in page)])
+    if "title" in meta and not _shares_a_word(meta["title"], opening):
         del meta["title"]  # a producer's name ("Enscript Output"), not the document's title
     return title, sections, pages, meta
+
+
+def _outline_by_page(reader: Any) -> dict[int, list[str]]:
+    """The PDF's outline (bookmarks): each page's entry titles, pages from 1."""
+    found: dict[int, list[str]] = {}
+
+    def visit(items: Any) -> None:
+        for item in items:
+            if isinstance(item, list):
+                visit(item)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+            except Exception:  # an entry pointing nowhere: no heading to mark
+                continue
+            if page is not None and page >= 0 and getattr(item, "title", None):
+                found.setdefault(page + 1, []).append(" ".join(str(item.title).split()))
+
+    try:
+        visit(reader.outline)
+    except Exception:  # a damaged outline costs the headings it would give, nothing else
+        return {}
+    return found
+
+
+_SECTION_NUMBER = re.compile(r"^(?:\d+[.)]?)+\s+")
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _mark_headings(lines: list[str], titles: Iterable[str]) -> list[str]:
+    """Lines that an outline entry names become Markdown headings.
+
+    >>> _mark_headings(["1.2 Programs needed", "You need gcc."], ["Programs needed"])
+    ['# 1.2 Programs needed', 'You need gcc.']
+    """
+    wanted = {_folded(t) for t in titles}
+    wanted.discard("")
+    if not wanted:
+        return lines
+    return [
+        f"# {line}"
+        if _folded(_SECTION_NUMBER.sub("", line)) in wanted or _folded(line) in wanted
+        else line
+        for line in lines
+    ]
 
 
 def _shares_a_word(title: str, text: str) -> bool:

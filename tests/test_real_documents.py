@@ -3,6 +3,7 @@ tables as rows, each page once (issue: real documentation, end to end)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from docbot.index import Searcher, build_index, is_code_line
@@ -178,3 +179,37 @@ def test_numbered_remarks_at_page_edges_are_text_not_running_heads(tmp_path: Pat
     for number in range(1, 9):
         assert f"advice number {number} is" in text
     assert "Page 2 of 4" not in text
+
+
+def test_a_pdf_outline_names_the_sections(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.test_formats import make_pdf
+
+    plain = make_pdf(
+        [
+            [
+                "Guide",
+                "",
+                "What you need to have installed before you start packaging your first program",
+                "",
+                "You need the build-essential package.",
+            ],
+            ["2 First steps", "", "Get the program, and try it out before packaging it."],
+        ]
+    )
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(plain)))
+    writer.add_outline_item(
+        "What you need to have installed before you start packaging your first program", 0
+    )
+    writer.add_outline_item("First steps", 1)
+    path = tmp_path / "guide.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    doc = load_document(path, path.name)
+    assert [s.heading for s in doc.sections] == [
+        "What you need to have installed before you start packaging your first program",
+        "2 First steps",
+    ]
