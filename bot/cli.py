@@ -235,7 +235,14 @@ def _parser(streams: Streams | None = None) -> _Parser:
     p_ask.add_argument(
         "--lang",
         metavar="TAG",
-        help="question language: a tag or name (de, de-AT, German) or auto (default: detect)",
+        help="the language the question is written in: a tag or name (de, de-AT, German) "
+        "or auto (default: detect)",
+    )
+    p_ask.add_argument(
+        "--in",
+        dest="within",
+        metavar="TAG",
+        help="answer only with passages in this language (default: every language)",
     )
     p_ask.add_argument(
         "--top",
@@ -525,16 +532,32 @@ class Cli:
             lang = None
         if lang:
             searcher.resolve_language(lang)
+        within = args.within and searcher.resolve_language(args.within)
         color = _use_color(self.streams.stdout, self.env)
         width = _width(self.streams.stdout, self.env)
         if question:
-            self.print_answer(searcher, searcher.ask(question, lang=lang, top=args.top), width)
+            if lang and not within:
+                self.warn_if_written_in_another(searcher, question, lang)
+            answer = searcher.ask(question, lang=lang, top=args.top, within=within)
+            self.print_answer(searcher, answer, width)
             return EXIT_OK
         if interactive:
             from .interactive import run_session
 
             return run_session(searcher, lang, args.top, color, width)
         return self.batch(searcher, lang, width)
+
+    def warn_if_written_in_another(self, searcher: Searcher, question: str, lang: str) -> None:
+        """``--lang de`` on an English question: say what --lang means and how
+        to get passages in that language (``--in``)."""
+        told = searcher.resolve_language(lang)
+        read = searcher.guess_language(question, None)
+        if read.reason == "detected" and read.tag != told:
+            name, other = searcher.language_name(told), searcher.language_name(read.tag)
+            self.note(
+                f"Note: the question reads as {other}, and --lang {lang} says it is written "
+                f"in {name}. For {name} passages only, use --in {told}."
+            )
 
     def print_answer(self, searcher: Searcher, answer: Answer, width: int) -> None:
         if self.args.json:
@@ -552,7 +575,7 @@ class Cli:
         failed = 0
         for line in self.questions():
             try:
-                answer = searcher.ask(line, lang=lang, top=self.args.top)
+                answer = searcher.ask(line, lang=lang, top=self.args.top, within=self.args.within)
             except UsageError as error:
                 failed += 1
                 if self.args.json:

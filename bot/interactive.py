@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 HELP = """Type a question and press Enter; a short follow-up ("and for social media?")
 is asked in the context of the question before it. Commands:
   :more          show the next results for the last question
-  :lang TAG      search in a language (e.g. :lang de), :lang auto to detect
+  :lang TAG      the language you write in (e.g. :lang de), :lang auto to detect
+  :in TAG        answer only with passages in a language, :in all for every one
   :sources       list the documents
   :help          this help
   :quit          leave (or Ctrl-D)"""
@@ -35,6 +36,7 @@ class Session:
     ) -> None:
         self.searcher, self.lang, self.top, self.color = searcher, lang, top, color
         self.width = width
+        self.within: str | None = None
         self.last_question: str | None = None
         self.shown = 0
 
@@ -66,7 +68,11 @@ class Session:
             return "Ask a question first."
         try:
             answer = self.searcher.ask(
-                self.last_question, lang=self.lang, top=self.top, offset=self.shown
+                self.last_question,
+                lang=self.lang,
+                top=self.top,
+                offset=self.shown,
+                within=self.within,
             )
         except DocbotError as error:
             return str(error)
@@ -81,12 +87,14 @@ class Session:
         name, _, arg = command.partition(" ")
         if name in {"q", "quit", "exit"}:
             return None
-        if name == "more":
-            return self._answer()
-        if name == "lang":
-            return self._set_lang(arg.strip())
-        if name == "sources":
-            return render.format_sources(self.searcher.documents, self._name_of)
+        actions = {
+            "more": self._answer,
+            "lang": lambda: self._set_lang(arg.strip()),
+            "in": lambda: self._set_within(arg.strip()),
+            "sources": lambda: render.format_sources(self.searcher.documents, self._name_of),
+        }
+        if name in actions:
+            return actions[name]()
         if name in {"help", "h", "?"}:
             return HELP
         return f"Unknown command :{name}. {HELP}"
@@ -100,6 +108,16 @@ class Session:
         except DocbotError as error:
             return str(error)
         return f"Language: {self._name_of(self.lang)}."
+
+    def _set_within(self, tag: str) -> str:
+        if not tag or tag.casefold() in {"all", "auto"}:
+            self.within = None
+            return "Passages: in every language."
+        try:
+            self.within = self.searcher.resolve_language(tag)
+        except DocbotError as error:
+            return str(error)
+        return f"Passages: in {self._name_of(self.within)} only."
 
 
 def _history(path: Path) -> tuple[History, str | None]:

@@ -16,8 +16,8 @@ WIDTH = 88  # columns for output that does not go to a terminal
 DETAIL_LIMIT = 10  # file names listed in an index report before it only counts
 FORMATS = ".txt, .md, .html, .pdf or .docx"
 NO_ANSWER = (
-    "Nothing in the corpus answers this. Try other words, ask in another language "
-    "(--lang), or run `docbot sources` to see what the corpus covers."
+    "Nothing in the corpus answers this. Try other words or another language, "
+    "or run `docbot sources` to see what the corpus covers."
 )
 
 

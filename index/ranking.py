@@ -163,16 +163,19 @@ def rank_candidates(
     *,
     spoken: str | None = None,
     unknown_names: bool = False,
+    within: str | None = None,
 ) -> list[Candidate]:
     """Every passage that answers ``text``, best first: fused when the index has
-    a semantic layer and ``query`` is the question's vector, lexical otherwise.
+    a semantic layer and ``query`` is the question's vector, lexical otherwise
+    (``within``: a language to search alone; the fused ranking scores every
+    language on its own floor, and its caller keeps that language's).
     ``spoken`` is the language the question is written in, when known;
     ``unknown_names`` says that it names something no passage mentions."""
     if semantic is not None and semantic.active and query is not None:
         return fused_ranking(
             text, guess, indexes, semantic, query, spoken=spoken, unknown_names=unknown_names
         )
-    return lexical_ranking(text, guess, indexes)
+    return lexical_ranking(text, guess, indexes, within)
 
 
 def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
@@ -298,12 +301,17 @@ def fused_ranking(
 
 
 def lexical_ranking(
-    text: str, guess: LanguageGuess, indexes: dict[str, LanguageIndex]
+    text: str, guess: LanguageGuess, indexes: dict[str, LanguageIndex], within: str | None = None
 ) -> list[Candidate]:
     """BM25 alone.  An ambiguous question ("Social Media") searches every index
     and merges them by relevance; otherwise a passage in another language
     enters only when its coverage beats every passage in the question's own
-    language (it is found through shared words and cognates), and is flagged."""
+    language (it is found through shared words and cognates), and is flagged.
+    ``within`` (a language of the index) searches that language alone."""
+    if within is not None and within != guess.tag and within in indexes:
+        found = _lexical_candidates(text, guess.tag, indexes[within])
+        flagged = [replace(c, cross_lingual=guess.reason != "ambiguous") for c in found]
+        return sorted(flagged, key=lambda c: (-c.coverage, -c.relevance))
     if guess.reason == "ambiguous":
         pooled = [
             c

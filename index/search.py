@@ -48,6 +48,11 @@ def _passage(row: store.PassageRow) -> Passage:
     return Passage(doc, ordinal, title, section, lang, text, url, page)
 
 
+def _in(ranked: list[Candidate], lang: str | None) -> list[Candidate]:
+    """The candidates in language ``lang`` (all of them when ``None``)."""
+    return ranked if lang is None else [c for c in ranked if c.lang == primary(lang)]
+
+
 class Searcher:
     """An opened index, ready to answer questions.
 
@@ -216,25 +221,28 @@ class Searcher:
 
     # --- answering ---------------------------------------------------------------
 
-    def rank(self, text: str, lang: str | None = None) -> tuple[LanguageGuess, list[Candidate]]:
+    def rank(
+        self, text: str, lang: str | None = None, within: str | None = None
+    ) -> tuple[LanguageGuess, list[Candidate]]:
         """Every passage that answers a cleaned question, best first."""
-        guess, ranked, _query = self._rank(text, lang)
+        guess, ranked, _query = self._rank(text, lang, within)
         return guess, ranked
 
     def _rank(
-        self, text: str, lang: str | None
+        self, text: str, lang: str | None, within: str | None = None
     ) -> tuple[LanguageGuess, list[Candidate], npt.NDArray[np.float32] | None]:
         guess = self.guess_language(text, lang)
+        where = self.resolve_language(within) if within else None
         if not self.semantic.active:
-            ranked = rank_candidates(text, guess, self.indexes)
-            return guess, self._of_the_right_kind(text, ranked), None
+            ranked = rank_candidates(text, guess, self.indexes, within=where)
+            return guess, self._of_the_right_kind(text, _in(ranked, where)), None
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
         unknown = self.names_unknown(text, spoken or guess.tag)
         ranked = rank_candidates(
             text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
-        return guess, self._of_the_right_kind(text, ranked), query
+        return guess, self._of_the_right_kind(text, _in(ranked, where)), query
 
     def names_unknown(self, text: str, lang: str) -> bool:
         """Whether ``text`` names something no passage mentions, in any of the
@@ -282,10 +290,22 @@ class Searcher:
         """Whether answers use the semantic layer (vectors present, encoder loaded)."""
         return self.semantic.active
 
-    def ask(self, question: str, lang: str | None = None, top: int = 3, offset: int = 0) -> Answer:
-        """Answer ``question``: the best passages above the floor, best first."""
+    def ask(
+        self,
+        question: str,
+        lang: str | None = None,
+        top: int = 3,
+        offset: int = 0,
+        *,
+        within: str | None = None,
+    ) -> Answer:
+        """Answer ``question``: the best passages above the floor, best first.
+
+        ``lang`` is the language the question is written in (detected when
+        ``None``); ``within`` keeps only passages in that language.
+        """
         text = clean_question(question)
-        guess, ranked, query = self._rank(text, lang)
+        guess, ranked, query = self._rank(text, lang, within)
         page = ranked[offset : offset + top]
         found = self.passages_by_id([c.passage_id for c in page])
         if query is not None and page:

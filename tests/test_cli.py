@@ -504,3 +504,17 @@ def test_on_a_terminal_bold_and_wrapped_to_its_width(seed: list[str]) -> None:
     ]
     assert len(quote_lines) > 3 and all(len(line) <= 60 for line in quote_lines)
     assert "\033[" not in run_in_pty({"TERM": "xterm", "NO_COLOR": "1"})
+
+
+def test_lang_is_the_questions_language_and_in_chooses_the_passages(seed: list[str]) -> None:
+    """--lang says what language the question is in; --in which passages answer."""
+    question = "How do I measure ROI for networking?"
+    german = docbot("ask", *seed, "--json", "--in", "de", question)
+    results = german.json[0]["results"]
+    assert german.code == 0 and results
+    assert {r["lang"] for r in results} == {"de"}
+    assert any("Kapitalrendite" in str(r["quote"]) for r in results)
+    told = docbot("ask", *seed, "--lang", "de", question)
+    assert "reads as English" in told.err and "--in de" in told.err
+    unknown = docbot("ask", *seed, "--in", "xx", question)
+    assert unknown.code != 0 and "Traceback" not in unknown.err

@@ -107,3 +107,11 @@ def test_long_answers_wrap_to_the_sessions_width(searcher: Searcher) -> None:
     visible = [line.replace("\033[1m", "").replace("\033[0m", "") for line in quote_lines]
     assert len(visible) > 3 and all(len(line) <= 50 for line in visible)
     assert "\033[1m" in output
+
+
+def test_session_in_keeps_the_passages_of_one_language(searcher: Searcher) -> None:
+    session = Session(searcher, None, top=3, color=False)
+    assert session.handle(":in es") == "Passages: in Spanish only."
+    answer = session.handle("How do I measure ROI for networking?") or ""
+    assert answer.startswith("[1]") and "German" not in answer and "English ·" not in answer
+    assert session.handle(":in all") == "Passages: in every language."
