@@ -36,15 +36,20 @@ _ASKS_FOR_NUMBER = {
 }
 _NUMBER_QUESTION = re.compile("|".join(f"(?:{p})" for p in _ASKS_FOR_NUMBER.values()))
 
+# Case-folded, as the text is ("dreißig" folds to "dreissig").
 _NUMBER_WORDS = frozenset(
-    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
-    forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million
-    millions billion billions dozen dozens percent half
-    zwei drei vier fünf sechs sieben acht neun zehn elf zwölf fünfzehn zwanzig dreißig
-    vierzig fünfzig hundert hunderte tausend tausende million millionen milliarde
+    word.casefold()
+    for word in """two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+    seventy eighty ninety hundred hundreds thousand thousands million millions billion
+    billions dozen dozens percent half
+    zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn
+    sechzehn siebzehn achtzehn neunzehn zwanzig dreißig vierzig fünfzig sechzig siebzig
+    achtzig neunzig hundert hunderte tausend tausende million millionen milliarde
     milliarden dutzend prozent hälfte
-    dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta
-    cuarenta cincuenta cien ciento cientos mil miles millón millones docena docenas
+    dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince
+    dieciséis diecisiete dieciocho diecinueve veinte treinta cuarenta cincuenta sesenta
+    setenta ochenta noventa cien ciento cientos mil miles millón millones docena docenas
     mitad""".split()
 )
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
@@ -70,6 +75,8 @@ def holds_number(text: str) -> bool:
 
     >>> holds_number("Las 5 grandes diferencias"), holds_number("cinco diferencias")
     (True, True)
+    >>> holds_number("Anspruch auf dreißig Urlaubstage im Jahr")
+    True
     """
     text = _LIST_MARKER.sub(" ", text)
     if _DIGIT.search(text):

@@ -211,6 +211,35 @@ def _answering(
     )
 
 
+@dataclass(frozen=True)
+class _Totals:
+    """Count, sum and sum of squares of every passage's similarity to a question."""
+
+    n: int
+    total: float
+    squares: float
+
+
+def deleted_z(values: npt.NDArray[np.float32], totals: _Totals) -> npt.NDArray[np.float64]:
+    """How far each value stands above the corpus's other passages: its
+    distance from their mean in their standard deviations (the value itself
+    left out, so one answer among few passages can stand out; with all of
+    them in, no value of n can lie more than sqrt(n - 1) deviations out).
+
+    >>> totals = _Totals(4, 0.1 + 0.1 + 0.12 + 0.5, 0.01 + 0.01 + 0.0144 + 0.25)
+    >>> [round(float(z), 1) for z in deleted_z(np.array([0.1, 0.5]), totals)]
+    [-0.8, 41.7]
+    """
+    x = values.astype(np.float64)
+    if totals.n < 3:
+        return np.zeros(x.size)
+    others = totals.n - 1
+    mean = (totals.total - x) / others
+    variance = (totals.squares - x * x) / others - mean * mean
+    spread = np.sqrt(np.maximum(variance, 0.0))
+    return np.where(spread > 1e-9, (x - mean) / np.maximum(spread, 1e-9), 0.0)
+
+
 def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candidate:
     lexical = e.lexical
     return Candidate(
@@ -278,7 +307,7 @@ def fused_ranking(
     if not evidence:
         return []
     similarity = np.concatenate([e.dense.score for e in evidence])
-    mean, spread = float(similarity.mean()), float(similarity.std())
+    totals = _Totals(similarity.size, float(similarity.sum()), float((similarity**2).sum()))
     shift = UNKNOWN_NAME_MARGIN if unknown_names else 0.0
     if reader is not None and reader not in indexes:
         shift -= CROSS_LINGUAL_ALLOWANCE
@@ -287,8 +316,8 @@ def fused_ranking(
         coverage = e.lexical.coverage if e.lexical is not None else np.zeros(e.index.size)
         bonus = FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
         fused = e.dense.score + bonus - LEXICAL_RELATIVE * float(bonus.max())
-        far = (STANDOUT if e.lang == reader else STANDOUT_ACROSS) * spread
-        standout = (e.dense.score - mean >= far) & (spread > 0)
+        far = STANDOUT if e.lang == reader else STANDOUT_ACROSS
+        standout = deleted_z(e.dense.score, totals) >= far
         ok = _answering(e, encoder, shift, standout)
         if e.lang == home:
             fused = (

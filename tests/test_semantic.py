@@ -255,3 +255,24 @@ def test_a_corpus_without_the_questions_language_still_answers_from_the_others(
     hits = searcher.ask("Are social networks just a subcategory of social media?").hits
     assert hits and "Unterkategorie" in hits[0].passage.text
     assert searcher.ask("How much does LinkedIn Premium cost per month?").hits == ()
+
+
+HANDBOOK = Path(__file__).parent / "data" / "handbook"
+
+
+def test_a_language_with_one_passage_still_answers_across_languages(tmp_path: Path) -> None:
+    """An English handbook beside a one-passage German and a one-passage Spanish
+    note: an English question answered only by a note gets it (with all passages
+    in the statistics no passage of nine could stand out far enough), and the
+    traps stay unanswered."""
+    db = tmp_path / "index.db"
+    build_index(HANDBOOK, db, semantic=DEFAULT_ENCODER)
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    office = searcher.ask("When does the office open?").hits
+    assert office and office[0].passage.doc == "horario.md" and office[0].cross_lingual
+    vacation = searcher.ask("Who approves my vacation?").hits
+    assert vacation and vacation[0].passage.doc == "urlaub.md"
+    counted = searcher.ask("Wie viele Urlaubstage habe ich?").hits  # "dreißig" is a number
+    assert counted and counted[0].passage.doc == "urlaub.md"
+    for trap in ("What is the capital of Australia?", "How do I bake a cheesecake?"):
+        assert not searcher.ask(trap).hits, trap
