@@ -26,6 +26,7 @@ from .formats import (
     pdf_sections,
 )
 from .ingest.html import html_sections
+from .ingest.markdown import markdown_sections
 from .langs import DEFAULT_DOCUMENT_LANGUAGES, detect_document_language, normalize_tag
 from .reading import (
     DOCX_SUFFIXES,
@@ -354,7 +355,13 @@ def _read(
     front, text = split_front_matter(read_text(data))
     meta = {**checked_meta(front, "its front matter"), **sidecar}
     if suffix in (".md", ".markdown"):
-        text = strip_markdown(text)
+        title, sections = markdown_sections(text, meta.get("title"))
+        sections = _without_widgets(sections)
+        if sections:
+            return _assemble(
+                rel_path, title=title, sections=sections, pages=None, meta=meta, languages=languages
+            )
+        text = strip_markdown(text)  # nothing but a title line: read as text
     return document_from_text(
         rel_path, text, meta, languages=languages, known_title=meta.get("title")
     )

@@ -202,9 +202,10 @@ def test_a_pdf_outline_names_the_sections(tmp_path: Path) -> None:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(plain)))
     writer.add_outline_item(
-        "What you need to have installed before you start packaging your first program", 0
+        title="What you need to have installed before you start packaging your first program",
+        page_number=0,
     )
-    writer.add_outline_item("First steps", 1)
+    writer.add_outline_item(title="First steps", page_number=1)
     path = tmp_path / "guide.pdf"
     with path.open("wb") as out:
         writer.write(out)
@@ -213,3 +214,23 @@ def test_a_pdf_outline_names_the_sections(tmp_path: Path) -> None:
         "What you need to have installed before you start packaging your first program",
         "2 First steps",
     ]
+
+
+def test_markdown_tables_code_and_escapes_read_as_on_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "hold.md"
+    path.write_text(
+        "# Packages\n\n## How do I put a package on hold?\n\nWith apt, you can set a package "
+        "to hold using\n\n```\napt-mark hold package\\_name\n```\n\n| mirror | bandwidth |\n"
+        "|---|---|\n| deb.example.org | 10 Gbit/s |\n\nUse `apt-mark showhold` to list\n"
+        "held packages, with \\<name\\> as the package.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path, path.name)
+    (section,) = doc.sections
+    assert section.heading == "How do I put a package on hold?"
+    assert section.paragraphs == (
+        "With apt, you can set a package to hold using",
+        "    apt-mark hold package\\_name",
+        "mirror — bandwidth\ndeb.example.org — 10 Gbit/s",
+        "Use apt-mark showhold to list held packages, with <name> as the package.",
+    )
