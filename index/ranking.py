@@ -13,6 +13,7 @@ never mentions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,11 @@ STANDOUT_ACROSS = 3.25
 # at three quarters of the farthest one passage can (2.0 among nine).  From 24
 # passages on (the shipped corpus has 27) the fixed distances above hold.
 STANDOUT_SHARE = 0.75
+# The distances above were set on corpora of up to about 300 passages (the
+# shipped one, XQuAD's); in a larger one a question about something else finds
+# some passage that far out by chance (the Debian FAQ, 495 passages: "Wie fülle
+# ich die Einkommensteuererklärung aus?" at 3.27), so they grow with the corpus.
+STANDOUT_CORPUS = 300
 # A question that names something the corpus never mentions ("the best time
 # to post on TikTok", "Cristiano Ronaldo's followers") is about something
 # else unless a passage is clearly close: every floor is this much higher.
@@ -98,8 +104,10 @@ def answers(candidate: Candidate) -> bool:
     A passage answers when it holds at least ``SINGLE_TERM_FLOOR`` of the
     question's weight; or at least ``COVERAGE_FLOOR`` of it spread over two or
     more distinct terms; or, in a corpus large enough for words to be rare,
-    words rare enough (IDF sum ``RARE_MATCH_WEIGHT``, about one passage in
-    80) to be no accident.  Words the corpus has never seen weigh as much as
+    two or more words rare enough together (IDF sum ``RARE_MATCH_WEIGHT``,
+    about one passage in 80) to be no accident.  One rare word alone is one in
+    a large corpus ("fülle" in "Wie fülle ich die Einkommensteuererklärung
+    aus?" met "full" in the Debian FAQ).  Words the corpus has never seen weigh as much as
     its rarest, so "What is the capital of Australia?" matches nothing, while
     a paraphrase that shares two topic words with a passage still finds it.
     """
@@ -107,7 +115,11 @@ def answers(candidate: Candidate) -> bool:
         return True
     if candidate.coverage >= COVERAGE_FLOOR and candidate.matched >= 2:
         return True
-    return candidate.weight >= RARE_MATCH_WEIGHT and candidate.coverage >= RARE_MATCH_FLOOR
+    return (
+        candidate.matched >= 2
+        and candidate.weight >= RARE_MATCH_WEIGHT
+        and candidate.coverage >= RARE_MATCH_FLOOR
+    )
 
 
 def top_positive(scores: npt.NDArray[np.float64], k: int) -> list[int]:
@@ -189,7 +201,7 @@ def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
     return (
         (coverage >= SINGLE_TERM_FLOOR)
         | ((coverage >= COVERAGE_FLOOR) & (matched >= 2))
-        | ((scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
+        | ((matched >= 2) & (scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
     )
 
 
@@ -218,16 +230,22 @@ def _answering(
 
 def standout_distance(deviations: float, passages: int) -> float:
     """How many standard deviations above the mean a passage must be to stand
-    out among ``passages``: ``deviations``, or in a corpus too small for that
-    (no passage of n can be more than (n - 1) / sqrt(n) out), ``STANDOUT_SHARE``
-    of the farthest any one passage can be.
+    out among ``passages``.
 
-    >>> standout_distance(3.5, 27), round(standout_distance(3.5, 9), 2)
-    (3.5, 2.0)
+    ``deviations`` up to ``STANDOUT_CORPUS`` passages.  Beyond, the farthest
+    of n passages lies further out by chance alone (the largest of n normal
+    values grows as sqrt(2 ln n)), so the distance grows with it.  In a corpus
+    too small for ``deviations`` (no passage of n can be more than
+    (n - 1) / sqrt(n) out), ``STANDOUT_SHARE`` of the farthest one can be.
+
+    >>> [round(standout_distance(3.5, n), 2) for n in (9, 27, 300, 495, 2717, 100_000)]
+    [2.0, 3.5, 3.5, 3.65, 4.12, 4.97]
     """
     if passages < 2:
         return deviations
-    return min(deviations, STANDOUT_SHARE * (passages - 1) / passages**0.5)
+    chance = math.sqrt(2 * math.log(max(passages, STANDOUT_CORPUS)))
+    grown = deviations * chance / math.sqrt(2 * math.log(STANDOUT_CORPUS))
+    return min(grown, STANDOUT_SHARE * (passages - 1) / passages**0.5)
 
 
 def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candidate:
