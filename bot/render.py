@@ -199,6 +199,8 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
         lines += [f"  {label}: {p}" for label, paths in changes for p in paths]
     if report.skipped:
         lines += _skipped_lines(report.skipped, verbose)
+    if report.copies:
+        lines += _copy_lines(report.copies, verbose)
     if report.vectors_missing is not None:
         lines.append(
             "Semantic layer: up to date."
@@ -225,6 +227,22 @@ def format_semantic(spec: str | None, missing: int) -> str:
         f"Semantic layer: on ({spec}), {missing} passages still lack vectors "
         "(BM25 alone until then; `docbot index` computes them)."
     )
+
+
+def _copy_lines(copies: tuple[tuple[str, str], ...], verbose: bool) -> list[str]:
+    """Files indexed once under another name: counted, a few named.
+
+    >>> _copy_lines((("faq.html", "faq.en.html"),), False)
+    ['Indexed once under another name (a link or a copy): 1 file.', '  faq.html = faq.en.html']
+    """
+    count = len(copies)
+    shown = copies if verbose else copies[:2]
+    files = f"{count} file{'s' if count != 1 else ''}"
+    lines = [f"Indexed once under another name (a link or a copy): {files}."]
+    lines += [f"  {path} = {original}" for path, original in shown]
+    if len(shown) < count:
+        lines.append(f"  … and {count - len(shown)} more (--verbose lists them).")
+    return lines
 
 
 def _skipped_lines(skipped: tuple[tuple[str, str], ...], verbose: bool) -> list[str]:

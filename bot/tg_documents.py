@@ -339,6 +339,10 @@ def outcome_text(svc: Service, ui: str, name: str, report: BuildReport, how: str
             lang=svc.name_of(ui)(doc.lang),
             passages=t(ui, "passages_1" if doc.passages == 1 else "passages_n", count=doc.passages),
         )
+    original = next((o for path, o in report.copies if path == name), None)
+    if original is not None:
+        key = "upload_copy_replaced" if how == "replace" else "upload_copy_added"
+        return t(ui, key, name=shown, original=fmt.clip(original, fmt.MAX_DOC))
     reason = next((r for path, r in report.skipped if path == name), "it is not in the index")
     return t(ui, "upload_skipped", name=shown, reason=fmt.clip(reason, 300))
 

@@ -81,6 +81,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "passages_1": "1 passage",
         "passages_n": "{count:,} passages",
         "upload_skipped": "Saved {name}, but I cannot use it: {reason}. /remove deletes it.",
+        "upload_copy_added": "Added {name}: it holds the same as {original}, which answers for "
+        "both.",
+        "upload_copy_replaced": "Replaced {name}: it holds the same as {original}, which answers "
+        "for both.",
         "admins_only": "Only the bot's admins can use {command}.",
         "remove_empty": "There are no documents in the corpus.",
         "remove_choose": "Which document should I delete? (page {page} of {pages})",
@@ -153,6 +157,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "upload_replaced": "Ersetzt: {name}: „{title}“ · {lang} · {passages}.",
         "passages_1": "1 Textstelle",
         "passages_n": "{count:,} Textstellen",
+        "upload_copy_added": "{name} hinzugefügt: Es enthält dasselbe wie {original}, das für "
+        "beide antwortet.",
+        "upload_copy_replaced": "{name} ersetzt: Es enthält dasselbe wie {original}, das für "
+        "beide antwortet.",
         "upload_skipped": "{name} ist gespeichert, aber nicht nutzbar: {reason}. /remove löscht "
         "die Datei.",
         "admins_only": "{command} können nur die Admins des Bots nutzen.",
@@ -225,6 +233,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "passages_1": "1 pasaje",
         "passages_n": "{count:,} pasajes",
         "upload_skipped": "Guardé {name}, pero no puedo usarlo: {reason}. /remove lo borra.",
+        "upload_copy_added": "Añadí {name}: contiene lo mismo que {original}, que responde por "
+        "ambos.",
+        "upload_copy_replaced": "Reemplacé {name}: contiene lo mismo que {original}, que "
+        "responde por ambos.",
         "admins_only": "Solo los administradores del bot pueden usar {command}.",
         "remove_empty": "No hay documentos.",
         "remove_choose": "¿Qué documento borro? (página {page} de {pages})",

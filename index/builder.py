@@ -542,13 +542,28 @@ def _store_results(
     return next_id
 
 
+def copy_of(reason: str) -> str | None:
+    """The name a skipped file is indexed under, when it was skipped as a link
+    to or a copy of that file.
+
+    >>> copy_of("the same file as faq.en.html (a link to it): indexed once, under that name")
+    'faq.en.html'
+    >>> copy_of("empty file") is None
+    True
+    """
+    for prefix, end in ((SAME_FILE, " (a link to it): "), (SAME_CONTENT, ": indexed once")):
+        if reason.startswith(prefix + " ") and end in reason:
+            return reason[len(prefix) + 1 : reason.rindex(end)]
+    return None
+
+
 def _replan_copies(conn: sqlite3.Connection, known: store.Known, current: dict[str, str]) -> None:
     """A file skipped as a copy of another is read again when that other file
     is gone or changed (it may be the only one left, or differ now)."""
     for rel, reason in store.skipped_files(conn):
-        if not reason.startswith(SAME_CONTENT):
-            continue
-        original = reason[len(SAME_CONTENT) + 1 :].partition(":")[0]
+        original = copy_of(reason)
+        if original is None or not reason.startswith(SAME_CONTENT):
+            continue  # a link is planned by its name's state
         indexed = known.documents.get(original)
         if indexed is None or current.get(original) != indexed[0]:
             known.skipped.pop(rel, None)
@@ -594,12 +609,14 @@ def _apply_changes(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         next_passage_id=next_id,
     )
+    skipped = store.skipped_files(db.conn)
     report = BuildReport(
         added=tuple(tally.added),
         changed=tuple(tally.changed),
         removed=tuple(removed),
         unchanged=tally.unchanged,
-        skipped=store.skipped_files(db.conn),
+        skipped=tuple(row for row in skipped if copy_of(row[1]) is None),
+        copies=tuple((path, o) for path, reason in skipped if (o := copy_of(reason)) is not None),
         passages_per_lang=counts,
     )
     return report, tally.serving

@@ -90,6 +90,8 @@ class BuildReport:
     removed: tuple[str, ...] = ()
     unchanged: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    # files indexed under another name, a link to it or a copy: (path, that name)
+    copies: tuple[tuple[str, str], ...] = ()
     passages_per_lang: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     vectors_missing: int | None = None  # passages without vectors yet (None: no semantic layer)

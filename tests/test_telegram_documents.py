@@ -31,6 +31,7 @@ QUOKKA = (
     b"Quokka Onboarding\n\nEvery new member gets a quokka buddy who explains how the team "
     b"shares notes, answers questions and keeps the wiki tidy during the first month.\n"
 )
+ROSTER = b"\nFrom March the locker key is kept by the office manager.\n"
 WOMBAT = (
     b"Wombat Deliveries\n\nParcels for the wombat office are collected from the blue "
     b"locker behind the reception desk every Tuesday afternoon.\n"
@@ -180,8 +181,8 @@ def test_an_existing_name_is_replaced_kept_twice_or_left_only_after_a_button(
     target.write_bytes(QUOKKA)
     admins = [person(9002, "Bo"), person(9003, "Cy"), person(9004, "Di"), person(9005, "Ed")]
     prompts = []
-    for who in admins:
-        document, prompt = send(emulator, who, "notes-twice.txt", WOMBAT)
+    for who in admins:  # a new version of the roster (x.txt, another test's, holds the old)
+        document, prompt = send(emulator, who, "notes-twice.txt", WOMBAT + ROSTER)
         assert "already in the corpus" in prompt["text"]
         assert set(buttons(prompt)) == {"Replace", "Keep both", "Cancel"}
         assert all(len(d.encode()) <= 64 for d in buttons(prompt).values())
@@ -201,14 +202,15 @@ def test_an_existing_name_is_replaced_kept_twice_or_left_only_after_a_button(
     press(emulator, admins[1], prompts[1], "Keep both")
     kept = replies(emulator, admins[1], before)[0]
     assert "Added notes-twice (2).txt" in kept["text"] and "Wombat Deliveries" in kept["text"]
-    assert (corpus / "notes-twice (2).txt").read_bytes() == WOMBAT
+    assert (corpus / "notes-twice (2).txt").read_bytes() == WOMBAT + ROSTER
     assert target.read_bytes() == QUOKKA
 
     before = len(emulator.sent)
     press(emulator, admins[2], prompts[2], "Replace")
     replaced = replies(emulator, admins[2], before)[0]
     assert "Replaced notes-twice.txt" in replaced["text"]
-    assert target.read_bytes() == WOMBAT
+    assert "the same as notes-twice (2).txt" in replaced["text"]  # the copy kept before
+    assert target.read_bytes() == WOMBAT + ROSTER
 
     query = emulator.press(admins[2], prompts[2], buttons(prompts[2])["Replace"])  # used up
     answered = emulator.wait_for(lambda: emulator.callback_answers_for(query))[0]
@@ -295,9 +297,11 @@ def test_stats_for_admins(bot: tuple[Emulator, Path, Path]) -> None:
     assert "Only the bot's admins can use /stats" in ask(emulator, sam, "/stats")["text"]
     before = ask(emulator, ADMIN, "/stats")["text"]
     docs, questions, unanswered = stats_numbers(before)
-    readable = [
-        p for p in corpus.iterdir() if p.suffix in (".txt", ".md") and p.read_text().strip()
-    ]
+    readable = {
+        p.read_bytes()  # a copy of another file's content is indexed once
+        for p in corpus.iterdir()
+        if p.suffix in (".txt", ".md") and p.read_text().strip()
+    }
     assert docs == len(readable)
     for language in ("English", "German", "Spanish"):
         assert re.search(rf"• {language}: \d+", before)
