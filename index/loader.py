@@ -184,10 +184,36 @@ def checked_meta(meta: dict[str, str], origin: str) -> dict[str, str]:
     return out
 
 
+_NAMED_LANGUAGE = re.compile(r"\.(?P<tag>[a-z]{2}(?:[-_][a-zA-Z]{2})?)\.[a-z]+$")
+
+
+def language_in_name(rel_path: str) -> str | None:
+    """The language a file name declares the way web servers negotiate content
+    (``faq.de.html``, ``README.pt-br.md``), or ``None``.
+
+    >>> language_in_name("faq/de/index.de.html"), language_in_name("guide.es.md")
+    ('de', 'es')
+    >>> language_in_name("index.html") is None, language_in_name("v1.2.txt") is None
+    (True, True)
+    """
+    match = _NAMED_LANGUAGE.search(rel_path.rsplit("/", 1)[-1])
+    if match is None:
+        return None
+    try:
+        return normalize_tag(match.group("tag").replace("_", "-"))
+    except UnknownLanguage:
+        return None
+
+
 def _usable_page_meta(meta: dict[str, str]) -> dict[str, str]:
     """What a file's own metadata (HTML head, PDF info) says, minus values that
     are not what they claim: the file's author did not write them for docbot."""
     out = dict(meta)
+    if "lang" in out:
+        try:
+            out["lang"] = normalize_tag(out["lang"])
+        except UnknownLanguage:
+            del out["lang"]
     if "date" in out:
         date = _iso_date(out["date"][:10])
         if date is None:
@@ -321,12 +347,14 @@ def _read(
     path: Path, rel_path: str, suffix: str, data: bytes, languages: tuple[str, ...]
 ) -> Document:
     sidecar = checked_meta(read_sidecar(path), f"its metadata file {path.name}{SIDECAR_SUFFIX}")
+    named = language_in_name(rel_path)
+    by_name = {"lang": named} if named else {}  # unless the file itself says another
     if suffix in HTML_SUFFIXES:
         page = read_text(data)
         title, sections, page_meta = html_sections(page)
         sections = _without_widgets(sections)
         if sections:
-            meta = {**_usable_page_meta({**page_meta, **html_metadata(page)}), **sidecar}
+            meta = {**by_name, **_usable_page_meta({**page_meta, **html_metadata(page)}), **sidecar}
             if title and "title" not in sidecar:
                 meta["title"] = title
             return _assemble(
@@ -336,24 +364,24 @@ def _read(
         return document_from_text(
             rel_path,
             strip_markdown(markdown),
-            {**_usable_page_meta(page_meta), **sidecar},
+            {**by_name, **_usable_page_meta(page_meta), **sidecar},
             languages=languages,
             known_title=sidecar.get("title"),
         )
     if suffix in PDF_SUFFIXES:
         title, sections, pages, pdf_meta = pdf_sections(data)
-        meta = {**_usable_page_meta(pdf_meta), **sidecar}
+        meta = {**by_name, **_usable_page_meta(pdf_meta), **sidecar}
         return _assemble(
             rel_path, title=title, sections=sections, pages=pages, meta=meta, languages=languages
         )
     if suffix in DOCX_SUFFIXES:
         title, sections, docx_meta = docx_sections(data)
-        meta = {**_usable_page_meta(docx_meta), **sidecar}
+        meta = {**by_name, **_usable_page_meta(docx_meta), **sidecar}
         return _assemble(
             rel_path, title=title, sections=sections, pages=None, meta=meta, languages=languages
         )
     front, text = split_front_matter(read_text(data))
-    meta = {**checked_meta(front, "its front matter"), **sidecar}
+    meta = {**by_name, **checked_meta(front, "its front matter"), **sidecar}
     if suffix in (".md", ".markdown"):
         title, sections = markdown_sections(text, meta.get("title"))
         sections = _without_widgets(sections)

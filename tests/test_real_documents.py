@@ -236,3 +236,22 @@ def test_markdown_tables_code_and_escapes_read_as_on_a_page(tmp_path: Path) -> N
         "mirror — bandwidth\ndeb.example.org — 10 Gbit/s",
         "Use apt-mark showhold to list held packages, with <name> as the package.",
     )
+
+
+def test_a_pages_declared_language_decides_over_its_words(tmp_path: Path) -> None:
+    """A translated page that keeps untranslated English paragraphs is in the
+    language its name (``advanced.es.html``, as Debian ships translations) or
+    its ``<html lang>`` says."""
+    english = "<p>This paragraph was not translated yet and stays in English for now.</p>" * 3
+    spanish = "<p>Este capítulo explica técnicas avanzadas de empaquetado.</p>"
+    named = tmp_path / "advanced.es.html"
+    named.write_text(f"<html><body><h1>Técnicas avanzadas</h1>{english}{spanish}</body></html>")
+    assert load_document(named, named.name).lang == "es"
+    declared = tmp_path / "advanced.html"
+    declared.write_text(
+        f"<html lang='es'><body><h1>Técnicas avanzadas</h1>{english}{spanish}</body></html>"
+    )
+    assert load_document(declared, declared.name).lang == "es"
+    plain = tmp_path / "plain.html"
+    plain.write_text(f"<html><body><h1>Advanced</h1>{english}</body></html>")
+    assert load_document(plain, plain.name).lang == "en"

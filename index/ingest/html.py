@@ -220,7 +220,8 @@ def _sections(blocks: list[tuple[str, str]]) -> tuple[str | None, list[Section]]
 
 
 def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]:
-    """(title, sections, metadata) of an HTML page.
+    """(title, sections, metadata) of an HTML page; the metadata holds the
+    page's ``<title>`` and the language its ``html`` element declares.
 
     >>> title, sections, meta = html_sections(
     ...     "<html><body><nav><a href='/'>Home</a></nav><h1>Guide</h1><p>Intro text.</p>"
@@ -244,6 +245,9 @@ def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]
     except (ValueError, TypeError, ParserError):  # a page lxml cannot parse: no structure
         return None, [], {}
     meta = {}
+    declared = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if declared and declared.strip():
+        meta["lang"] = declared.strip()
     page_title = root.findtext(".//title")
     if page_title and page_title.strip():
         meta["title"] = _text(page_title).strip()
