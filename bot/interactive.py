@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,7 +88,7 @@ class Session:
         name, _, arg = command.partition(" ")
         if name in {"q", "quit", "exit"}:
             return None
-        actions = {
+        actions: dict[str, Callable[[], str]] = {
             "more": self._answer,
             "lang": lambda: self._set_lang(arg.strip()),
             "in": lambda: self._set_within(arg.strip()),

@@ -245,7 +245,7 @@ def standout_distance(deviations: float, passages: int) -> float:
         return deviations
     chance = math.sqrt(2 * math.log(max(passages, STANDOUT_CORPUS)))
     grown = deviations * chance / math.sqrt(2 * math.log(STANDOUT_CORPUS))
-    return min(grown, STANDOUT_SHARE * (passages - 1) / passages**0.5)
+    return min(grown, STANDOUT_SHARE * (passages - 1) / math.sqrt(passages))
 
 
 def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candidate:
