@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -290,8 +291,11 @@ class Searcher:
         found = self.passages_by_id([c.passage_id for c in page])
         if query is not None and page:
             query = self._quote_query(text, guess, query)
+        # "Another language than the question's" means nothing when no question
+        # language was decided (every language searched): no passage is flagged.
+        decided = guess.reason != "ambiguous"
         hits: list[Hit] = []
-        for candidate in page:
+        for candidate in page if decided else [replace(c, cross_lingual=False) for c in page]:
             passage = found.get(candidate.passage_id)
             if passage is not None:  # gone since this generation: a later one answers
                 hits.append(self._hit(offset + len(hits) + 1, candidate, passage, query))

@@ -274,6 +274,19 @@ def test_json_does_not_claim_a_language_it_could_not_tell(seed: list[str]) -> No
     assert (chosen["lang"], chosen["lang_reason"]) == ("de", "explicit")
 
 
+def test_no_passage_is_cross_lingual_when_no_question_language_was_decided(
+    seed: list[str],
+) -> None:
+    [obj] = docbot("ask", "ROI networking?", "--json", *seed).json
+    assert obj["lang"] is None and obj["lang_reason"] == "ambiguous"
+    assert {r["lang"] for r in obj["results"]} - {"en"}, (
+        "the case needs passages in several languages"
+    )
+    assert not any(r["cross_lingual"] for r in obj["results"])
+    text = docbot("ask", "ROI networking?", *seed)
+    assert "passage]" not in text.out
+
+
 def test_json_no_answer_is_an_empty_list(seed: list[str]) -> None:
     [obj] = docbot("ask", "What is the capital of Australia?", "--json", *seed).json
     assert obj["results"] == [] and obj["lang"] == "en"
