@@ -294,6 +294,15 @@ def test_json_no_answer_is_an_empty_list(seed: list[str]) -> None:
     assert "Nothing in the corpus answers this" in text.out
 
 
+def test_an_argument_that_is_not_utf8_is_asked_without_its_bad_bytes(seed: list[str]) -> None:
+    # what Python makes of `docbot ask "$(printf 'ROI \xff\xfe networking')"`
+    question = b"ROI \xff\xfe networking".decode("utf-8", "surrogateescape")
+    result = docbot("ask", question, "--json", *seed)
+    assert result.code == 0, result.err
+    [obj] = result.json
+    assert obj["question"] == "ROI networking" and obj["results"]
+
+
 def test_batch_mode_keeps_one_output_line_per_input_line(seed: list[str]) -> None:
     questions = (
         "How do I measure ROI for networking?\nWas ist Social Networking?\n\n"
