@@ -574,20 +574,23 @@ class Cli:
 
         args, shown = self.args, self.args.questions
         try:
-            questions = evaluate.load_questions(Path(shown), shown)
+            questions, problems = evaluate.read_questions(Path(shown), shown)
         except evaluate.QuestionFileError as error:
             self.fail(str(error), EXIT_USAGE)
-        if args.min_hit1 is not None and all(q.off_topic for q in questions):
+        if problems and not any(q.lang for q in questions):
+            self.fail(evaluate.problems_message(shown, problems), EXIT_USAGE)
+        if not problems and args.min_hit1 is not None and all(q.off_topic for q in questions):
             self.fail(
                 f"{shown} has no answerable question, so --min-hit1 cannot apply.", EXIT_USAGE
             )
+        # A bad `lang` is known only with the corpus's languages: listed with the rest.
         self.ensure_fresh(quiet=args.json)
         searcher = self.open_searcher()
-        problems = evaluate.check_languages(
+        problems += evaluate.check_languages(
             questions, searcher.resolve_language, searcher.languages
         )
         if problems:
-            self.fail(evaluate.problems_message(shown, problems), EXIT_USAGE)
+            self.fail(evaluate.problems_message(shown, sorted(problems)), EXIT_USAGE)
         for line, doc in evaluate.unknown_docs(questions, (d.path for d in searcher.documents)):
             self.note(f"docbot: {shown} line {line}: {doc} is not in the corpus.")
         progress = _Progress(self.streams.stderr)
