@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 
 from docbot.index import (
     Answer,
+    BuildReport,
     CorpusError,
     DocbotError,
     EncoderUnavailable,
@@ -388,7 +389,7 @@ class Cli:
                 EXIT_USAGE,
             )
 
-    def build(self, rebuild: bool = False, force: bool = False, verbose: bool = False) -> str:
+    def build(self, rebuild: bool = False, force: bool = False) -> BuildReport:
         """Build, waiting (and saying so) if another build holds the index."""
         progress = _Progress(self.streams.stderr)
         try:
@@ -414,7 +415,7 @@ class Cli:
                 )
         finally:
             progress.close()
-        return render.format_report(report, verbose=verbose)
+        return report
 
     def ensure_fresh(self, quiet: bool) -> None:
         """Build or refresh the index when it is missing or stale.
@@ -501,11 +502,17 @@ class Cli:
             self.fail(
                 "--force only goes with --rebuild: docbot index --rebuild --force", EXIT_USAGE
             )
-        self.out(self.build(self.args.rebuild, self.args.force, self.args.verbose))
+        report = self.build(self.args.rebuild, self.args.force)
+        self.out(render.format_report(report, verbose=self.args.verbose))
+        if not report.documents and not self.args.watch:
+            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         if self.args.watch:
             from .watch import watch_corpus
 
-            watch_corpus(self.paths, lambda: self.out(self.build(verbose=self.args.verbose)))
+            watch_corpus(
+                self.paths,
+                lambda: self.out(render.format_report(self.build(), verbose=self.args.verbose)),
+            )
         return EXIT_OK
 
     def cmd_ask(self) -> int:
@@ -616,9 +623,10 @@ class Cli:
         self.ensure_fresh(quiet=False)
         searcher = Searcher(self.paths.db)
         documents = searcher.documents
+        if not documents:
+            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         self.out(render.format_sources(documents, _name_of(searcher), str(self.paths.corpus)))
-        if documents:
-            self.out(render.format_semantic(self.semantic, searcher.vectors_missing))
+        self.out(render.format_semantic(self.semantic, searcher.vectors_missing))
         return EXIT_OK
 
     def cmd_bot(self) -> int:

@@ -97,3 +97,8 @@ class BuildReport:
     @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    @property
+    def documents(self) -> int:
+        """How many documents the index holds after the build."""
+        return len(self.added) + len(self.changed) + self.unchanged

@@ -158,7 +158,12 @@ def test_empty_corpus_says_so_instead_of_answering_nothing(tmp_path: Path) -> No
     assert "has no document docbot can read yet" in result.err
     assert ".txt, .md, .html, .pdf or .docx" in result.err
     sources = docbot("sources", *args)
-    assert ".txt, .md, .html, .pdf or .docx" in sources.out and ".txt or .md" not in sources.out
+    assert sources.code == 2 and sources.out == "" and one_line(sources.err)
+    assert ".txt, .md, .html, .pdf or .docx" in sources.err and ".txt or .md" not in sources.err
+    index = docbot("index", *args, env=LEXICAL)
+    assert index.code == 2 and one_line(index.err), index.err
+    assert "has no document docbot can read yet" in index.err
+    assert "scan.png" in index.out  # what it skipped, and why
 
 
 def test_first_run_builds_then_reuses_the_index(tmp_path: Path) -> None:
