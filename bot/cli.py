@@ -123,9 +123,10 @@ skipped, and why."""
 
 ASK_HELP = """\
 Answer a question by quoting the passages of the corpus that answer it.
-Without a question, reads one question per line from standard input and
-writes one answer per line (batch mode), or, on a terminal, starts an
-interactive session."""
+Without a question, reads one question per line from standard input (batch
+mode): with --json it writes one answer per line, so output line N answers
+input line N; without it, each answer under a line "? QUESTION", followed by a
+blank line. On a terminal, without a question, starts an interactive session."""
 
 ASK_EXAMPLES = """\
 examples:

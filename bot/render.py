@@ -63,12 +63,32 @@ def format_answer(
         marks = tuple((a + 1, b + 1) for a, b in hit.quote.marks)
         wrapped = wrap_marked(quote, marks if color else (), width)
         flag = f" [{name_of(hit.passage.lang)} passage]" if hit.cross_lingual else ""
-        src = source_line(hit, name_of)
-        src = f"{DIM}{src}{RESET}" if color else src
-        blocks.append(f"[{hit.rank}]{flag} {src}\n{wrapped}")
+        head = wrap_source(f"[{hit.rank}]{flag} ", source_line(hit, name_of), width, color)
+        blocks.append(f"{head}\n{wrapped}")
     more = answer.total - (answer.hits[-1].rank if answer.hits else 0)
     tail = f"\n({more} more: {more_with})" if more > 0 else ""
     return "\n\n".join(blocks) + tail
+
+
+def wrap_source(label: str, source: str, width: int, color: bool, indent: str = "    ") -> str:
+    """``label`` and ``source`` on lines of at most ``width`` columns, wrapped
+    between words (a file name or URL longer than a line stays whole) and
+    continued under the quote's indent; with ``color`` the source is dimmed.
+
+    >>> print(wrap_source("[1] ", "Title — 3. Section · English · notes.txt", 24, False))
+    [1] Title — 3. Section ·
+        English · notes.txt
+    """
+    text = label + source
+    room = max(width - len(indent), 20)
+    lines = []
+    for a, b in _line_slices(text, room, first=max(width, 20)):
+        start = max(a, len(label))
+        plain, dimmed = text[a:start] if start > a else "", text[start:b]
+        if color and dimmed:
+            dimmed = f"{DIM}{dimmed}{RESET}"
+        lines.append(f"{indent if a else ''}{plain}{dimmed}")
+    return "\n".join(lines)
 
 
 def wrap_marked(
@@ -106,15 +126,17 @@ def wrap_marked(
     return "\n".join(out)
 
 
-def _line_slices(line: str, width: int) -> list[tuple[int, int]]:
-    """(start, end) of each wrapped line of ``line``: greedy, whole words."""
+def _line_slices(line: str, width: int, first: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each wrapped line of ``line``: greedy, whole words;
+    the first line may have a width of its own."""
     slices: list[tuple[int, int]] = []
     begin: int | None = None
     last_end = 0
     for word in re.finditer(r"\S+", line):
+        limit = first if first is not None and not slices else width
         if begin is None:
             begin = word.start()
-        elif word.end() - begin > width:
+        elif word.end() - begin > limit:
             slices.append((begin, last_end))
             begin = word.start()
         last_end = word.end()

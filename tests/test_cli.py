@@ -339,11 +339,30 @@ def test_batch_text_mode(seed: list[str]) -> None:
     assert "4. Timely Responses" in result.out and "\033[" not in result.out
 
 
+def test_batch_help_promises_one_line_per_answer_only_with_json(seed: list[str]) -> None:
+    help_text = " ".join(docbot("ask", "--help").out.split())
+    assert "with --json it writes one answer per line" in help_text
+    questions = b"Can I automate individual conversations?\nWas ist Social Networking?\n"
+    blocks = docbot("ask", *seed, stdin=questions).out.rstrip("\n").split("\n\n? ")
+    assert len(blocks) == 2 and blocks[0].startswith("? Can I automate")  # as the help says
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "With `--json`, one answer per line out" in readme
+
+
 def test_piped_quotes_are_wrapped_and_indented(seed: list[str]) -> None:
     out = docbot("ask", "Which microblogs are mentioned?", *seed).out
     quote_lines = [line for line in out.splitlines() if line.startswith("    ")]
     assert quote_lines and all(len(line) <= 88 for line in quote_lines)
     assert any(line.startswith("     ") for line in quote_lines)  # continuation lines
+
+
+def test_piped_source_lines_are_wrapped_between_words(seed: list[str]) -> None:
+    out = docbot("ask", "Which microblogs are mentioned?", *seed).out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 88, max(lines, key=len)
+    assert any("001_2d344c75e50ed637.txt" in line for line in lines)  # a file name stays whole
+    heads = [i for i, line in enumerate(lines) if line.startswith("[")]
+    assert heads and all(lines[i + 1].startswith("    ") for i in heads)
 
 
 @pytest.mark.parametrize(
