@@ -38,6 +38,7 @@ from docbot.index import (
     check_staleness,
     refresh_vectors,
     vectors_missing,
+    verify_index,
 )
 
 from . import render
@@ -223,6 +224,11 @@ def _parser(streams: Streams | None = None) -> _Parser:
     )
     p_index.add_argument(
         "-v", "--verbose", action="store_true", help="list every file added, changed or skipped"
+    )
+    p_index.add_argument(
+        "--check",
+        action="store_true",
+        help="read the whole index and check it (SQLite, sizes and checksums); change nothing",
     )
     p_index.add_argument(
         "--no-semantic",
@@ -460,6 +466,8 @@ class Cli:
             progress.close()
         if started and not quiet:
             self.note(render.format_report(report).splitlines()[0])
+        for what in report.repaired:
+            self.note(f"docbot: repaired: {what}; written again from the index.")
         self._ensure_vectors(quiet, command)
 
     def _ensure_vectors(self, quiet: bool, command: str) -> None:
@@ -491,7 +499,7 @@ class Cli:
     def open_searcher(self) -> Searcher:
         searcher = Searcher.open(self.paths.db, self.semantic)
         if searcher.semantic_problem:
-            self.note(f"docbot: {searcher.semantic_problem}")
+            self.note(f"docbot: {self.with_options(searcher.semantic_problem)}")
         if not searcher.documents:
             self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         return searcher
@@ -503,6 +511,10 @@ class Cli:
             self.fail(
                 "--force only goes with --rebuild: docbot index --rebuild --force", EXIT_USAGE
             )
+        if self.args.check:
+            check = verify_index(self.paths.db)
+            (self.out if check.ok else self.note)(self.with_options(render.format_check(check)))
+            return EXIT_OK if check.ok else EXIT_FAILURE
         report = self.build(self.args.rebuild, self.args.force)
         self.out(render.format_report(report, verbose=self.args.verbose))
         if not report.documents and not self.args.watch:

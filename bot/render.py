@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from docbot.index import Answer, BuildReport, DocumentInfo, Hit, Span
+from docbot.index import Answer, BuildReport, DocumentInfo, Hit, IndexCheck, Span
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
@@ -215,6 +215,7 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
     touched = sum(len(paths) for _, paths in changes)
     if verbose or touched <= DETAIL_LIMIT:
         lines += [f"  {label}: {p}" for label, paths in changes for p in paths]
+    lines += [f"Repaired: {what}; written again from the index." for what in report.repaired]
     if report.skipped:
         lines += _skipped_lines(report.skipped, verbose)
     if report.vectors_missing is not None:
@@ -223,6 +224,28 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
             if not report.vectors_missing
             else f"Semantic layer: {report.vectors_missing} passages still lack vectors "
             "(answers use BM25 alone until they have them; run docbot index again)."
+        )
+    return "\n".join(lines)
+
+
+def format_check(check: IndexCheck) -> str:
+    """What ``docbot index --check`` found, a line for each problem and what repairs it."""
+    if check.ok:
+        lines = [f"Index OK: {', '.join(check.checked)}: sizes and checksums match."]
+        if check.unchecked:
+            lines.append(
+                f"No checksum recorded for {', '.join(check.unchecked)} (written by an earlier "
+                "docbot): `docbot index` records one."
+            )
+        return "\n".join(lines)
+    lines = [f"Damaged: {what}" for what in check.damaged]
+    if check.database_problem:
+        lines.append(f"Damaged: the SQLite file ({check.database_problem})")
+        lines.append("Rebuild the index from the corpus with `docbot index --rebuild`.")
+    else:
+        lines.append(
+            "These files are derived from the index and nothing is lost: "
+            "`docbot index` writes them again."
         )
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from .errors import (
     EncoderUnavailable,
     IndexBusy,
     IndexCorrupt,
+    IndexDamaged,
     IndexError_,
     IndexForeign,
     IndexMissing,
@@ -37,7 +38,7 @@ from .reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
 from .search import Searcher
 from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
-from .store import index_generation
+from .store import IndexCheck, index_generation, verify_index
 from .store import is_own_file as is_index_file
 
 __all__ = [
@@ -55,7 +56,9 @@ __all__ = [
     "FollowUp",
     "Hit",
     "IndexBusy",
+    "IndexCheck",
     "IndexCorrupt",
+    "IndexDamaged",
     "IndexError_",
     "IndexForeign",
     "IndexMissing",
@@ -78,4 +81,5 @@ __all__ = [
     "refresh_vectors",
     "stale_reason",
     "vectors_missing",
+    "verify_index",
 ]

@@ -396,10 +396,17 @@ def build_index(
             started=started,
         )
         if semantic is not None:
-            from .semantic import refresh_vectors
+            from .semantic import refresh_vectors, vector_damage
 
+            damage = vector_damage(db_path, semantic)
             missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait)
-            report = replace(report, vectors_missing=missing, seconds=time.perf_counter() - started)
+            repaired = report.repaired + ((damage,) if damage and not missing else ())
+            report = replace(
+                report,
+                vectors_missing=missing,
+                seconds=time.perf_counter() - started,
+                repaired=repaired,
+            )
         return report
     except OSError as error:
         raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None
@@ -425,13 +432,16 @@ def _build_locked(
         db = store.open_writer(db_path)
         try:
             report, rows = _apply_changes(db, corpus, files, full, progress)
-            published = _publish_if_needed(db, db_path, full or report.changed_anything, rows, full)
+            published, damage = _publish_if_needed(
+                db, db_path, full or report.changed_anything, rows, full
+            )
             store.commit(db)
         except BaseException:
             store.rollback(db)
             raise
         store.remove_old_bundles(db_path, published)
-    return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - started})
+    repaired = (damage,) if damage and not full else ()
+    return replace(report, seconds=time.perf_counter() - started, repaired=repaired)
 
 
 @dataclass
@@ -572,17 +582,21 @@ def _publish_if_needed(
     changed: bool,
     rows: list[tuple[Any, ...]] | None,
     full: bool,
-) -> set[Path]:
-    """Write the search structures of a new generation when the passages changed
-    (or its bundle is missing); the bundles in use afterwards."""
+) -> tuple[set[Path], str | None]:
+    """Write the search structures of a new generation when the passages changed,
+    or its bundle is missing, damaged (checked in full) or has no checksum yet;
+    the bundles in use afterwards, and what was wrong with a damaged one."""
     meta = store.read_meta(db.conn)
-    current = meta.get("lexical_bundle")
-    if not changed and current and db_path.with_name(current).exists():
-        return store.bundles_in_use(meta, db_path)
+    current = meta.get(store.LEXICAL)
+    damage = store.bundle_problem(db_path, meta, store.LEXICAL, full=True)
+    checked = bool(meta.get(store.check_key(store.LEXICAL)))
+    if not changed and current and damage is None and checked:
+        return store.bundles_in_use(meta, db_path), None
     generation = store.bump_generation(db)
     target = store.bundle_path(db_path, "g", generation)
     texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
-    previous = _previous_bundle(db_path, current) if rows is None and not full else None
+    patchable = rows is None and not full and damage is None
+    previous = _previous_bundle(db_path, current) if patchable else None
     if rows is not None:  # a full build: every row is at hand
         arrays = build_generation(sorted(rows, key=lambda r: (r[1], r[0])), texts, tri)
     elif previous is None:
@@ -602,9 +616,14 @@ def _publish_if_needed(
         "languages": languages,
         "analyzer": ANALYZER_VERSION,
     }
-    write_bundle(target, arrays, header)
-    store.write_meta(db, lexical_bundle=target.name, previous_bundle=current or "")
-    return store.bundles_in_use(store.read_meta(db.conn), db_path)
+    check = write_bundle(target, arrays, header)
+    store.write_meta(
+        db,
+        lexical_bundle=target.name,
+        lexical_bundle_check=str(check),
+        previous_bundle=current or "",
+    )
+    return store.bundles_in_use(store.read_meta(db.conn), db_path), damage
 
 
 # --- how far behind is the index? ------------------------------------------------
@@ -638,12 +657,22 @@ def check_staleness(corpus: Path, db_path: Path) -> Staleness:
         return Staleness("built by another docbot version", len(files), usable=False)
     if meta.get("corpus") != str(corpus.resolve()):
         return Staleness("built from another corpus folder", len(files), usable=False)
-    if not meta.get("lexical_bundle") or not db_path.with_name(meta["lexical_bundle"]).exists():
-        return Staleness("its search structures are missing", 0, usable=False)
+    unusable = _structures_problem(db_path, meta)
+    if unusable is not None:
+        return Staleness(unusable, 0, usable=False)
     current = {f.rel: f.fingerprint for f in files}
     changed = sum(known.get(rel) != fp for rel, fp in current.items())
     changed += sum(rel not in current for rel in known)
     return Staleness("the corpus changed" if changed else None, changed)
+
+
+def _structures_problem(db_path: Path, meta: dict[str, str]) -> str | None:
+    """Why the search structures cannot be used as they are: missing, or
+    damaged (checked as a searcher checks them on open)."""
+    if not meta.get(store.LEXICAL):
+        return "its search structures are missing"
+    damage = store.bundle_problem(db_path, meta, store.LEXICAL)
+    return None if damage is None else f"its search structures are damaged: {damage}"
 
 
 def stale_reason(corpus: Path, db_path: Path) -> str | None:

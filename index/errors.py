@@ -11,6 +11,8 @@
             ``IndexForeign`` - another program's SQLite database: never overwritten
               unless the caller insists (``force``).
         ``IndexNotAFile`` - the index path names a folder.
+        ``IndexDamaged`` - a file derived from the index (its search structures)
+          is damaged: ``docbot index`` writes it again.
         ``IndexBusy`` - another rebuild holds the lock.
         ``IndexUnwritable`` - the index cannot be written where it is asked for.
 
@@ -96,6 +98,15 @@ class IndexForeign(IndexCorrupt):
             "docbot will not overwrite it. Choose another index file with --db or DOCBOT_DB; "
             "to delete its tables and build the index there anyway: "
             "docbot index --rebuild --force",
+        )
+
+
+class IndexDamaged(IndexError_):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"The search structures of the index at {path} are damaged ({reason}). They are "
+            "derived from the index and nothing is lost: `docbot index` writes them again."
         )
 
 

@@ -24,8 +24,8 @@ import numpy.typing as npt
 from . import store
 from .analysis import fold_accents, surface_forms, words
 from .answertype import expects_number, holds_number
-from .arrays import Bundle, BundleError, open_bundle
-from .errors import EncoderUnavailable, IndexCorrupt
+from .arrays import Bundle, BundleError
+from .errors import EncoderUnavailable, IndexCorrupt, IndexDamaged
 from .langs import (
     LanguageGuess,
     detect_question_language,
@@ -106,8 +106,8 @@ class Searcher:
             self.generation = int(meta.get("generation", "0") or 0)
             self.language_names = snapshot.language_names
             try:
-                lexical = self._bundle(meta.get("lexical_bundle"))
-                self._vector_bundle = self._bundle(meta.get("vector_bundle"))
+                lexical = self._lexical_bundle(meta)
+                self._vector_bundle = self._vectors(meta)
             except FileNotFoundError:
                 time.sleep(0.05)
                 continue
@@ -118,13 +118,29 @@ class Searcher:
             return
         raise IndexCorrupt(str(self.db_path), "its search structures are missing")
 
-    def _bundle(self, name: str | None) -> Bundle | None:
-        if not name:
+    def _lexical_bundle(self, meta: dict[str, str]) -> Bundle | None:
+        """The search structures, checked (``store.open_current``): never an
+        answer from a damaged file."""
+        if not meta.get(store.LEXICAL):
             return None
         try:
-            return open_bundle(self.db_path.with_name(name))
+            return store.open_current(self.db_path, meta, store.LEXICAL)
         except BundleError as error:
-            raise IndexCorrupt(str(self.db_path), str(error)) from None
+            raise IndexDamaged(str(self.db_path), str(error)) from None
+
+    def _vectors(self, meta: dict[str, str]) -> Bundle | None:
+        """The semantic layer's vectors, checked; damaged ones leave answers
+        lexical, and ``semantic_problem`` says so."""
+        if not meta.get(store.VECTORS):
+            return None
+        try:
+            return store.open_current(self.db_path, meta, store.VECTORS)
+        except BundleError as error:
+            self.semantic_problem = (
+                f"the semantic layer's vectors are damaged ({error}); answers use BM25 "
+                "alone until `docbot index` writes them again from the index."
+            )
+            return None
 
     def close(self) -> None:
         with self._lock:

@@ -451,8 +451,10 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
             units = _current_units(db.conn)
             keys = [unit_key(model_id, u) for _, u in units]
             source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
-            if meta.get("vector_source") == source and (
-                db_path.with_name(meta.get("vector_bundle", "-")).exists()
+            if (
+                meta.get("vector_source") == source
+                and meta.get(store.check_key(store.VECTORS))
+                and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
             ):
                 store.rollback(db)
                 return 0
@@ -474,10 +476,11 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
                 "units": len(units),
                 "format": VECTOR_FORMAT,
             }
-            write_bundle(target, arrays, header)
+            check = write_bundle(target, arrays, header)
             store.write_meta(
                 db,
                 vector_bundle=target.name,
+                vector_bundle_check=str(check),
                 previous_vector_bundle=meta.get("vector_bundle", ""),
                 vector_source=source,
                 vector_model=model_id,
@@ -498,11 +501,26 @@ def vectors_missing(db_path: Path, spec: str) -> int:
     try:
         meta = store.read_meta(conn)
         source = f"{meta.get('lexical_bundle')}|{model_id_of(spec)}|{VECTOR_FORMAT}"
-        if meta.get("vector_source") == source:
+        if meta.get("vector_source") == source and not store.bundle_problem(
+            db_path, meta, store.VECTORS
+        ):
             return 0
         return sum(1 for _ in store.passage_texts(conn))
     finally:
         conn.close()
+
+
+def vector_damage(db_path: Path, spec: str) -> str | None:
+    """What is wrong with the current vector bundle of ``spec``'s model, read
+    in full (``None``: nothing, or there is none to check)."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+    finally:
+        conn.close()
+    if meta.get("vector_model") != model_id_of(spec):
+        return None
+    return store.bundle_problem(db_path, meta, store.VECTORS, full=True)
 
 
 def model_id_of(spec: str) -> str:

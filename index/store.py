@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .arrays import Bundle, BundleCheck, BundleError, check_bundle
 from .errors import IndexBusy, IndexCorrupt, IndexForeign, IndexMissing, IndexNotAFile
 
 if TYPE_CHECKING:
@@ -600,6 +601,76 @@ def bundle_files(db_path: Path) -> list[Path]:
 
 
 BUNDLE_KEYS = ("lexical_bundle", "previous_bundle", "vector_bundle", "previous_vector_bundle")
+LEXICAL, VECTORS = "lexical_bundle", "vector_bundle"  # the bundles a searcher maps
+
+
+def check_key(key: str) -> str:
+    """The metadata key that holds the size and checksum of ``key``'s bundle."""
+    return f"{key}_check"
+
+
+def open_current(db_path: Path, meta: dict[str, str], key: str, full: bool | None = None) -> Bundle:
+    """The bundle ``meta[key]`` names, checked against the size and checksum
+    recorded when it was published (``arrays.check_bundle``); ``BundleError``
+    or ``OSError`` when it is missing or damaged."""
+    path = db_path.with_name(meta[key])
+    return check_bundle(path, BundleCheck.parse(meta.get(check_key(key))), full)
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """What ``verify_index`` found: the files it read in full, and what is wrong."""
+
+    checked: tuple[str, ...]  # file names, each with its size
+    database_problem: str | None  # SQLite's own check: ``docbot index --rebuild``
+    damaged: tuple[str, ...]  # derived files: ``docbot index`` writes them again
+    unchecked: tuple[str, ...]  # bundles with no checksum yet (an earlier docbot wrote them)
+
+    @property
+    def ok(self) -> bool:
+        return self.database_problem is None and not self.damaged
+
+
+def verify_index(db_path: Path) -> IndexCheck:
+    """Read the whole index: SQLite's integrity check, and every bundle in use
+    against its recorded size and checksum."""
+    conn = open_reader(db_path)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        meta = read_meta(conn)
+    finally:
+        conn.close()
+    database = None if rows == ["ok"] else "; ".join(rows[:3])
+    checked = [f"{db_path.name} ({db_path.stat().st_size:,} bytes)"]
+    damaged, unchecked = [], []
+    for key in (LEXICAL, VECTORS):
+        name = meta.get(key)
+        if not name:
+            continue
+        problem = bundle_problem(db_path, meta, key, full=True)
+        if problem is not None:
+            damaged.append(problem)
+        else:
+            checked.append(f"{name} ({db_path.with_name(name).stat().st_size:,} bytes)")
+            if not meta.get(check_key(key)):
+                unchecked.append(name)
+    return IndexCheck(tuple(checked), database, tuple(damaged), tuple(unchecked))
+
+
+def bundle_problem(
+    db_path: Path, meta: dict[str, str], key: str, full: bool | None = None
+) -> str | None:
+    """Why the current bundle ``key`` cannot be used (``None``: it can, or
+    there is none)."""
+    if not meta.get(key):
+        return None
+    try:
+        open_current(db_path, meta, key, full)
+    except FileNotFoundError:
+        return f"{meta[key]} is missing"
+    except (OSError, BundleError) as error:
+        return str(error)
+    return None
 
 
 def bundles_in_use(meta: dict[str, str], db_path: Path) -> set[Path]:
