@@ -12,13 +12,16 @@ give it their own environment and in-memory streams.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import math
 import os
 import re
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from docbot.index import (
     DocbotError,
     EncoderUnavailable,
     IndexBusy,
+    LockHolder,
     Searcher,
     UsageError,
     build_index,
@@ -47,7 +51,7 @@ from .config import Paths, load_environment, resolve_paths, semantic_spec
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 DEFAULT_TOP = 3
 BULK_CHANGE = 50
 SEMANTIC_INLINE_LIMIT = 300  # passages: about a minute of vectors on 2 cores
@@ -323,8 +327,10 @@ class _Progress:
         self.started = time.monotonic()
         self.shown = False
         self.last = 0.0
+        self.calls = 0  # files read and batches of vectors computed: work this process did
 
     def __call__(self, done: int, total: int, path: str) -> None:
+        self.calls += 1
         if self.first is not None:
             self.first()
             self.first = None
@@ -397,31 +403,28 @@ class Cli:
             )
 
     def build(self, rebuild: bool = False, force: bool = False) -> BuildReport:
-        """Build, waiting (and saying so) if another build holds the index."""
+        """Build, waiting (and saying at once whom for) if another build runs."""
         progress = _Progress(self.streams.stderr)
+        waited: list[LockHolder | None] = []
+
+        def on_wait(holder: LockHolder | None) -> None:
+            waited.append(holder)
+            self.note(render.waiting(holder))
+
         try:
-            try:
-                report = build_index(
-                    self.paths.corpus,
-                    self.paths.db,
-                    rebuild=rebuild,
-                    force=force,
-                    wait=False,
-                    progress=progress,
-                    semantic=self.semantic,
-                )
-            except IndexBusy:
-                self.note("Another rebuild of this index is running; waiting for it to finish…")
-                report = build_index(
-                    self.paths.corpus,
-                    self.paths.db,
-                    rebuild=rebuild,
-                    force=force,
-                    progress=progress,
-                    semantic=self.semantic,
-                )
+            report = build_index(
+                self.paths.corpus,
+                self.paths.db,
+                rebuild=rebuild,
+                force=force,
+                progress=progress,
+                semantic=self.semantic,
+                on_wait=on_wait,
+            )
         finally:
             progress.close()
+        if waited and not progress.calls and not report.changed_anything and not rebuild:
+            self.note("Nothing was left to do: the other build did it all.")
         return report
 
     def ensure_fresh(self, quiet: bool) -> None:
@@ -455,9 +458,9 @@ class Cli:
         progress = _Progress(self.streams.stderr, first=announce)
         try:
             report = build_index(self.paths.corpus, self.paths.db, wait=False, progress=progress)
-        except IndexBusy:
+        except IndexBusy as busy:
             if not staleness.usable:
-                self.note("Another build of this index is running; waiting for it to finish…")
+                self.note(render.waiting(busy.holder))
                 report = build_index(self.paths.corpus, self.paths.db, progress=progress)
             else:
                 self.note("docbot: a rebuild is running; answering from the current index.")
@@ -734,7 +737,8 @@ def main(  # noqa: PLR0911 - one exit per outcome
             return EXIT_USAGE
         cli = Cli(args, load_environment() if env is None else env, streams)
         try:
-            return cli.run()
+            with _terminate_as_interrupt(args.command in BUILDING):
+                return cli.run()
         except CliError as error:
             cli.note(f"docbot: {cli.with_options(str(error))}")
             return error.code
@@ -747,14 +751,40 @@ def main(  # noqa: PLR0911 - one exit per outcome
     except BrokenPipeError:
         _quiet_closed_pipe(streams.stdout)
         return EXIT_OK
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     except OSError as error:  # a file system refusal the engine did not foresee
         print(
             f"docbot: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
             file=streams.stderr,
         )
         return EXIT_FAILURE
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, as Ctrl-C is: a build rolls back
+    and removes what it wrote, and its workers end with it."""
+
+
+BUILDING = ("index", "ask", "eval", "sources")  # the commands that may build the index
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt(wanted: bool) -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` meanwhile (in the main thread, for the
+    commands that build; the bot has its own handling)."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _quiet_closed_pipe(stream: TextIO) -> None:

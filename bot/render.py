@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
-from docbot.index import Answer, BuildReport, DocumentInfo, Hit, IndexCheck, Span
+from docbot.index import (
+    Answer,
+    BuildReport,
+    DocumentInfo,
+    Hit,
+    IndexCheck,
+    LockHolder,
+    Span,
+)
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
@@ -248,6 +257,18 @@ def format_check(check: IndexCheck) -> str:
             "`docbot index` writes them again."
         )
     return "\n".join(lines)
+
+
+def waiting(holder: LockHolder | None) -> str:
+    """What a build says while it waits for another one (local time).
+
+    >>> waiting(None)
+    'Another build of this index is running; waiting for it to finish…'
+    """
+    if holder is None:
+        return "Another build of this index is running; waiting for it to finish…"
+    at = time.strftime("%H:%M:%S", time.localtime(holder.started))
+    return f"Waiting for the build started at {at} by process {holder.pid} to finish…"
 
 
 def format_semantic(spec: str | None, missing: int) -> str:

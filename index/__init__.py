@@ -37,8 +37,13 @@ from .question import MAX_QUESTION_CHARS
 from .reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
 from .search import Searcher
-from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
-from .store import IndexCheck, index_generation, verify_index
+from .semantic import (
+    DEFAULT_ENCODER,
+    load_encoder,
+    refresh_vectors,
+    vectors_missing,
+)
+from .store import IndexCheck, LockHolder, index_generation, verify_index
 from .store import is_own_file as is_index_file
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "IndexMissing",
     "IndexNotAFile",
     "IndexUnwritable",
+    "LockHolder",
     "Passage",
     "QuestionTooLong",
     "Quote",

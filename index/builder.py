@@ -11,12 +11,13 @@ all of them, so a refresh gives exactly what a build from scratch gives.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -308,7 +309,7 @@ def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
     return result
 
 
-def _read_all(tasks: list[FileTask]) -> Iterator[FileResult]:
+def _read_all(tasks: list[FileTask]) -> Generator[FileResult, None, None]:
     """Results in task order; worker processes when there are many files."""
     if len(tasks) < PARALLEL_MIN_FILES:
         analysis = _Analysis()
@@ -372,6 +373,7 @@ def build_index(
     wait: bool = True,
     progress: Progress | None = None,
     semantic: str | None = None,
+    on_wait: store.Waiting | None = None,
 ) -> BuildReport:
     """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction.
 
@@ -380,9 +382,17 @@ def build_index(
     ``semantic`` names an encoder (``semantic.load_encoder``): after the
     lexical index is committed (and answers come from it), the semantic
     layer's vectors are brought up to date; ``vectors_missing`` in the report
-    says how many passages still lack them.
+    says how many passages still lack them.  When another process builds,
+    ``wait`` waits for it (``on_wait`` is told whom it waits for first);
+    without ``wait``, ``IndexBusy``.
     """
     started = time.perf_counter()
+    if wait and on_wait is not None:
+        on_wait = _once_per_holder(on_wait)
+        holder = store.busy_with(db_path)  # said at once, before anything is read
+        if holder is not None:
+            on_wait(holder)
+    lock = functools.partial(store.build_lock, on_wait=on_wait, started=time.time())
     files = scan_corpus(corpus, db_path)
     try:
         report = _build_locked(
@@ -391,7 +401,7 @@ def build_index(
             files,
             rebuild=rebuild,
             force=force,
-            wait=wait,
+            lock=lock(db_path, wait),
             progress=progress,
             started=started,
         )
@@ -399,7 +409,7 @@ def build_index(
             from .semantic import refresh_vectors, vector_damage
 
             damage = vector_damage(db_path, semantic)
-            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait)
+            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait, lock=lock)
             repaired = report.repaired + ((damage,) if damage and not missing else ())
             report = replace(
                 report,
@@ -416,6 +426,19 @@ def build_index(
         raise IndexUnwritable(str(db_path), str(error)) from None
 
 
+def _once_per_holder(on_wait: store.Waiting) -> store.Waiting:
+    """``on_wait``, told of each build it waits for once (a build that holds
+    first one lock of the index and then the other is one build)."""
+    told: list[store.LockHolder | None] = []
+
+    def tell(holder: store.LockHolder | None) -> None:
+        if holder is None or holder not in told:
+            told.append(holder)
+            on_wait(holder)
+
+    return tell
+
+
 def _build_locked(
     corpus: Path,
     db_path: Path,
@@ -423,11 +446,12 @@ def _build_locked(
     *,
     rebuild: bool,
     force: bool,
-    wait: bool,
+    lock: contextlib.AbstractContextManager[None],
     progress: Progress | None,
     started: float,
 ) -> BuildReport:
-    with store.build_lock(db_path, wait):
+    with lock:
+        store.remove_stray_files(db_path)  # what a build killed earlier left
         full = _full_build_needed(db_path, rebuild, force)
         db = store.open_writer(db_path)
         try:
@@ -436,8 +460,9 @@ def _build_locked(
                 db, db_path, full or report.changed_anything, rows, full
             )
             store.commit(db)
-        except BaseException:
+        except BaseException:  # Ctrl-C and SIGTERM too: nothing of this build stays
             store.rollback(db)
+            store.remove_stray_files(db_path)
             raise
         store.remove_old_bundles(db_path, published)
     repaired = (damage,) if damage and not full else ()
@@ -483,31 +508,37 @@ def _store_results(
 ) -> int:
     """Write what the readers found; returns the next free passage id."""
     next_id = store.next_passage_id(db.conn)
-    for n, result in enumerate(_read_all(tasks), 1):
-        if result.skipped is not None:
-            store.record_skip(db, result.rel, result.fingerprint, result.skipped)
-        elif result.same_content:
-            store.refresh_fingerprint(db, result.rel, result.fingerprint)
-            tally.unchanged += 1
-        elif result.document is not None:
-            for row in result.passages:
-                row["id"] = next_id
-                next_id += 1
-            tally.documents.append(result.document)
-            tally.passages.extend(result.passages)
-            if tally.serving is not None:
-                tally.serving.extend(
-                    (p["id"], p["prim"], *(p[f"{name}{part}"] for name in FIELDS for part in PARTS))
-                    for p in result.passages
-                )
-                if len(tally.serving) > KEEP_ROWS_PASSAGES:
-                    tally.serving = None  # a large corpus: read back later, not held
-            tally.terms.update(result.terms)
-            (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
-            if len(tally.passages) >= WRITE_BATCH:
-                tally.flush(db)
-        if progress:
-            progress(n, len(tasks), result.rel)
+    # closing: an interrupted build ends its worker processes at once
+    with contextlib.closing(_read_all(tasks)) as results:
+        for n, result in enumerate(results, 1):
+            if result.skipped is not None:
+                store.record_skip(db, result.rel, result.fingerprint, result.skipped)
+            elif result.same_content:
+                store.refresh_fingerprint(db, result.rel, result.fingerprint)
+                tally.unchanged += 1
+            elif result.document is not None:
+                for row in result.passages:
+                    row["id"] = next_id
+                    next_id += 1
+                tally.documents.append(result.document)
+                tally.passages.extend(result.passages)
+                if tally.serving is not None:
+                    tally.serving.extend(
+                        (
+                            p["id"],
+                            p["prim"],
+                            *(p[f"{name}{part}"] for name in FIELDS for part in PARTS),
+                        )
+                        for p in result.passages
+                    )
+                    if len(tally.serving) > KEEP_ROWS_PASSAGES:
+                        tally.serving = None  # a large corpus: read back later, not held
+                tally.terms.update(result.terms)
+                (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
+                if len(tally.passages) >= WRITE_BATCH:
+                    tally.flush(db)
+            if progress:
+                progress(n, len(tasks), result.rel)
     tally.flush(db)
     return next_id
 

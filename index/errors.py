@@ -23,6 +23,11 @@ corpus files are not exceptions: they are reported in ``BuildReport.skipped``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import LockHolder
+
 
 class DocbotError(Exception):
     """Base of every docbot engine error."""
@@ -127,7 +132,8 @@ class IndexUnwritable(IndexError_):
 
 
 class IndexBusy(IndexError_):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, holder: LockHolder | None = None) -> None:
+        self.holder = holder  # store.LockHolder, when the lock file says who
         super().__init__(
             f"Another rebuild of {path} is running. Wait for it to finish, then try again."
         )

@@ -26,6 +26,7 @@ passage has its vectors, answers come from BM25 alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import threading
@@ -332,17 +333,19 @@ def _embed_missing(
         # A task is a batch of texts, seconds of work: one task to a message, so
         # that even a small corpus (the shipped one: ten tasks) uses every core.
         workers = 1 if len(tasks) < 4 else None
-        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers, per_message=1)):
-            batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
-            vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
-            store.store_vectors_committed(
-                writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
-            )
-            done += len(batch)
-            if progress:
-                progress(done, len(todo), "vectors")
-            if stop is not None and stop():
-                return False  # the workers end with the generator; what is cached stays
+        blobs = run_parallel(tasks, embed_batch, workers=workers, per_message=1)
+        with contextlib.closing(blobs):  # the workers end with it, however it ends
+            for n, blob in enumerate(blobs):
+                batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
+                vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
+                store.store_vectors_committed(
+                    writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
+                )
+                done += len(batch)
+                if progress:
+                    progress(done, len(todo), "vectors")
+                if stop is not None and stop():
+                    return False  # what is cached stays
     finally:
         writer.close()
     return True
@@ -416,35 +419,43 @@ def refresh_vectors(
     wait: bool = True,
     rounds: int = 3,
     stop: Callable[[], bool] | None = None,
+    lock: Callable[..., contextlib.AbstractContextManager[None]] = store.build_lock,
 ) -> int:
     """Bring the semantic layer up to date with the index; returns how many
     passages still lack vectors (0 when it is current).
 
-    Vectors are computed outside the build lock (questions and other builds
-    go on); publishing the new vector bundle takes the lock briefly, and
-    starts over for passages that arrived meanwhile.  ``stop`` is asked
-    between batches: when it says so, the vectors computed so far stay cached
-    and nothing is published.
+    Vectors are computed under the index's vector lock, by one process at a
+    time (another one waits, or with ``wait`` False gets ``IndexBusy``), but
+    outside its write lock: questions and builds go on.  Publishing the new
+    vector bundle takes the write lock briefly, and starts over for passages
+    that arrived meanwhile.  ``stop`` is asked between batches: when it says
+    so, the vectors computed so far stay cached and nothing is published.
+    ``lock`` is ``store.build_lock`` (a build passes its own, which says whom
+    it waits for).
     """
-    encoder = load_encoder(spec)
-    _cache_reference(db_path, encoder)
-    missing = 0
-    for _ in range(rounds):
-        conn = store.open_reader(db_path)
-        try:
-            units = _current_units(conn)
-        finally:
-            conn.close()
-        if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
-            return vectors_missing(db_path, spec)
-        missing = _publish_vectors(db_path, encoder.model_id, wait)
-        if missing == 0:
-            return 0
-    return missing
+    with lock(db_path, wait, kind=store.VECTOR_LOCK):
+        encoder = load_encoder(spec)  # after the lock: one waiting says so at once
+        _cache_reference(db_path, encoder)
+        missing = 0
+        for _ in range(rounds):
+            conn = store.open_reader(db_path)
+            try:
+                units = _current_units(conn)
+            finally:
+                conn.close()
+            if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
+                return vectors_missing(db_path, spec)
+            missing = _publish_vectors(db_path, encoder.model_id, lock(db_path, wait))
+            if missing == 0:
+                return 0
+        return missing
 
 
-def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
-    with store.build_lock(db_path, wait):
+def _publish_vectors(
+    db_path: Path, model_id: str, lock: contextlib.AbstractContextManager[None]
+) -> int:
+    with lock:
+        store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
         try:
             meta = store.read_meta(db.conn)
@@ -490,6 +501,7 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
             store.commit(db)
         except BaseException:
             store.rollback(db)
+            store.remove_stray_files(db_path)
             raise
     store.remove_old_bundles(db_path, keep)
     return 0
