@@ -20,6 +20,7 @@ import re
 import shlex
 import shutil
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -41,6 +42,7 @@ from docbot.index import (
     build_index,
     check_staleness,
     refresh_vectors,
+    vector_progress,
     vectors_missing,
     verify_index,
 )
@@ -709,6 +711,23 @@ class Cli:
         finally:
             searcher.close()
 
+    def after_interrupt(self) -> None:
+        """Say what an interrupted build kept and how to go on; nothing when
+        the index is current (or cannot be read)."""
+        if self.args.command not in BUILDING or not self.paths.db.is_file():
+            return
+        try:
+            staleness = check_staleness(self.paths.corpus, self.paths.db)
+            vectors = None
+            semantic = self.semantic if staleness.reason is None else None
+            if semantic is not None and vectors_missing(self.paths.db, semantic):
+                vectors = vector_progress(self.paths.db, semantic)
+        except (DocbotError, OSError, sqlite3.Error):
+            return
+        message = render.interrupted(staleness, vectors, f"docbot index{self.options()}")
+        if message:
+            self.note(message)
+
     def run(self) -> int:
         self.check_db_path()
         command: Callable[[], int] = getattr(self, f"cmd_{self.args.command}")
@@ -727,6 +746,7 @@ def main(  # noqa: PLR0911 - one exit per outcome
     """Run one ``docbot`` command; the exit code.  ``env`` defaults to the
     process environment completed by ``.env``, ``streams`` to sys's."""
     streams = streams or Streams.system()
+    cli: Cli | None = None
     try:
         try:
             args = _parser(streams).parse_args(argv)
@@ -752,6 +772,8 @@ def main(  # noqa: PLR0911 - one exit per outcome
         _quiet_closed_pipe(streams.stdout)
         return EXIT_OK
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
+        if cli is not None:
+            cli.after_interrupt()
         return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     except OSError as error:  # a file system refusal the engine did not foresee
         print(

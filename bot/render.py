@@ -16,6 +16,8 @@ from docbot.index import (
     IndexCheck,
     LockHolder,
     Span,
+    Staleness,
+    VectorProgress,
 )
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
@@ -257,6 +259,43 @@ def format_check(check: IndexCheck) -> str:
             "`docbot index` writes them again."
         )
     return "\n".join(lines)
+
+
+def interrupted(staleness: Staleness, vectors: VectorProgress | None, command: str) -> str | None:
+    """What an interrupted build kept and how to go on (``None``: nothing
+    was left to do, the index is current; ``vectors`` is given when the
+    semantic layer is not).  A build is one transaction, so
+    an interrupted one keeps nothing; vectors are committed batch by batch.
+
+    >>> interrupted(Staleness("no index yet", usable=False), None, "docbot index")[:48]
+    'Interrupted: no index was built (a build keeps n'
+    >>> interrupted(Staleness(None), VectorProgress(896, 2000), "docbot index")[36:86]
+    ', and 896 of 2,000 vectors are computed and kept; '
+    >>> interrupted(Staleness(None), None, "docbot index") is None
+    True
+    """
+    if staleness.reason is not None and not staleness.usable:
+        return (
+            "Interrupted: no index was built (a build keeps nothing until it is done). "
+            f"Run `{command}` to build it."
+        )
+    if staleness.reason is not None:
+        return (
+            f"Interrupted: the index is as it was before this build ({staleness.reason}); "
+            f"it still answers. Run `{command}` to bring it up to date."
+        )
+    if vectors is None:
+        return None
+    if not vectors.left:
+        return (
+            "Interrupted: the index is up to date and every vector is computed and kept. "
+            f"Run `{command}` to put them to use."
+        )
+    return (
+        f"Interrupted: the index is up to date, and {vectors.cached:,} of "
+        f"{vectors.total:,} vectors are computed and kept; answers use BM25 alone until "
+        f"the other {vectors.left:,} are. Run `{command}` to compute them."
+    )
 
 
 def waiting(holder: LockHolder | None) -> str:

@@ -39,8 +39,10 @@ from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Spa
 from .search import Searcher
 from .semantic import (
     DEFAULT_ENCODER,
+    VectorProgress,
     load_encoder,
     refresh_vectors,
+    vector_progress,
     vectors_missing,
 )
 from .store import IndexCheck, LockHolder, index_generation, verify_index
@@ -78,6 +80,7 @@ __all__ = [
     "Staleness",
     "UnknownLanguage",
     "UsageError",
+    "VectorProgress",
     "build_index",
     "check_staleness",
     "follow_up",
@@ -86,6 +89,7 @@ __all__ = [
     "load_encoder",
     "refresh_vectors",
     "stale_reason",
+    "vector_progress",
     "vectors_missing",
     "verify_index",
 ]

@@ -522,6 +522,33 @@ def vectors_missing(db_path: Path, spec: str) -> int:
         conn.close()
 
 
+@dataclass(frozen=True)
+class VectorProgress:
+    """How far the vector cache is: units (passages, sentences, pairs of
+    sentences) with a vector cached, of all the index's units."""
+
+    cached: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.cached
+
+
+def vector_progress(db_path: Path, spec: str) -> VectorProgress:
+    """Count the units of the current passages whose vectors by ``spec``'s
+    model are cached (what an interrupted computation kept)."""
+    model = model_id_of(spec)
+    conn = store.open_reader(db_path)
+    try:
+        units = [u for p, u in _current_units(conn) if not p.startswith(REFERENCE_PREFIX)]
+        keys = list({unit_key(model, u) for u in units})
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    return VectorProgress(len(cached), len(keys))
+
+
 def vector_damage(db_path: Path, spec: str) -> str | None:
     """What is wrong with the current vector bundle of ``spec``'s model, read
     in full (``None``: nothing, or there is none to check)."""

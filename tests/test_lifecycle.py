@@ -173,7 +173,8 @@ def test_watch_picks_up_added_edited_and_deleted_files(corpus_copy: Path, tmp_pa
         except subprocess.TimeoutExpired:
             process.kill()
             raise
-    assert b"Traceback" not in err, err
+    assert b"KeyboardInterrupt" not in err and b"Traceback" not in err, err
+    assert f"Stopped watching {corpus_copy}.".encode() in err
 
 
 @pytest.mark.parametrize("garbage", [b"", b"SQLite format 3\x00" + b"\x00" * 200])
@@ -255,9 +256,11 @@ def test_a_second_build_says_whom_it_waits_for_and_workers_end_with_their_comman
     assert not children(second.pid)  # it waits: no workers of its own
     workers = children(first.pid)
     first.send_signal(signal.SIGINT)  # Ctrl-C while the vectors are computed
-    first.communicate(timeout=30)
+    _, err = first.communicate(timeout=30)
     assert first.returncode == 130
     wait_until(lambda: gone(workers), 2, "the first build's workers to end")
+    assert "Interrupted: the index is up to date, and " in err.decode()
+    assert f"Run `docbot index --corpus {corpus_copy} --db {db}` to compute them." in err.decode()
     # the second goes on (it rebuilds, as asked), then is killed outright: its
     # workers end with it all the same
     wait_until(lambda: children(second.pid), 60, "the second build's workers")
@@ -268,17 +271,30 @@ def test_a_second_build_says_whom_it_waits_for_and_workers_end_with_their_comman
     assert stray_files(db) == []
 
 
-def test_sigterm_during_a_rebuild_leaves_nothing_of_it(corpus_copy: Path, tmp_path: Path) -> None:
+def test_ctrl_c_or_sigterm_during_a_build_says_what_was_kept(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "i.db"
     args = ("--corpus", str(corpus_copy), "--db", str(db))
     generate_corpus(corpus_copy / "generated", 400)
-    assert docbot("index", *args).wait(timeout=120) == 0
+    first = docbot("index", *args)
     wal = Path(f"{db}-wal")
+    wait_until(lambda: wal.exists() and wal.stat().st_size > 64 * 1024, 60, "the first build")
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=30)
+    assert first.returncode == 130, err
+    assert err.decode().endswith(
+        "Interrupted: no index was built (a build keeps nothing until it is done). "
+        f"Run `docbot index --corpus {corpus_copy} --db {db}` to build it.\n"
+    ), err
+    assert docbot("index", *args).wait(timeout=120) == 0
+    (corpus_copy / "generated" / "gen-00001.txt").write_text("Changed\n\nA changed note.\n")
     refresh = docbot("index", "--rebuild", *args)
     wait_until(lambda: wal.exists() and wal.stat().st_size > 64 * 1024, 60, "the rebuild")
     refresh.send_signal(signal.SIGTERM)
     _, err = refresh.communicate(timeout=30)
     assert refresh.returncode == 143, err
+    assert "Interrupted: the index is as it was before this build" in err.decode()
     assert stray_files(db) == []
 
 
