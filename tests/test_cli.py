@@ -461,6 +461,20 @@ def test_every_command_is_documented_in_the_readme() -> None:
         assert f"docbot {command}" in readme, command
 
 
+def test_every_option_is_documented_in_the_readme() -> None:
+    import argparse
+
+    from docbot.bot.cli import _parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in commands.choices.items():
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in readme, f"docbot {name} {option}"
+
+
 def test_every_setting_is_in_env_example_and_the_readme() -> None:
     from docbot.bot.config import SETTINGS
 
