@@ -314,10 +314,10 @@ def _width(stream: TextIO, env: Mapping[str, str]) -> int:
     if columns.isdigit() and int(columns) > 0:
         return min(int(columns), MAX_WIDTH)
     try:
-        columns = os.get_terminal_size(stream.fileno()).columns
+        size = os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError, io.UnsupportedOperation):
-        columns = shutil.get_terminal_size((render.WIDTH, 24)).columns
-    return min(columns or render.WIDTH, MAX_WIDTH)  # 0: a terminal that does not say
+        size = shutil.get_terminal_size((render.WIDTH, 24)).columns
+    return min(size or render.WIDTH, MAX_WIDTH)  # 0: a terminal that does not say
 
 
 class _Progress:

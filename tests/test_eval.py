@@ -243,7 +243,9 @@ def test_a_file_without_languages_is_refused_before_the_index_is_built(tmp_path:
     assert not db.exists()  # no `lang` to check against the corpus: nothing to build for
 
 
-def test_bad_csv_rows_are_listed_with_the_line_they_start_on(tmp_path: Path) -> None:
+def test_bad_csv_rows_are_listed_with_the_line_they_start_on(
+    seed: list[str], tmp_path: Path
+) -> None:
     path = tmp_path / "q.csv"
     path.write_text(
         "question,lang,expect,docs\n"
@@ -254,7 +256,7 @@ def test_bad_csv_rows_are_listed_with_the_line_they_start_on(tmp_path: Path) -> 
         "Why?,en,because | ,\n",  # 7: an empty phrase after the separator
         "utf-8",
     )
-    code, out, err = docbot("eval", str(path), "--db", str(tmp_path / "i.db"))
+    code, out, err = docbot("eval", str(path), *seed)  # its `lang`s are checked too
     assert code == 2 and out == ""
     lines = [int(n) for n in re.findall(r"^  line (\d+):", err, re.MULTILINE)]
     assert lines == [5, 6, 7]
