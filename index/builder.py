@@ -389,8 +389,8 @@ def build_index(
     started = time.perf_counter()
     if wait and on_wait is not None:
         on_wait = _once_per_holder(on_wait)
-        holder = store.busy_with(db_path)  # said at once, before anything is read
-        if holder is not None:
+        busy, holder = store.busy_with(db_path)  # said at once, before anything is read
+        if busy:
             on_wait(holder)
     lock = functools.partial(store.build_lock, on_wait=on_wait, started=time.time())
     files = scan_corpus(corpus, db_path)

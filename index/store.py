@@ -436,9 +436,10 @@ def build_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def busy_with(db_path: Path) -> LockHolder | None:
-    """Who builds the index at ``db_path`` right now (writing it or computing
-    its vectors), without waiting; ``None`` when no one does."""
+def busy_with(db_path: Path) -> tuple[bool, LockHolder | None]:
+    """Whether another process builds the index at ``db_path`` right now
+    (writing it or computing its vectors), and who when its lock file says
+    so; without waiting."""
     for kind in (WRITE_LOCK, VECTOR_LOCK):
         path = lock_path(db_path, kind)
         if not path.exists():
@@ -448,9 +449,9 @@ def busy_with(db_path: Path) -> LockHolder | None:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.seek(0)
-                return LockHolder.parse(handle.read()) or LockHolder(0, 0.0)
+                return True, LockHolder.parse(handle.read())
             fcntl.flock(handle, fcntl.LOCK_UN)
-    return None
+    return False, None
 
 
 def remove_stray_files(db_path: Path) -> None:
