@@ -12,13 +12,17 @@ give it their own environment and in-memory streams.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import math
 import os
 import re
 import shlex
 import shutil
+import signal
+import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,16 +31,20 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 
 from docbot.index import (
     Answer,
+    BuildReport,
     CorpusError,
     DocbotError,
     EncoderUnavailable,
     IndexBusy,
+    LockHolder,
     Searcher,
     UsageError,
     build_index,
     check_staleness,
     refresh_vectors,
+    vector_progress,
     vectors_missing,
+    verify_index,
 )
 
 from . import render
@@ -45,7 +53,7 @@ from .config import Paths, load_environment, resolve_paths, semantic_spec
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 DEFAULT_TOP = 3
 BULK_CHANGE = 50
 SEMANTIC_INLINE_LIMIT = 300  # passages: about a minute of vectors on 2 cores
@@ -122,9 +130,10 @@ skipped, and why."""
 
 ASK_HELP = """\
 Answer a question by quoting the passages of the corpus that answer it.
-Without a question, reads one question per line from standard input and
-writes one answer per line (batch mode), or, on a terminal, starts an
-interactive session."""
+Without a question, reads one question per line from standard input (batch
+mode): with --json it writes one answer per line, so output line N answers
+input line N; without it, each answer under a line "? QUESTION", followed by a
+blank line. On a terminal, without a question, starts an interactive session."""
 
 ASK_EXAMPLES = """\
 examples:
@@ -223,6 +232,11 @@ def _parser(streams: Streams | None = None) -> _Parser:
         "-v", "--verbose", action="store_true", help="list every file added, changed or skipped"
     )
     p_index.add_argument(
+        "--check",
+        action="store_true",
+        help="read the whole index and check it (SQLite, sizes and checksums); change nothing",
+    )
+    p_index.add_argument(
         "--no-semantic",
         action="store_true",
         help="BM25 only: compute no vectors, load no model (as DOCBOT_SEMANTIC=0)",
@@ -307,9 +321,10 @@ def _width(stream: TextIO, env: Mapping[str, str]) -> int:
     if columns.isdigit() and int(columns) > 0:
         return min(int(columns), MAX_WIDTH)
     try:
-        return min(os.get_terminal_size(stream.fileno()).columns, MAX_WIDTH)
+        size = os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError, io.UnsupportedOperation):
-        return min(shutil.get_terminal_size((render.WIDTH, 24)).columns, MAX_WIDTH)
+        size = shutil.get_terminal_size((render.WIDTH, 24)).columns
+    return min(size or render.WIDTH, MAX_WIDTH)  # 0: a terminal that does not say
 
 
 class _Progress:
@@ -322,8 +337,10 @@ class _Progress:
         self.started = time.monotonic()
         self.shown = False
         self.last = 0.0
+        self.calls = 0  # files read and batches of vectors computed: work this process did
 
     def __call__(self, done: int, total: int, path: str) -> None:
+        self.calls += 1
         if self.first is not None:
             self.first()
             self.first = None
@@ -395,33 +412,30 @@ class Cli:
                 EXIT_USAGE,
             )
 
-    def build(self, rebuild: bool = False, force: bool = False, verbose: bool = False) -> str:
-        """Build, waiting (and saying so) if another build holds the index."""
+    def build(self, rebuild: bool = False, force: bool = False) -> BuildReport:
+        """Build, waiting (and saying at once whom for) if another build runs."""
         progress = _Progress(self.streams.stderr)
+        waited: list[LockHolder | None] = []
+
+        def on_wait(holder: LockHolder | None) -> None:
+            waited.append(holder)
+            self.note(render.waiting(holder))
+
         try:
-            try:
-                report = build_index(
-                    self.paths.corpus,
-                    self.paths.db,
-                    rebuild=rebuild,
-                    force=force,
-                    wait=False,
-                    progress=progress,
-                    semantic=self.semantic,
-                )
-            except IndexBusy:
-                self.note("Another rebuild of this index is running; waiting for it to finish…")
-                report = build_index(
-                    self.paths.corpus,
-                    self.paths.db,
-                    rebuild=rebuild,
-                    force=force,
-                    progress=progress,
-                    semantic=self.semantic,
-                )
+            report = build_index(
+                self.paths.corpus,
+                self.paths.db,
+                rebuild=rebuild,
+                force=force,
+                progress=progress,
+                semantic=self.semantic,
+                on_wait=on_wait,
+            )
         finally:
             progress.close()
-        return render.format_report(report, verbose=verbose)
+        if waited and not progress.calls and not report.changed_anything and not rebuild:
+            self.note("Nothing was left to do: the other build did it all.")
+        return report
 
     def ensure_fresh(self, quiet: bool) -> None:
         """Build or refresh the index when it is missing or stale.
@@ -454,9 +468,9 @@ class Cli:
         progress = _Progress(self.streams.stderr, first=announce)
         try:
             report = build_index(self.paths.corpus, self.paths.db, wait=False, progress=progress)
-        except IndexBusy:
+        except IndexBusy as busy:
             if not staleness.usable:
-                self.note("Another build of this index is running; waiting for it to finish…")
+                self.note(render.waiting(busy.holder))
                 report = build_index(self.paths.corpus, self.paths.db, progress=progress)
             else:
                 self.note("docbot: a rebuild is running; answering from the current index.")
@@ -465,6 +479,8 @@ class Cli:
             progress.close()
         if started and not quiet:
             self.note(render.format_report(report).splitlines()[0])
+        for what in report.repaired:
+            self.note(f"docbot: repaired: {what}; written again from the index.")
         self._ensure_vectors(quiet, command)
 
     def _ensure_vectors(self, quiet: bool, command: str) -> None:
@@ -496,7 +512,7 @@ class Cli:
     def open_searcher(self) -> Searcher:
         searcher = Searcher.open(self.paths.db, self.semantic)
         if searcher.semantic_problem:
-            self.note(f"docbot: {searcher.semantic_problem}")
+            self.note(f"docbot: {self.with_options(searcher.semantic_problem)}")
         if not searcher.documents:
             self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         return searcher
@@ -508,11 +524,21 @@ class Cli:
             self.fail(
                 "--force only goes with --rebuild: docbot index --rebuild --force", EXIT_USAGE
             )
-        self.out(self.build(self.args.rebuild, self.args.force, self.args.verbose))
+        if self.args.check:
+            check = verify_index(self.paths.db)
+            (self.out if check.ok else self.note)(self.with_options(render.format_check(check)))
+            return EXIT_OK if check.ok else EXIT_FAILURE
+        report = self.build(self.args.rebuild, self.args.force)
+        self.out(render.format_report(report, verbose=self.args.verbose))
+        if not report.documents and not self.args.watch:
+            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         if self.args.watch:
             from .watch import watch_corpus
 
-            watch_corpus(self.paths, lambda: self.out(self.build(verbose=self.args.verbose)))
+            watch_corpus(
+                self.paths,
+                lambda: self.out(render.format_report(self.build(), verbose=self.args.verbose)),
+            )
         return EXIT_OK
 
     def cmd_ask(self) -> int:
@@ -597,20 +623,23 @@ class Cli:
 
         args, shown = self.args, self.args.questions
         try:
-            questions = evaluate.load_questions(Path(shown), shown)
+            questions, problems = evaluate.read_questions(Path(shown), shown)
         except evaluate.QuestionFileError as error:
             self.fail(str(error), EXIT_USAGE)
-        if args.min_hit1 is not None and all(q.off_topic for q in questions):
+        if problems and not any(q.lang for q in questions):
+            self.fail(evaluate.problems_message(shown, problems), EXIT_USAGE)
+        if not problems and args.min_hit1 is not None and all(q.off_topic for q in questions):
             self.fail(
                 f"{shown} has no answerable question, so --min-hit1 cannot apply.", EXIT_USAGE
             )
+        # A bad `lang` is known only with the corpus's languages: listed with the rest.
         self.ensure_fresh(quiet=args.json)
         searcher = self.open_searcher()
-        problems = evaluate.check_languages(
+        problems += evaluate.check_languages(
             questions, searcher.resolve_language, searcher.languages
         )
         if problems:
-            self.fail(evaluate.problems_message(shown, problems), EXIT_USAGE)
+            self.fail(evaluate.problems_message(shown, sorted(problems)), EXIT_USAGE)
         for line, doc in evaluate.unknown_docs(questions, (d.path for d in searcher.documents)):
             self.note(f"docbot: {shown} line {line}: {doc} is not in the corpus.")
         progress = _Progress(self.streams.stderr)
@@ -636,9 +665,10 @@ class Cli:
         self.ensure_fresh(quiet=False)
         searcher = Searcher(self.paths.db)
         documents = searcher.documents
+        if not documents:
+            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
         self.out(render.format_sources(documents, _name_of(searcher), str(self.paths.corpus)))
-        if documents:
-            self.out(render.format_semantic(self.semantic, searcher.vectors_missing))
+        self.out(render.format_semantic(self.semantic, searcher.vectors_missing))
         return EXIT_OK
 
     def cmd_bot(self) -> int:
@@ -705,6 +735,23 @@ class Cli:
         finally:
             searcher.close()
 
+    def after_interrupt(self) -> None:
+        """Say what an interrupted build kept and how to go on; nothing when
+        the index is current (or cannot be read)."""
+        if self.args.command not in BUILDING or not self.paths.db.is_file():
+            return
+        try:
+            staleness = check_staleness(self.paths.corpus, self.paths.db)
+            vectors = None
+            semantic = self.semantic if staleness.reason is None else None
+            if semantic is not None and vectors_missing(self.paths.db, semantic):
+                vectors = vector_progress(self.paths.db, semantic)
+        except (DocbotError, OSError, sqlite3.Error):
+            return
+        message = render.interrupted(staleness, vectors, f"docbot index{self.options()}")
+        if message:
+            self.note(message)
+
     def run(self) -> int:
         self.check_db_path()
         command: Callable[[], int] = getattr(self, f"cmd_{self.args.command}")
@@ -723,6 +770,7 @@ def main(  # noqa: PLR0911 - one exit per outcome
     """Run one ``docbot`` command; the exit code.  ``env`` defaults to the
     process environment completed by ``.env``, ``streams`` to sys's."""
     streams = streams or Streams.system()
+    cli: Cli | None = None
     try:
         try:
             args = _parser(streams).parse_args(argv)
@@ -733,7 +781,8 @@ def main(  # noqa: PLR0911 - one exit per outcome
             return EXIT_USAGE
         cli = Cli(args, load_environment() if env is None else env, streams)
         try:
-            return cli.run()
+            with _terminate_as_interrupt(args.command in BUILDING):
+                return cli.run()
         except CliError as error:
             cli.note(f"docbot: {cli.with_options(str(error))}")
             return error.code
@@ -746,14 +795,42 @@ def main(  # noqa: PLR0911 - one exit per outcome
     except BrokenPipeError:
         _quiet_closed_pipe(streams.stdout)
         return EXIT_OK
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
+        if cli is not None:
+            cli.after_interrupt()
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     except OSError as error:  # a file system refusal the engine did not foresee
         print(
             f"docbot: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
             file=streams.stderr,
         )
         return EXIT_FAILURE
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, as Ctrl-C is: a build rolls back
+    and removes what it wrote, and its workers end with it."""
+
+
+BUILDING = ("index", "ask", "eval", "sources")  # the commands that may build the index
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt(wanted: bool) -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` meanwhile (in the main thread, for the
+    commands that build; the bot has its own handling)."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _quiet_closed_pipe(stream: TextIO) -> None:

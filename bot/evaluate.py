@@ -140,6 +140,19 @@ def load_questions(path: Path, shown: str | None = None) -> tuple[Question, ...]
     ``.ndjson``, ``.json``), else from the first character (``{``: JSON Lines).
     ``shown`` is the name to use in messages (default: ``path``).
     """
+    questions, problems = read_questions(path, shown)
+    if problems:
+        raise QuestionFileError(problems_message(shown or str(path), problems))
+    return questions
+
+
+def read_questions(
+    path: Path, shown: str | None = None
+) -> tuple[tuple[Question, ...], list[Problem]]:
+    """The good questions of a question file and its bad lines, so that a
+    caller can add its own checks (``check_languages``) and list every bad
+    line at once; ``QuestionFileError`` when the file as a whole cannot be
+    used (missing, not UTF-8, no questions)."""
     name = shown or str(path)
     try:
         data = path.read_bytes()
@@ -157,14 +170,12 @@ def load_questions(path: Path, shown: str | None = None) -> tuple[Question, ...]
         questions, problems = parse_jsonl(text)
     else:
         questions, problems = parse_csv(text)
-    if problems:
-        raise QuestionFileError(problems_message(name, problems))
-    if not questions:
+    if not questions and not problems:
         raise QuestionFileError(
             f"{name} holds no questions. Write one per line; the README's "
             "'Checking your corpus' shows the format."
         )
-    return questions
+    return questions, problems
 
 
 def decode(data: bytes, name: str) -> str:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
-from docbot.index import Answer, BuildReport, DocumentInfo, Hit, Span, is_code_line
+from docbot.index import (
+    Answer,
+    BuildReport,
+    DocumentInfo,
+    Hit,
+    IndexCheck,
+    LockHolder,
+    Span,
+    Staleness,
+    VectorProgress,
+    is_code_line,
+)
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
@@ -63,12 +75,32 @@ def format_answer(
         marks = tuple((a + 1, b + 1) for a, b in hit.quote.marks)
         wrapped = wrap_marked(quote, marks if color else (), width)
         flag = f" [{name_of(hit.passage.lang)} passage]" if hit.cross_lingual else ""
-        src = source_line(hit, name_of)
-        src = f"{DIM}{src}{RESET}" if color else src
-        blocks.append(f"[{hit.rank}]{flag} {src}\n{wrapped}")
+        head = wrap_source(f"[{hit.rank}]{flag} ", source_line(hit, name_of), width, color)
+        blocks.append(f"{head}\n{wrapped}")
     more = answer.total - (answer.hits[-1].rank if answer.hits else 0)
     tail = f"\n({more} more: {more_with})" if more > 0 else ""
     return "\n\n".join(blocks) + tail
+
+
+def wrap_source(label: str, source: str, width: int, color: bool, indent: str = "    ") -> str:
+    """``label`` and ``source`` on lines of at most ``width`` columns, wrapped
+    between words (a file name or URL longer than a line stays whole) and
+    continued under the quote's indent; with ``color`` the source is dimmed.
+
+    >>> print(wrap_source("[1] ", "Title — 3. Section · English · notes.txt", 24, False))
+    [1] Title — 3. Section ·
+        English · notes.txt
+    """
+    text = label + source
+    room = max(width - len(indent), 20)
+    lines = []
+    for a, b in _line_slices(text, room, first=max(width, 20)):
+        start = max(a, len(label))
+        plain, dimmed = text[a:start] if start > a else "", text[start:b]
+        if color and dimmed:
+            dimmed = f"{DIM}{dimmed}{RESET}"
+        lines.append(f"{indent if a else ''}{plain}{dimmed}")
+    return "\n".join(lines)
 
 
 def wrap_marked(
@@ -110,15 +142,17 @@ def wrap_marked(
     return "\n".join(out)
 
 
-def _line_slices(line: str, width: int) -> list[tuple[int, int]]:
-    """(start, end) of each wrapped line of ``line``: greedy, whole words."""
+def _line_slices(line: str, width: int, first: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each wrapped line of ``line``: greedy, whole words;
+    the first line may have a width of its own."""
     slices: list[tuple[int, int]] = []
     begin: int | None = None
     last_end = 0
     for word in re.finditer(r"\S+", line):
+        limit = first if first is not None and not slices else width
         if begin is None:
             begin = word.start()
-        elif word.end() - begin > width:
+        elif word.end() - begin > limit:
             slices.append((begin, last_end))
             begin = word.start()
         last_end = word.end()
@@ -197,6 +231,7 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
     touched = sum(len(paths) for _, paths in changes)
     if verbose or touched <= DETAIL_LIMIT:
         lines += [f"  {label}: {p}" for label, paths in changes for p in paths]
+    lines += [f"Repaired: {what}; written again from the index." for what in report.repaired]
     if report.skipped:
         lines += _skipped_lines(report.skipped, verbose)
     if report.copies:
@@ -209,6 +244,77 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
             "(answers use BM25 alone until they have them; run docbot index again)."
         )
     return "\n".join(lines)
+
+
+def format_check(check: IndexCheck) -> str:
+    """What ``docbot index --check`` found, a line for each problem and what repairs it."""
+    if check.ok:
+        lines = [f"Index OK: {', '.join(check.checked)}: sizes and checksums match."]
+        if check.unchecked:
+            lines.append(
+                f"No checksum recorded for {', '.join(check.unchecked)} (written by an earlier "
+                "docbot): `docbot index` records one."
+            )
+        return "\n".join(lines)
+    lines = [f"Damaged: {what}" for what in check.damaged]
+    if check.database_problem:
+        lines.append(f"Damaged: the SQLite file ({check.database_problem})")
+        lines.append("Rebuild the index from the corpus with `docbot index --rebuild`.")
+    else:
+        lines.append(
+            "These files are derived from the index and nothing is lost: "
+            "`docbot index` writes them again."
+        )
+    return "\n".join(lines)
+
+
+def interrupted(staleness: Staleness, vectors: VectorProgress | None, command: str) -> str | None:
+    """What an interrupted build kept and how to go on (``None``: nothing
+    was left to do, the index is current; ``vectors`` is given when the
+    semantic layer is not).  A build is one transaction, so
+    an interrupted one keeps nothing; vectors are committed batch by batch.
+
+    >>> interrupted(Staleness("no index yet", usable=False), None, "docbot index")[:48]
+    'Interrupted: no index was built (a build keeps n'
+    >>> interrupted(Staleness(None), VectorProgress(896, 2000), "docbot index")[36:86]
+    ', and 896 of 2,000 vectors are computed and kept; '
+    >>> interrupted(Staleness(None), None, "docbot index") is None
+    True
+    """
+    if staleness.reason is not None and not staleness.usable:
+        return (
+            "Interrupted: no index was built (a build keeps nothing until it is done). "
+            f"Run `{command}` to build it."
+        )
+    if staleness.reason is not None:
+        return (
+            f"Interrupted: the index is as it was before this build ({staleness.reason}); "
+            f"it still answers. Run `{command}` to bring it up to date."
+        )
+    if vectors is None:
+        return None
+    if not vectors.left:
+        return (
+            "Interrupted: the index is up to date and every vector is computed and kept. "
+            f"Run `{command}` to put them to use."
+        )
+    return (
+        f"Interrupted: the index is up to date, and {vectors.cached:,} of "
+        f"{vectors.total:,} vectors are computed and kept; answers use BM25 alone until "
+        f"the other {vectors.left:,} are. Run `{command}` to compute them."
+    )
+
+
+def waiting(holder: LockHolder | None) -> str:
+    """What a build says while it waits for another one (local time).
+
+    >>> waiting(None)
+    'Another build of this index is running; waiting for it to finish…'
+    """
+    if holder is None:
+        return "Another build of this index is running; waiting for it to finish…"
+    at = time.strftime("%H:%M:%S", time.localtime(holder.started))
+    return f"Waiting for the build started at {at} by process {holder.pid} to finish…"
 
 
 def format_semantic(spec: str | None, missing: int) -> str:

@@ -36,16 +36,20 @@ def watch_corpus(
     from watchfiles import watch
 
     print(f"Watching {paths.corpus} for changes (Ctrl-C to stop)…", file=sys.stderr, flush=True)
-    for _changes in watch(
-        paths.corpus,
-        debounce=DEBOUNCE_MS,
-        step=100,
-        stop_event=stop,
-        raise_interrupt=False,
-        watch_filter=corpus_filter(paths.db),
-    ):
-        try:
-            on_change()
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
-            print("docbot: that refresh failed; still watching.", file=sys.stderr, flush=True)
+    try:
+        for _changes in watch(
+            paths.corpus,
+            debounce=DEBOUNCE_MS,
+            step=100,
+            stop_event=stop,
+            raise_interrupt=True,  # ours to report, not the library's log line
+            watch_filter=corpus_filter(paths.db),
+        ):
+            try:
+                on_change()
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+                print("docbot: that refresh failed; still watching.", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        print(f"Stopped watching {paths.corpus}.", file=sys.stderr, flush=True)
+        raise

@@ -23,6 +23,7 @@ from .errors import (
     EncoderUnavailable,
     IndexBusy,
     IndexCorrupt,
+    IndexDamaged,
     IndexError_,
     IndexForeign,
     IndexMissing,
@@ -37,8 +38,15 @@ from .question import MAX_QUESTION_CHARS
 from .reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
 from .search import Searcher
-from .semantic import DEFAULT_ENCODER, load_encoder, refresh_vectors, vectors_missing
-from .store import index_generation
+from .semantic import (
+    DEFAULT_ENCODER,
+    VectorProgress,
+    load_encoder,
+    refresh_vectors,
+    vector_progress,
+    vectors_missing,
+)
+from .store import IndexCheck, LockHolder, index_generation, verify_index
 from .store import is_own_file as is_index_file
 
 __all__ = [
@@ -56,12 +64,15 @@ __all__ = [
     "FollowUp",
     "Hit",
     "IndexBusy",
+    "IndexCheck",
     "IndexCorrupt",
+    "IndexDamaged",
     "IndexError_",
     "IndexForeign",
     "IndexMissing",
     "IndexNotAFile",
     "IndexUnwritable",
+    "LockHolder",
     "Passage",
     "QuestionTooLong",
     "Quote",
@@ -70,6 +81,7 @@ __all__ = [
     "Staleness",
     "UnknownLanguage",
     "UsageError",
+    "VectorProgress",
     "build_index",
     "check_staleness",
     "follow_up",
@@ -79,5 +91,7 @@ __all__ = [
     "load_encoder",
     "refresh_vectors",
     "stale_reason",
+    "vector_progress",
     "vectors_missing",
+    "verify_index",
 ]

@@ -7,10 +7,19 @@ renames it into place, so a reader sees a whole bundle or none.
 opening costs the header, not the data; the operating system pages in what a
 search touches and shares it between processes.
 
+A bundle is derived data, but a file can still be damaged after it was
+written (truncated, overwritten, a disk error).  ``write_bundle`` returns the
+file's size and CRC-32 (``BundleCheck``), which the index keeps in its
+metadata; ``check_bundle`` opens a bundle only when it matches them: the size
+and header always, the checksum too when asked to, or by default when the
+file is at most ``FULL_CHECK_BYTES`` (reading it costs about 10 ms per 64 MB).
+
 >>> import tempfile, numpy as np
 >>> path = Path(tempfile.mkdtemp()) / "demo.arrays"
->>> write_bundle(path, {"ids": np.arange(3, dtype=np.int64)}, {"generation": 7})
->>> bundle = open_bundle(path)
+>>> check = write_bundle(path, {"ids": np.arange(3, dtype=np.int64)}, {"generation": 7})
+>>> check == file_check(path)
+True
+>>> bundle = check_bundle(path, check)
 >>> bundle.meta["generation"], bundle["ids"].tolist()
 (7, [0, 1, 2])
 """
@@ -21,7 +30,9 @@ import json
 import mmap
 import os
 import struct
+import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +42,8 @@ import numpy.typing as npt
 MAGIC = b"DOCBOTA1"
 _ALIGN = 64
 _HEADER_LENGTH = struct.Struct("<Q")
+FULL_CHECK_BYTES = 256 * 1024 * 1024  # checksums read on open up to this size
+_CHUNK = 8 * 1024 * 1024
 
 
 class BundleError(Exception):
@@ -41,10 +54,41 @@ def _aligned(offset: int) -> int:
     return (offset + _ALIGN - 1) // _ALIGN * _ALIGN
 
 
+@dataclass(frozen=True)
+class BundleCheck:
+    """What a whole bundle file is: its size and its CRC-32.
+
+    >>> str(BundleCheck(4096, 0xBEEF)), BundleCheck.parse("4096:0000beef")
+    ('4096:0000beef', BundleCheck(size=4096, crc32=48879))
+    >>> BundleCheck.parse("") is None, BundleCheck.parse("x:y") is None
+    (True, True)
+    """
+
+    size: int
+    crc32: int
+
+    def __str__(self) -> str:
+        return f"{self.size}:{self.crc32:08x}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> BundleCheck | None:
+        size, _, crc = (text or "").partition(":")
+        try:
+            return cls(int(size), int(crc, 16))
+        except ValueError:
+            return None
+
+
+def temp_name(path: Path) -> Path:
+    """Where ``write_bundle`` writes ``path`` before renaming it into place."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
 def write_bundle(
     path: Path, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any]
-) -> None:
-    """Write ``arrays`` and ``meta`` to ``path`` atomically (temp file, fsync, rename)."""
+) -> BundleCheck:
+    """Write ``arrays`` and ``meta`` to ``path`` atomically (temp file, fsync,
+    rename); what the file is, to check it against later."""
     contiguous = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
     entries: dict[str, dict[str, Any]] = {}
     offset = 0
@@ -54,20 +98,58 @@ def write_bundle(
         offset += array.nbytes
     header = json.dumps({"arrays": entries, "meta": dict(meta)}).encode()
     start = _aligned(len(MAGIC) + _HEADER_LENGTH.size + len(header))
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temp = temp_name(path)
+    crc, written = 0, 0
     try:
         with open(temp, "wb") as handle:
-            handle.write(MAGIC + _HEADER_LENGTH.pack(len(header)) + header)
+
+            def put(data: bytes | memoryview) -> None:
+                nonlocal crc, written
+                handle.write(data)
+                crc = zlib.crc32(data, crc)
+                written += len(data)
+
+            put(MAGIC + _HEADER_LENGTH.pack(len(header)) + header)
             for name, array in contiguous.items():
-                handle.seek(start + entries[name]["offset"])
-                array.tofile(handle)
-            handle.truncate(start + _aligned(offset))
+                put(bytes(start + entries[name]["offset"] - written))
+                put(array.reshape(-1).view(np.uint8).data)
+            put(bytes(start + _aligned(offset) - written))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
     finally:
         if temp.exists():
             temp.unlink()
+    return BundleCheck(written, crc)
+
+
+def file_check(path: Path) -> BundleCheck:
+    """The size and CRC-32 of the file at ``path`` as it is now (reads it all)."""
+    crc, size = 0, 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+    return BundleCheck(size, crc)
+
+
+def check_bundle(path: Path, expected: BundleCheck | None, full: bool | None = None) -> Bundle:
+    """Open ``path`` when it is the bundle ``expected`` describes: the same
+    size and a whole header, and with ``full`` the same checksum (``None``:
+    when the file is at most ``FULL_CHECK_BYTES``).  ``BundleError`` says
+    what is wrong; without ``expected`` (an index from an earlier docbot)
+    only the header is checked."""
+    if expected is not None:
+        size = path.stat().st_size
+        if size != expected.size:
+            raise BundleError(f"{path.name} is {size:,} bytes, not {expected.size:,}")
+    bundle = open_bundle(path)
+    if expected is None:
+        return bundle
+    thorough = full or (full is None and expected.size <= FULL_CHECK_BYTES)
+    if thorough and file_check(path) != expected:
+        raise BundleError(f"{path.name} does not match its checksum (overwritten?)")
+    return bundle
 
 
 class Bundle:
@@ -101,18 +183,18 @@ def open_bundle(path: Path) -> Bundle:
     header_start = len(MAGIC) + _HEADER_LENGTH.size
     try:
         header = json.loads(mapping[header_start : header_start + length])
-    except ValueError:
+        start = _aligned(header_start + length)
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        for name, entry in header["arrays"].items():
+            dtype = np.dtype(entry["dtype"])
+            shape = tuple(entry["shape"])
+            count = int(np.prod(shape)) if shape else 1
+            offset = start + entry["offset"]
+            if offset + count * dtype.itemsize > size:
+                raise BundleError(f"{path.name} is truncated")
+            arrays[name] = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(
+                shape
+            )
+        return Bundle(arrays, header["meta"], size)
+    except (ValueError, TypeError, KeyError, AttributeError):
         raise BundleError(f"{path.name} has a damaged header") from None
-    start = _aligned(header_start + length)
-    arrays: dict[str, npt.NDArray[Any]] = {}
-    for name, entry in header["arrays"].items():
-        dtype = np.dtype(entry["dtype"])
-        shape = tuple(entry["shape"])
-        count = int(np.prod(shape)) if shape else 1
-        offset = start + entry["offset"]
-        if offset + count * dtype.itemsize > size:
-            raise BundleError(f"{path.name} is truncated")
-        arrays[name] = np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(
-            shape
-        )
-    return Bundle(arrays, header["meta"], size)

@@ -11,12 +11,13 @@ all of them, so a refresh gives exactly what a build from scratch gives.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -336,7 +337,7 @@ def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
     return result
 
 
-def _read_all(tasks: list[FileTask]) -> Iterator[FileResult]:
+def _read_all(tasks: list[FileTask]) -> Generator[FileResult, None, None]:
     """Results in task order; worker processes when there are many files."""
     if len(tasks) < PARALLEL_MIN_FILES:
         analysis = _Analysis()
@@ -400,6 +401,7 @@ def build_index(
     wait: bool = True,
     progress: Progress | None = None,
     semantic: str | None = None,
+    on_wait: store.Waiting | None = None,
 ) -> BuildReport:
     """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction.
 
@@ -408,9 +410,17 @@ def build_index(
     ``semantic`` names an encoder (``semantic.load_encoder``): after the
     lexical index is committed (and answers come from it), the semantic
     layer's vectors are brought up to date; ``vectors_missing`` in the report
-    says how many passages still lack them.
+    says how many passages still lack them.  When another process builds,
+    ``wait`` waits for it (``on_wait`` is told whom it waits for first);
+    without ``wait``, ``IndexBusy``.
     """
     started = time.perf_counter()
+    if wait and on_wait is not None:
+        on_wait = _once_per_holder(on_wait)
+        busy, holder = store.busy_with(db_path)  # said at once, before anything is read
+        if busy:
+            on_wait(holder)
+    lock = functools.partial(store.build_lock, on_wait=on_wait, started=time.time())
     files = scan_corpus(corpus, db_path)
     try:
         report = _build_locked(
@@ -419,15 +429,22 @@ def build_index(
             files,
             rebuild=rebuild,
             force=force,
-            wait=wait,
+            lock=lock(db_path, wait),
             progress=progress,
             started=started,
         )
         if semantic is not None:
-            from .semantic import refresh_vectors
+            from .semantic import refresh_vectors, vector_damage
 
-            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait)
-            report = replace(report, vectors_missing=missing, seconds=time.perf_counter() - started)
+            damage = vector_damage(db_path, semantic)
+            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait, lock=lock)
+            repaired = report.repaired + ((damage,) if damage and not missing else ())
+            report = replace(
+                report,
+                vectors_missing=missing,
+                seconds=time.perf_counter() - started,
+                repaired=repaired,
+            )
         return report
     except OSError as error:
         raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None
@@ -437,6 +454,19 @@ def build_index(
         raise IndexUnwritable(str(db_path), str(error)) from None
 
 
+def _once_per_holder(on_wait: store.Waiting) -> store.Waiting:
+    """``on_wait``, told of each build it waits for once (a build that holds
+    first one lock of the index and then the other is one build)."""
+    told: list[store.LockHolder | None] = []
+
+    def tell(holder: store.LockHolder | None) -> None:
+        if holder is None or holder not in told:
+            told.append(holder)
+            on_wait(holder)
+
+    return tell
+
+
 def _build_locked(
     corpus: Path,
     db_path: Path,
@@ -444,22 +474,27 @@ def _build_locked(
     *,
     rebuild: bool,
     force: bool,
-    wait: bool,
+    lock: contextlib.AbstractContextManager[None],
     progress: Progress | None,
     started: float,
 ) -> BuildReport:
-    with store.build_lock(db_path, wait):
+    with lock:
+        store.remove_stray_files(db_path)  # what a build killed earlier left
         full = _full_build_needed(db_path, rebuild, force)
         db = store.open_writer(db_path)
         try:
             report, rows = _apply_changes(db, corpus, files, full, progress)
-            published = _publish_if_needed(db, db_path, full or report.changed_anything, rows, full)
+            published, damage = _publish_if_needed(
+                db, db_path, full or report.changed_anything, rows, full
+            )
             store.commit(db)
-        except BaseException:
+        except BaseException:  # Ctrl-C and SIGTERM too: nothing of this build stays
             store.rollback(db)
+            store.remove_stray_files(db_path)
             raise
         store.remove_old_bundles(db_path, published)
-    return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - started})
+    repaired = (damage,) if damage and not full else ()
+    return replace(report, seconds=time.perf_counter() - started, repaired=repaired)
 
 
 @dataclass
@@ -508,37 +543,48 @@ def _store_results(
     fingerprints) is skipped, saying so."""
     next_id = store.next_passage_id(db.conn)
     by_content = {sha: rel for rel, (fp, sha) in known.documents.items() if current.get(rel) == fp}
-    for n, result in enumerate(_read_all(tasks), 1):
-        original = by_content.get(result.sha or "")
-        if result.document is not None and original not in (None, result.rel):
-            result.skipped = f"{SAME_CONTENT} {original}: indexed once, under that name"
-        elif result.document is not None and result.sha:
-            by_content[result.sha] = result.rel
-        if result.skipped is not None:
-            store.record_skip(db, result.rel, result.fingerprint, result.skipped)
-        elif result.same_content:
-            store.refresh_fingerprint(db, result.rel, result.fingerprint)
-            tally.unchanged += 1
-        elif result.document is not None:
-            for row in result.passages:
-                row["id"] = next_id
-                next_id += 1
-            tally.documents.append(result.document)
-            tally.passages.extend(result.passages)
-            if tally.serving is not None:
-                tally.serving.extend(
-                    (p["id"], p["prim"], *(p[f"{name}{part}"] for name in FIELDS for part in PARTS))
-                    for p in result.passages
-                )
-                if len(tally.serving) > KEEP_ROWS_PASSAGES:
-                    tally.serving = None  # a large corpus: read back later, not held
-            tally.terms.update(result.terms)
-            (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
-            if len(tally.passages) >= WRITE_BATCH:
-                tally.flush(db)
-        if progress:
-            progress(n, len(tasks), result.rel)
+    # closing: an interrupted build ends its worker processes at once
+    with contextlib.closing(_read_all(tasks)) as results:
+        for n, result in enumerate(results, 1):
+            original = by_content.get(result.sha or "")
+            if result.document is not None and original not in (None, result.rel):
+                result.skipped = f"{SAME_CONTENT} {original}: indexed once, under that name"
+            elif result.document is not None and result.sha:
+                by_content[result.sha] = result.rel
+            next_id = _store_one(db, result, known, tally, next_id)
+            if progress:
+                progress(n, len(tasks), result.rel)
     tally.flush(db)
+    return next_id
+
+
+def _store_one(
+    db: sqlite_utils.Database, result: FileResult, known: store.Known, tally: _Tally, next_id: int
+) -> int:
+    """Record one file's result (skipped, unchanged, or its document and
+    passages, written in batches); returns the next free passage id."""
+    if result.skipped is not None:
+        store.record_skip(db, result.rel, result.fingerprint, result.skipped)
+    elif result.same_content:
+        store.refresh_fingerprint(db, result.rel, result.fingerprint)
+        tally.unchanged += 1
+    elif result.document is not None:
+        for row in result.passages:
+            row["id"] = next_id
+            next_id += 1
+        tally.documents.append(result.document)
+        tally.passages.extend(result.passages)
+        if tally.serving is not None:
+            tally.serving.extend(
+                (p["id"], p["prim"], *(p[f"{name}{part}"] for name in FIELDS for part in PARTS))
+                for p in result.passages
+            )
+            if len(tally.serving) > KEEP_ROWS_PASSAGES:
+                tally.serving = None  # a large corpus: read back later, not held
+        tally.terms.update(result.terms)
+        (tally.changed if result.rel in known.documents else tally.added).append(result.rel)
+        if len(tally.passages) >= WRITE_BATCH:
+            tally.flush(db)
     return next_id
 
 
@@ -643,17 +689,21 @@ def _publish_if_needed(
     changed: bool,
     rows: list[tuple[Any, ...]] | None,
     full: bool,
-) -> set[Path]:
-    """Write the search structures of a new generation when the passages changed
-    (or its bundle is missing); the bundles in use afterwards."""
+) -> tuple[set[Path], str | None]:
+    """Write the search structures of a new generation when the passages changed,
+    or its bundle is missing, damaged (checked in full) or has no checksum yet;
+    the bundles in use afterwards, and what was wrong with a damaged one."""
     meta = store.read_meta(db.conn)
-    current = meta.get("lexical_bundle")
-    if not changed and current and db_path.with_name(current).exists():
-        return store.bundles_in_use(meta, db_path)
+    current = meta.get(store.LEXICAL)
+    damage = store.bundle_problem(db_path, meta, store.LEXICAL, full=True)
+    checked = bool(meta.get(store.check_key(store.LEXICAL)))
+    if not changed and current and damage is None and checked:
+        return store.bundles_in_use(meta, db_path), None
     generation = store.bump_generation(db)
     target = store.bundle_path(db_path, "g", generation)
     texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
-    previous = _previous_bundle(db_path, current) if rows is None and not full else None
+    patchable = rows is None and not full and damage is None
+    previous = _previous_bundle(db_path, current) if patchable else None
     if rows is not None:  # a full build: every row is at hand
         arrays = build_generation(sorted(rows, key=lambda r: (r[1], r[0])), texts, tri)
     elif previous is None:
@@ -673,9 +723,14 @@ def _publish_if_needed(
         "languages": languages,
         "analyzer": ANALYZER_VERSION,
     }
-    write_bundle(target, arrays, header)
-    store.write_meta(db, lexical_bundle=target.name, previous_bundle=current or "")
-    return store.bundles_in_use(store.read_meta(db.conn), db_path)
+    check = write_bundle(target, arrays, header)
+    store.write_meta(
+        db,
+        lexical_bundle=target.name,
+        lexical_bundle_check=str(check),
+        previous_bundle=current or "",
+    )
+    return store.bundles_in_use(store.read_meta(db.conn), db_path), damage
 
 
 # --- how far behind is the index? ------------------------------------------------
@@ -709,12 +764,22 @@ def check_staleness(corpus: Path, db_path: Path) -> Staleness:
         return Staleness("built by another docbot version", len(files), usable=False)
     if meta.get("corpus") != str(corpus.resolve()):
         return Staleness("built from another corpus folder", len(files), usable=False)
-    if not meta.get("lexical_bundle") or not db_path.with_name(meta["lexical_bundle"]).exists():
-        return Staleness("its search structures are missing", 0, usable=False)
+    unusable = _structures_problem(db_path, meta)
+    if unusable is not None:
+        return Staleness(unusable, 0, usable=False)
     current = {f.rel: f.fingerprint for f in files}
     changed = sum(known.get(rel) != fp for rel, fp in current.items())
     changed += sum(rel not in current for rel in known)
     return Staleness("the corpus changed" if changed else None, changed)
+
+
+def _structures_problem(db_path: Path, meta: dict[str, str]) -> str | None:
+    """Why the search structures cannot be used as they are: missing, or
+    damaged (checked as a searcher checks them on open)."""
+    if not meta.get(store.LEXICAL):
+        return "its search structures are missing"
+    damage = store.bundle_problem(db_path, meta, store.LEXICAL)
+    return None if damage is None else f"its search structures are damaged: {damage}"
 
 
 def stale_reason(corpus: Path, db_path: Path) -> str | None:

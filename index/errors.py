@@ -11,6 +11,8 @@
             ``IndexForeign`` - another program's SQLite database: never overwritten
               unless the caller insists (``force``).
         ``IndexNotAFile`` - the index path names a folder.
+        ``IndexDamaged`` - a file derived from the index (its search structures)
+          is damaged: ``docbot index`` writes it again.
         ``IndexBusy`` - another rebuild holds the lock.
         ``IndexUnwritable`` - the index cannot be written where it is asked for.
 
@@ -20,6 +22,11 @@ corpus files are not exceptions: they are reported in ``BuildReport.skipped``.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import LockHolder
 
 
 class DocbotError(Exception):
@@ -99,6 +106,15 @@ class IndexForeign(IndexCorrupt):
         )
 
 
+class IndexDamaged(IndexError_):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"The search structures of the index at {path} are damaged ({reason}). They are "
+            "derived from the index and nothing is lost: `docbot index` writes them again."
+        )
+
+
 class IndexNotAFile(IndexError_):
     def __init__(self, path: str) -> None:
         super().__init__(
@@ -116,7 +132,8 @@ class IndexUnwritable(IndexError_):
 
 
 class IndexBusy(IndexError_):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, holder: LockHolder | None = None) -> None:
+        self.holder = holder  # store.LockHolder, when the lock file says who
         super().__init__(
             f"Another rebuild of {path} is running. Wait for it to finish, then try again."
         )

@@ -10,7 +10,10 @@ from .errors import EmptyQuestion, QuestionTooLong
 MAX_QUESTION_CHARS = 1000
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+# Control characters, the replacement character, and lone surrogates: the
+# bytes of an argument that is not UTF-8 reach Python as surrogates
+# ("\udcff"), which no encoder can encode.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 
 # Words that frame a question about a text without naming its topic.
 _FRAME_WORDS = {
@@ -36,6 +39,8 @@ def clean_question(question: str) -> str:
 
     >>> clean_question("  <b>ROI</b>\\x00 networking?  ")
     'ROI networking?'
+    >>> clean_question("ROI \\udcff\\udcfe networking")
+    'ROI networking'
     """
     text = _HTML_TAG.sub(" ", question)
     text = _CONTROL.sub(" ", text)

@@ -95,7 +95,13 @@ class BuildReport:
     passages_per_lang: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     vectors_missing: int | None = None  # passages without vectors yet (None: no semantic layer)
+    repaired: tuple[str, ...] = ()  # damaged derived files written again, and what was wrong
 
     @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    @property
+    def documents(self) -> int:
+        """How many documents the index holds after the build."""
+        return len(self.added) + len(self.changed) + self.unchanged

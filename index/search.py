@@ -2,7 +2,8 @@
 
 ``Searcher`` opens an index: it reads a little metadata from SQLite and maps
 the current generation's array bundles; passages are read from SQLite by id
-when they are shown.  Opening costs milliseconds whatever the corpus size.
+when they are shown.  Opening costs milliseconds, and a read of the bundles
+to check their checksums (``arrays.check_bundle``: about 10 ms per 64 MB).
 
 Ranking (``ranking``) combines, per language index, BM25 relevance and
 coverage (``lexical``) with the semantic layer's similarity when the index
@@ -15,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +25,8 @@ import numpy.typing as npt
 from . import store
 from .analysis import fold_accents, surface_forms, words
 from .answertype import expects_number, holds_number
-from .arrays import Bundle, BundleError, open_bundle
-from .errors import EncoderUnavailable, IndexCorrupt
+from .arrays import Bundle, BundleError
+from .errors import EncoderUnavailable, IndexCorrupt, IndexDamaged
 from .langs import (
     LanguageGuess,
     detect_question_language,
@@ -110,8 +112,8 @@ class Searcher:
             self.generation = int(meta.get("generation", "0") or 0)
             self.language_names = snapshot.language_names
             try:
-                lexical = self._bundle(meta.get("lexical_bundle"))
-                self._vector_bundle = self._bundle(meta.get("vector_bundle"))
+                lexical = self._lexical_bundle(meta)
+                self._vector_bundle = self._vectors(meta)
             except FileNotFoundError:
                 time.sleep(0.05)
                 continue
@@ -122,13 +124,29 @@ class Searcher:
             return
         raise IndexCorrupt(str(self.db_path), "its search structures are missing")
 
-    def _bundle(self, name: str | None) -> Bundle | None:
-        if not name:
+    def _lexical_bundle(self, meta: dict[str, str]) -> Bundle | None:
+        """The search structures, checked (``store.open_current``): never an
+        answer from a damaged file."""
+        if not meta.get(store.LEXICAL):
             return None
         try:
-            return open_bundle(self.db_path.with_name(name))
+            return store.open_current(self.db_path, meta, store.LEXICAL)
         except BundleError as error:
-            raise IndexCorrupt(str(self.db_path), str(error)) from None
+            raise IndexDamaged(str(self.db_path), str(error)) from None
+
+    def _vectors(self, meta: dict[str, str]) -> Bundle | None:
+        """The semantic layer's vectors, checked; damaged ones leave answers
+        lexical, and ``semantic_problem`` says so."""
+        if not meta.get(store.VECTORS):
+            return None
+        try:
+            return store.open_current(self.db_path, meta, store.VECTORS)
+        except BundleError as error:
+            self.semantic_problem = (
+                f"the semantic layer's vectors are damaged ({error}); answers use BM25 "
+                "alone until `docbot index` writes them again from the index."
+            )
+            return None
 
     def close(self) -> None:
         with self._lock:
@@ -310,8 +328,11 @@ class Searcher:
         found = self.passages_by_id([c.passage_id for c in page])
         if query is not None and page:
             query = self._quote_query(text, guess, query)
+        # "Another language than the question's" means nothing when no question
+        # language was decided (every language searched): no passage is flagged.
+        decided = guess.reason != "ambiguous"
         hits: list[Hit] = []
-        for candidate in page:
+        for candidate in page if decided else [replace(c, cross_lingual=False) for c in page]:
             passage = found.get(candidate.passage_id)
             if passage is not None:  # gone since this generation: a later one answers
                 hits.append(self._hit(offset + len(hits) + 1, candidate, passage, query))

@@ -26,6 +26,7 @@ passage has its vectors, answers come from BM25 alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import threading
@@ -332,17 +333,19 @@ def _embed_missing(
         # A task is a batch of texts, seconds of work: one task to a message, so
         # that even a small corpus (the shipped one: ten tasks) uses every core.
         workers = 1 if len(tasks) < 4 else None
-        for n, blob in enumerate(run_parallel(tasks, embed_batch, workers=workers, per_message=1)):
-            batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
-            vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
-            store.store_vectors_committed(
-                writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
-            )
-            done += len(batch)
-            if progress:
-                progress(done, len(todo), "vectors")
-            if stop is not None and stop():
-                return False  # the workers end with the generator; what is cached stays
+        blobs = run_parallel(tasks, embed_batch, workers=workers, per_message=1)
+        with contextlib.closing(blobs):  # the workers end with it, however it ends
+            for n, blob in enumerate(blobs):
+                batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
+                vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
+                store.store_vectors_committed(
+                    writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
+                )
+                done += len(batch)
+                if progress:
+                    progress(done, len(todo), "vectors")
+                if stop is not None and stop():
+                    return False  # what is cached stays
     finally:
         writer.close()
     return True
@@ -416,43 +419,53 @@ def refresh_vectors(
     wait: bool = True,
     rounds: int = 3,
     stop: Callable[[], bool] | None = None,
+    lock: Callable[..., contextlib.AbstractContextManager[None]] = store.build_lock,
 ) -> int:
     """Bring the semantic layer up to date with the index; returns how many
     passages still lack vectors (0 when it is current).
 
-    Vectors are computed outside the build lock (questions and other builds
-    go on); publishing the new vector bundle takes the lock briefly, and
-    starts over for passages that arrived meanwhile.  ``stop`` is asked
-    between batches: when it says so, the vectors computed so far stay cached
-    and nothing is published.
+    Vectors are computed under the index's vector lock, by one process at a
+    time (another one waits, or with ``wait`` False gets ``IndexBusy``), but
+    outside its write lock: questions and builds go on.  Publishing the new
+    vector bundle takes the write lock briefly, and starts over for passages
+    that arrived meanwhile.  ``stop`` is asked between batches: when it says
+    so, the vectors computed so far stay cached and nothing is published.
+    ``lock`` is ``store.build_lock`` (a build passes its own, which says whom
+    it waits for).
     """
-    encoder = load_encoder(spec)
-    _cache_reference(db_path, encoder)
-    missing = 0
-    for _ in range(rounds):
-        conn = store.open_reader(db_path)
-        try:
-            units = _current_units(conn)
-        finally:
-            conn.close()
-        if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
-            return vectors_missing(db_path, spec)
-        missing = _publish_vectors(db_path, encoder.model_id, wait)
-        if missing == 0:
-            return 0
-    return missing
+    with lock(db_path, wait, kind=store.VECTOR_LOCK):
+        encoder = load_encoder(spec)  # after the lock: one waiting says so at once
+        _cache_reference(db_path, encoder)
+        missing = 0
+        for _ in range(rounds):
+            conn = store.open_reader(db_path)
+            try:
+                units = _current_units(conn)
+            finally:
+                conn.close()
+            if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
+                return vectors_missing(db_path, spec)
+            missing = _publish_vectors(db_path, encoder.model_id, lock(db_path, wait))
+            if missing == 0:
+                return 0
+        return missing
 
 
-def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
-    with store.build_lock(db_path, wait):
+def _publish_vectors(
+    db_path: Path, model_id: str, lock: contextlib.AbstractContextManager[None]
+) -> int:
+    with lock:
+        store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
         try:
             meta = store.read_meta(db.conn)
             units = _current_units(db.conn)
             keys = [unit_key(model_id, u) for _, u in units]
             source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
-            if meta.get("vector_source") == source and (
-                db_path.with_name(meta.get("vector_bundle", "-")).exists()
+            if (
+                meta.get("vector_source") == source
+                and meta.get(store.check_key(store.VECTORS))
+                and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
             ):
                 store.rollback(db)
                 return 0
@@ -474,10 +487,11 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
                 "units": len(units),
                 "format": VECTOR_FORMAT,
             }
-            write_bundle(target, arrays, header)
+            check = write_bundle(target, arrays, header)
             store.write_meta(
                 db,
                 vector_bundle=target.name,
+                vector_bundle_check=str(check),
                 previous_vector_bundle=meta.get("vector_bundle", ""),
                 vector_source=source,
                 vector_model=model_id,
@@ -487,6 +501,7 @@ def _publish_vectors(db_path: Path, model_id: str, wait: bool) -> int:
             store.commit(db)
         except BaseException:
             store.rollback(db)
+            store.remove_stray_files(db_path)
             raise
     store.remove_old_bundles(db_path, keep)
     return 0
@@ -498,11 +513,53 @@ def vectors_missing(db_path: Path, spec: str) -> int:
     try:
         meta = store.read_meta(conn)
         source = f"{meta.get('lexical_bundle')}|{model_id_of(spec)}|{VECTOR_FORMAT}"
-        if meta.get("vector_source") == source:
+        if meta.get("vector_source") == source and not store.bundle_problem(
+            db_path, meta, store.VECTORS
+        ):
             return 0
         return sum(1 for _ in store.passage_texts(conn))
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class VectorProgress:
+    """How far the vector cache is: units (passages, sentences, pairs of
+    sentences) with a vector cached, of all the index's units."""
+
+    cached: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.cached
+
+
+def vector_progress(db_path: Path, spec: str) -> VectorProgress:
+    """Count the units of the current passages whose vectors by ``spec``'s
+    model are cached (what an interrupted computation kept)."""
+    model = model_id_of(spec)
+    conn = store.open_reader(db_path)
+    try:
+        units = [u for p, u in _current_units(conn) if not p.startswith(REFERENCE_PREFIX)]
+        keys = list({unit_key(model, u) for u in units})
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    return VectorProgress(len(cached), len(keys))
+
+
+def vector_damage(db_path: Path, spec: str) -> str | None:
+    """What is wrong with the current vector bundle of ``spec``'s model, read
+    in full (``None``: nothing, or there is none to check)."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+    finally:
+        conn.close()
+    if meta.get("vector_model") != model_id_of(spec):
+        return None
+    return store.bundle_problem(db_path, meta, store.VECTORS, full=True)
 
 
 def model_id_of(spec: str) -> str:

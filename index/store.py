@@ -7,7 +7,8 @@ Files (``NAME`` is the index file, ``.docbot/index.db`` by default):
                             skipped files and why, language names, the
                             vocabulary's strings, cached vectors, metadata.
 ``NAME-wal``, ``NAME-shm``  SQLite's write-ahead log (WAL mode).
-``NAME.lock``               held by the one build that may run at a time.
+``NAME.lock``               held by the one process that writes the index.
+``NAME.vectors.lock``       held by the one process that computes vectors.
 ``NAME.gN.arrays``          the search structures of generation N (postings,
                             statistics, fuzzy-match tables), opened by mapping.
 ``NAME.vN.arrays``          the semantic layer's vectors, N its own generation.
@@ -27,15 +28,25 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import IndexBusy, IndexCorrupt, IndexForeign, IndexMissing, IndexNotAFile
+from .arrays import Bundle, BundleCheck, BundleError, check_bundle
+from .errors import (
+    IndexBusy,
+    IndexCorrupt,
+    IndexError_,
+    IndexForeign,
+    IndexMissing,
+    IndexNotAFile,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -354,21 +365,115 @@ def bump_generation(db: sqlite_utils.Database) -> int:
     return generation
 
 
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a build lock: a process, and when its build started."""
+
+    pid: int
+    started: float  # seconds since the epoch
+
+    @classmethod
+    def parse(cls, text: str) -> LockHolder | None:
+        """
+        >>> LockHolder.parse("4242 1700000000.5\\n")
+        LockHolder(pid=4242, started=1700000000.5)
+        >>> LockHolder.parse("") is None
+        True
+        """
+        try:
+            pid, started = text.split()
+            return cls(int(pid), float(started))
+        except ValueError:
+            return None
+
+
+Waiting = Callable[[LockHolder | None], None]
+
+# The two locks of an index: ``lock`` for writing it (a build's transaction,
+# publishing vectors: short), ``vectors.lock`` for computing vectors (long):
+# one process at a time computes them, and builds go on meanwhile.
+WRITE_LOCK, VECTOR_LOCK = "lock", "vectors.lock"
+
+
+def lock_path(db_path: Path, kind: str = WRITE_LOCK) -> Path:
+    return db_path.with_name(f"{db_path.name}.{kind}")
+
+
 @contextlib.contextmanager
-def build_lock(db_path: Path, wait: bool) -> Iterator[None]:
-    """Exclusive lock for one build of ``db_path``; ``IndexBusy`` if taken and not waiting."""
+def build_lock(
+    db_path: Path,
+    wait: bool,
+    *,
+    kind: str = WRITE_LOCK,
+    on_wait: Waiting | None = None,
+    started: float | None = None,
+) -> Iterator[None]:
+    """Exclusive lock ``kind`` of ``db_path``.  When another process holds it:
+    ``IndexBusy`` (naming the holder) without ``wait``; with it, ``on_wait``
+    is told who holds it, and the lock is waited for.  The holder's process
+    id and the time its build ``started`` (default: now) are written into the
+    lock file, for the next one to say whom it waits for."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+    with open(lock_path(db_path, kind), "a+") as handle:
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(str(db_path)) from None
+            handle.seek(0)
+            holder = LockHolder.parse(handle.read())
+            if not wait:
+                raise IndexBusy(str(db_path), holder) from None
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            handle.truncate(0)
+            handle.write(f"{os.getpid()} {started or time.time()}\n")
+            handle.flush()
             yield
         finally:
+            with contextlib.suppress(OSError):
+                handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def busy_with(db_path: Path) -> tuple[bool, LockHolder | None]:
+    """Whether another process builds the index at ``db_path`` right now
+    (writing it or computing its vectors), and who when its lock file says
+    so; without waiting."""
+    for kind in (WRITE_LOCK, VECTOR_LOCK):
+        path = lock_path(db_path, kind)
+        if not path.exists():
+            continue
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                return True, LockHolder.parse(handle.read())
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return False, None
+
+
+def remove_stray_files(db_path: Path) -> None:
+    """Delete what a build killed before its commit left behind: bundles the
+    committed metadata does not name, and half-written temporary files.  Only
+    for the holder of the write lock (no one else writes bundles)."""
+    try:
+        conn = open_reader(db_path)
+    except IndexMissing:
+        meta: dict[str, str] = {}
+    except (IndexError_, sqlite3.Error):
+        return  # not ours to clean: the user decides (docbot index --rebuild)
+    else:
+        try:
+            meta = read_meta(conn)
+        finally:
+            conn.close()
+    remove_old_bundles(db_path, bundles_in_use(meta, db_path))
+    if db_path.parent.is_dir():
+        for temp in db_path.parent.glob(f".{glob.escape(db_path.name)}.*.arrays.tmp-*"):
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
 
 def open_writer(db_path: Path) -> sqlite_utils.Database:
@@ -600,6 +705,76 @@ def bundle_files(db_path: Path) -> list[Path]:
 
 
 BUNDLE_KEYS = ("lexical_bundle", "previous_bundle", "vector_bundle", "previous_vector_bundle")
+LEXICAL, VECTORS = "lexical_bundle", "vector_bundle"  # the bundles a searcher maps
+
+
+def check_key(key: str) -> str:
+    """The metadata key that holds the size and checksum of ``key``'s bundle."""
+    return f"{key}_check"
+
+
+def open_current(db_path: Path, meta: dict[str, str], key: str, full: bool | None = None) -> Bundle:
+    """The bundle ``meta[key]`` names, checked against the size and checksum
+    recorded when it was published (``arrays.check_bundle``); ``BundleError``
+    or ``OSError`` when it is missing or damaged."""
+    path = db_path.with_name(meta[key])
+    return check_bundle(path, BundleCheck.parse(meta.get(check_key(key))), full)
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """What ``verify_index`` found: the files it read in full, and what is wrong."""
+
+    checked: tuple[str, ...]  # file names, each with its size
+    database_problem: str | None  # SQLite's own check: ``docbot index --rebuild``
+    damaged: tuple[str, ...]  # derived files: ``docbot index`` writes them again
+    unchecked: tuple[str, ...]  # bundles with no checksum yet (an earlier docbot wrote them)
+
+    @property
+    def ok(self) -> bool:
+        return self.database_problem is None and not self.damaged
+
+
+def verify_index(db_path: Path) -> IndexCheck:
+    """Read the whole index: SQLite's integrity check, and every bundle in use
+    against its recorded size and checksum."""
+    conn = open_reader(db_path)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        meta = read_meta(conn)
+    finally:
+        conn.close()
+    database = None if rows == ["ok"] else "; ".join(rows[:3])
+    checked = [f"{db_path.name} ({db_path.stat().st_size:,} bytes)"]
+    damaged, unchecked = [], []
+    for key in (LEXICAL, VECTORS):
+        name = meta.get(key)
+        if not name:
+            continue
+        problem = bundle_problem(db_path, meta, key, full=True)
+        if problem is not None:
+            damaged.append(problem)
+        else:
+            checked.append(f"{name} ({db_path.with_name(name).stat().st_size:,} bytes)")
+            if not meta.get(check_key(key)):
+                unchecked.append(name)
+    return IndexCheck(tuple(checked), database, tuple(damaged), tuple(unchecked))
+
+
+def bundle_problem(
+    db_path: Path, meta: dict[str, str], key: str, full: bool | None = None
+) -> str | None:
+    """Why the current bundle ``key`` cannot be used (``None``: it can, or
+    there is none)."""
+    if not meta.get(key):
+        return None
+    try:
+        open_current(db_path, meta, key, full)
+    except FileNotFoundError:
+        return f"{meta[key]} is missing"
+    except (OSError, BundleError) as error:
+        return str(error)
+    return None
 
 
 def bundles_in_use(meta: dict[str, str], db_path: Path) -> set[Path]:
@@ -619,7 +794,9 @@ def remove_old_bundles(db_path: Path, keep: set[Path]) -> None:
 def own_files(db_path: Path) -> tuple[Path, ...]:
     """The index's own files, which are never documents of a corpus around them."""
     name = db_path.name
-    siblings = [Path(f"{db_path}{s}") for s in ("", "-wal", "-shm", "-journal", ".lock")]
+    siblings = [
+        Path(f"{db_path}{s}") for s in ("", "-wal", "-shm", "-journal", ".lock", ".vectors.lock")
+    ]
     return (*siblings, *bundle_files(db_path), db_path.with_name(f".{name}"))
 
 

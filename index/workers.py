@@ -6,19 +6,30 @@ results come back through its standard output, in order.  Plain child
 processes rather than ``multiprocessing``: they never re-import the caller's
 main module (a script without a ``__main__`` guard would otherwise build
 again, in every worker), and they are safe to start from a threaded program
-such as the bot.  A worker that dies is replaced by reading inline.
+such as the bot.  A worker that dies is replaced by reading inline.  Workers
+end with the process that started them, whatever ends it (``_end_with_parent``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Generator, Sequence
 from typing import IO, Any, TypeVar
+
+PARENT = "DOCBOT_WORKER_PARENT"  # the pid a worker ends with
+PARENT_POLL = 0.5  # seconds
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Workers yield the cores to what a person waits for (a question, a command
+# that says it waits): they are the build's background.
+WORKER_NICENESS = 5
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -39,7 +50,7 @@ def run_parallel(
     work: Callable[[Task], Result],
     workers: int | None = None,
     per_message: int = BATCH,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """``work(task)`` for every task, in order, spread over worker processes,
     ``per_message`` tasks to a message (fewer for tasks that are long on their own).
 
@@ -52,7 +63,7 @@ def run_parallel(
         yield from (work(task) for task in tasks)
         return
     target = f"{work.__module__}:{work.__qualname__}"
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", PARENT: str(os.getpid())}
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", __spec__.name if __spec__ else __name__, target],
@@ -86,9 +97,35 @@ def run_parallel(
             proc.wait()
 
 
+def _end_with_parent(parent: int) -> None:
+    """Run at a lower priority, and end when the process that started this
+    worker ends, however it ends (SIGKILL included): on Linux the kernel
+    sends SIGKILL (prctl's PDEATHSIG); everywhere a thread notices that the
+    parent is gone.  A Ctrl-C on the terminal reaches the whole process
+    group: the worker leaves it to its parent, which ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    if os.getppid() != parent:  # gone before the line above took effect
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _serve(target: str) -> None:
     import importlib
 
+    parent = os.environ.get(PARENT, "")
+    if parent.isdigit():
+        _end_with_parent(int(parent))
     module_name, name = target.split(":")
     work = getattr(importlib.import_module(module_name), name)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer

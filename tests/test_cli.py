@@ -158,7 +158,12 @@ def test_empty_corpus_says_so_instead_of_answering_nothing(tmp_path: Path) -> No
     assert "has no document docbot can read yet" in result.err
     assert ".txt, .md, .html, .pdf or .docx" in result.err
     sources = docbot("sources", *args)
-    assert ".txt, .md, .html, .pdf or .docx" in sources.out and ".txt or .md" not in sources.out
+    assert sources.code == 2 and sources.out == "" and one_line(sources.err)
+    assert ".txt, .md, .html, .pdf or .docx" in sources.err and ".txt or .md" not in sources.err
+    index = docbot("index", *args, env=LEXICAL)
+    assert index.code == 2 and one_line(index.err), index.err
+    assert "has no document docbot can read yet" in index.err
+    assert "scan.png" in index.out  # what it skipped, and why
 
 
 def test_first_run_builds_then_reuses_the_index(tmp_path: Path) -> None:
@@ -274,11 +279,33 @@ def test_json_does_not_claim_a_language_it_could_not_tell(seed: list[str]) -> No
     assert (chosen["lang"], chosen["lang_reason"]) == ("de", "explicit")
 
 
+def test_no_passage_is_cross_lingual_when_no_question_language_was_decided(
+    seed: list[str],
+) -> None:
+    [obj] = docbot("ask", "ROI networking?", "--json", *seed).json
+    assert obj["lang"] is None and obj["lang_reason"] == "ambiguous"
+    assert {r["lang"] for r in obj["results"]} - {"en"}, (
+        "the case needs passages in several languages"
+    )
+    assert not any(r["cross_lingual"] for r in obj["results"])
+    text = docbot("ask", "ROI networking?", *seed)
+    assert "passage]" not in text.out
+
+
 def test_json_no_answer_is_an_empty_list(seed: list[str]) -> None:
     [obj] = docbot("ask", "What is the capital of Australia?", "--json", *seed).json
     assert obj["results"] == [] and obj["lang"] == "en"
     text = docbot("ask", "What is the capital of Australia?", *seed)
     assert "Nothing in the corpus answers this" in text.out
+
+
+def test_an_argument_that_is_not_utf8_is_asked_without_its_bad_bytes(seed: list[str]) -> None:
+    # what Python makes of `docbot ask "$(printf 'ROI \xff\xfe networking')"`
+    question = b"ROI \xff\xfe networking".decode("utf-8", "surrogateescape")
+    result = docbot("ask", question, "--json", *seed)
+    assert result.code == 0, result.err
+    [obj] = result.json
+    assert obj["question"] == "ROI networking" and obj["results"]
 
 
 def test_batch_mode_keeps_one_output_line_per_input_line(seed: list[str]) -> None:
@@ -312,11 +339,30 @@ def test_batch_text_mode(seed: list[str]) -> None:
     assert "4. Timely Responses" in result.out and "\033[" not in result.out
 
 
+def test_batch_help_promises_one_line_per_answer_only_with_json(seed: list[str]) -> None:
+    help_text = " ".join(docbot("ask", "--help").out.split())
+    assert "with --json it writes one answer per line" in help_text
+    questions = b"Can I automate individual conversations?\nWas ist Social Networking?\n"
+    blocks = docbot("ask", *seed, stdin=questions).out.rstrip("\n").split("\n\n? ")
+    assert len(blocks) == 2 and blocks[0].startswith("? Can I automate")  # as the help says
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "With `--json`, one answer per line out" in readme
+
+
 def test_piped_quotes_are_wrapped_and_indented(seed: list[str]) -> None:
     out = docbot("ask", "Which microblogs are mentioned?", *seed).out
     quote_lines = [line for line in out.splitlines() if line.startswith("    ")]
     assert quote_lines and all(len(line) <= 88 for line in quote_lines)
     assert any(line.startswith("     ") for line in quote_lines)  # continuation lines
+
+
+def test_piped_source_lines_are_wrapped_between_words(seed: list[str]) -> None:
+    out = docbot("ask", "Which microblogs are mentioned?", *seed).out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 88, max(lines, key=len)
+    assert any("001_2d344c75e50ed637.txt" in line for line in lines)  # a file name stays whole
+    heads = [i for i, line in enumerate(lines) if line.startswith("[")]
+    assert heads and all(lines[i + 1].startswith("    ") for i in heads)
 
 
 @pytest.mark.parametrize(
@@ -413,6 +459,20 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert f"docbot {command}" in readme, command
+
+
+def test_every_option_is_documented_in_the_readme() -> None:
+    import argparse
+
+    from docbot.bot.cli import _parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in commands.choices.items():
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in readme, f"docbot {name} {option}"
 
 
 def test_every_setting_is_in_env_example_and_the_readme() -> None:

@@ -189,7 +189,7 @@ def test_min_hit1_outside_0_to_1_is_a_usage_error(value: str, tmp_path: Path) ->
     assert not (tmp_path / "i.db").exists()
 
 
-def test_bad_lines_are_all_listed_and_nothing_is_evaluated(tmp_path: Path) -> None:
+def test_bad_lines_are_all_listed_and_nothing_is_evaluated(seed: list[str], tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text(
         "\n".join(
@@ -208,8 +208,7 @@ def test_bad_lines_are_all_listed_and_nothing_is_evaluated(tmp_path: Path) -> No
         ),
         "utf-8",
     )
-    db = tmp_path / "index.db"
-    code, out, err = docbot("eval", str(path), "--corpus", str(CORPUS), "--db", str(db))
+    code, out, err = docbot("eval", str(path), *seed)
     assert code == 2
     assert out == ""
     listed = re.findall(r"^  line (\d+): (.*)$", err, re.MULTILINE)
@@ -223,10 +222,30 @@ def test_bad_lines_are_all_listed_and_nothing_is_evaluated(tmp_path: Path) -> No
     assert "empty phrase" in what["8"]
     assert "docs must be a list" in what["9"]
     assert "7 bad lines; nothing was evaluated" in err
-    assert not db.exists()  # refused before the index was even built
 
 
-def test_bad_csv_rows_are_listed_with_the_line_they_start_on(tmp_path: Path) -> None:
+def test_a_bad_lang_is_listed_with_the_other_bad_lines(seed: list[str], tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "q.jsonl",
+        [SURE, {**SURE, "lang": "fr"}, {"question": "Why?"}, {**SURE, "lang": "German"}],
+    )
+    code, out, err = docbot("eval", str(path), *seed)
+    assert code == 2 and out == ""
+    assert re.findall(r"^  line (\d+): (\S+)", err, re.MULTILINE) == [("2", "lang"), ("3", "no")]
+    assert "2 bad lines; nothing was evaluated" in err
+
+
+def test_a_file_without_languages_is_refused_before_the_index_is_built(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "q.jsonl", [ABSENT, {"question": "Why?", "expect": "x"}])
+    db = tmp_path / "index.db"
+    code, _, err = docbot("eval", str(path), "--corpus", str(CORPUS), "--db", str(db))
+    assert code == 2 and "line 2: expect must be a list" in err
+    assert not db.exists()  # no `lang` to check against the corpus: nothing to build for
+
+
+def test_bad_csv_rows_are_listed_with_the_line_they_start_on(
+    seed: list[str], tmp_path: Path
+) -> None:
     path = tmp_path / "q.csv"
     path.write_text(
         "question,lang,expect,docs\n"
@@ -237,7 +256,7 @@ def test_bad_csv_rows_are_listed_with_the_line_they_start_on(tmp_path: Path) -> 
         "Why?,en,because | ,\n",  # 7: an empty phrase after the separator
         "utf-8",
     )
-    code, out, err = docbot("eval", str(path), "--db", str(tmp_path / "i.db"))
+    code, out, err = docbot("eval", str(path), *seed)  # its `lang`s are checked too
     assert code == 2 and out == ""
     lines = [int(n) for n in re.findall(r"^  line (\d+):", err, re.MULTILINE)]
     assert lines == [5, 6, 7]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import fcntl
 import os
 import random
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,8 +39,8 @@ def generate_corpus(folder: Path, count: int, seed: int = 3) -> None:
         (folder / f"gen-{i:05d}.txt").write_text(text + f"\n\nUnique marker zq{i}x.\n")
 
 
-def docbot(*args: str) -> subprocess.Popen[bytes]:
-    env = clean_env()
+def docbot(*args: str, semantic: bool = False) -> subprocess.Popen[bytes]:
+    env = clean_env(DOCBOT_SEMANTIC="1") if semantic else clean_env()
     return subprocess.Popen(
         [sys.executable, "-m", "docbot.bot.cli", *args],
         cwd=ROOT,
@@ -121,7 +124,7 @@ def test_two_rebuilds_at_once_corrupt_nothing(corpus_copy: Path, tmp_path: Path)
     out1, err1 = first.communicate(timeout=300)
     out2, err2 = second.communicate(timeout=300)
     assert first.returncode == 0 and second.returncode == 0, (err1, err2)
-    assert "waiting for it to finish" in err2.decode()
+    assert f"by process {first.pid} to finish" in err2.decode()
     assert "605 added" in out1.decode()
     assert "Index up to date (605 documents" in out2.decode()
     assert len(snapshot(db)) > 605
@@ -166,9 +169,12 @@ def test_watch_picks_up_added_edited_and_deleted_files(corpus_copy: Path, tmp_pa
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=10)
+            _, err = process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            raise
+    assert b"KeyboardInterrupt" not in err and b"Traceback" not in err, err
+    assert f"Stopped watching {corpus_copy}.".encode() in err
 
 
 @pytest.mark.parametrize("garbage", [b"", b"SQLite format 3\x00" + b"\x00" * 200])
@@ -183,3 +189,124 @@ def test_truncated_index_file_gets_a_clear_message(
         assert process.returncode == 1 and b"--rebuild" in err and b"Traceback" not in err
     else:
         assert b"Traceback" not in err
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (its embedding or reading workers)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out: {what}"
+        time.sleep(0.02)
+
+
+def gone(pids: set[int]) -> bool:
+    """None of ``pids`` runs (a zombie waiting for a reaper has ended)."""
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            return False
+    return True
+
+
+def stray_files(db: Path) -> list[str]:
+    """Files of the index that no committed generation names."""
+    conn = sqlite3.connect(db)
+    try:
+        named = {v for k, v in conn.execute("SELECT key, value FROM meta") if k.endswith("bundle")}
+    finally:
+        conn.close()
+    return sorted(
+        p.name
+        for p in db.parent.iterdir()
+        if p.name.endswith(".arrays") or ".arrays.tmp-" in p.name
+        if p.name not in named
+    )
+
+
+def test_a_second_build_says_whom_it_waits_for_and_workers_end_with_their_command(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "i.db"
+    args = ("--corpus", str(corpus_copy), "--db", str(db))
+    first = docbot("index", *args, semantic=True)
+    wait_until(lambda: children(first.pid), 60, "the first build's embedding workers")
+    second = docbot("index", "--rebuild", *args, semantic=True)
+    assert second.stderr is not None
+    said = second.stderr.readline().decode()
+    assert re.fullmatch(
+        rf"Waiting for the build started at \d\d:\d\d:\d\d by process {first.pid} to finish…\n",
+        said,
+    ), said
+    assert not children(second.pid)  # it waits: no workers of its own
+    workers = children(first.pid)
+    first.send_signal(signal.SIGINT)  # Ctrl-C while the vectors are computed
+    _, err = first.communicate(timeout=30)
+    assert first.returncode == 130
+    wait_until(lambda: gone(workers), 2, "the first build's workers to end")
+    assert "Interrupted: the index is up to date, and " in err.decode()
+    assert f"Run `docbot index --corpus {corpus_copy} --db {db}` to compute them." in err.decode()
+    # the second goes on (it rebuilds, as asked), then is killed outright: its
+    # workers end with it all the same
+    wait_until(lambda: children(second.pid), 60, "the second build's workers")
+    workers = children(second.pid)
+    second.kill()
+    second.wait(timeout=10)
+    wait_until(lambda: gone(workers), 2, "the killed build's workers to end")
+    assert stray_files(db) == []
+
+
+def test_ctrl_c_or_sigterm_during_a_build_says_what_was_kept(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "i.db"
+    args = ("--corpus", str(corpus_copy), "--db", str(db))
+    generate_corpus(corpus_copy / "generated", 400)
+    first = docbot("index", *args)
+    wal = Path(f"{db}-wal")
+    wait_until(lambda: wal.exists() and wal.stat().st_size > 64 * 1024, 60, "the first build")
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=30)
+    assert first.returncode == 130, err
+    assert err.decode().endswith(
+        "Interrupted: no index was built (a build keeps nothing until it is done). "
+        f"Run `docbot index --corpus {corpus_copy} --db {db}` to build it.\n"
+    ), err
+    assert docbot("index", *args).wait(timeout=120) == 0
+    (corpus_copy / "generated" / "gen-00001.txt").write_text("Changed\n\nA changed note.\n")
+    refresh = docbot("index", "--rebuild", *args)
+    wait_until(lambda: wal.exists() and wal.stat().st_size > 64 * 1024, 60, "the rebuild")
+    refresh.send_signal(signal.SIGTERM)
+    _, err = refresh.communicate(timeout=30)
+    assert refresh.returncode == 143, err
+    assert "Interrupted: the index is as it was before this build" in err.decode()
+    assert stray_files(db) == []
+
+
+def test_what_a_killed_build_left_is_removed_by_the_next(corpus_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    args = ("--corpus", str(corpus_copy), "--db", str(db))
+    assert docbot("index", *args).wait(timeout=60) == 0
+    # what SIGKILL leaves at the end of a build's transaction: the next
+    # generation's arrays, renamed into place or still half written
+    [current] = db.parent.glob("i.db.g*.arrays")
+    shutil.copy(current, db.with_name("i.db.g9.arrays"))
+    shutil.copy(current, db.with_name(".i.db.g10.arrays.tmp-99999"))
+    assert stray_files(db) == [".i.db.g10.arrays.tmp-99999", "i.db.g9.arrays"]
+    assert docbot("index", *args).wait(timeout=60) == 0
+    assert stray_files(db) == []
