@@ -124,11 +124,12 @@ def assemble(unpacked: Path, corpora: Path) -> None:
 # --- building and asking ----------------------------------------------------------
 
 
-def build(corpus: Path, db: Path, semantic: str | None) -> tuple[float, int]:
-    """Index ``corpus`` from scratch; seconds taken and passages."""
+def build(corpus: Path, db: Path, semantic: str | None, reuse: bool = False) -> tuple[float, int]:
+    """Index ``corpus`` from scratch (``reuse``: refresh the index the last
+    run left, for asking a second question set); seconds taken and passages."""
     db.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    report = build_index(corpus, db, rebuild=True, semantic=semantic)
+    report = build_index(corpus, db, rebuild=not reuse, semantic=semantic)
     seconds = time.perf_counter() - started
     for path, reason in report.skipped:
         print(f"  skipped {path}: {reason}")
@@ -175,11 +176,11 @@ def evaluate(
 
 
 def run_corpus(
-    name: str, questions: list[dict[str, object]], semantic: str | None
+    name: str, questions: list[dict[str, object]], semantic: str | None, reuse: bool = False
 ) -> tuple[list[str], str]:
     """Build and ask one corpus: its table rows and a line on the build."""
     db = CACHE / "index" / f"{name}.db"
-    seconds, passages = build(CACHE / "corpora" / name, db, semantic)
+    seconds, passages = build(CACHE / "corpora" / name, db, semantic, reuse)
     searchers: dict[str, Searcher | None] = {"lexical": Searcher(db), "hybrid": None}
     if semantic:
         searchers["hybrid"] = Searcher(db, load_encoder(semantic))
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--semantic-all", action="store_true", help="vectors for reference too (~20 min)"
     )
+    parser.add_argument(
+        "--reuse", action="store_true", help="refresh the last run's indexes, do not rebuild"
+    )
     args = parser.parse_args(argv)
     if args.fetch:
         fetch_packages(CACHE / "debs", CACHE / "unpacked")
@@ -228,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         these = [q for q in questions if q["corpus"] == name]
         if not these:
             continue
-        table, note = run_corpus(name, these, semantic)
+        table, note = run_corpus(name, these, semantic, args.reuse)
         rows += table
         notes.append(note)
         print(note, flush=True)
