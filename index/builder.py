@@ -40,7 +40,7 @@ from .records import BuildReport, Document, Passage
 if TYPE_CHECKING:
     import sqlite_utils
 
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 UI_LANGUAGES = ("en", "de", "es")
 SAME_FILE = "the same file as"
 SAME_CONTENT = "the same content as"
@@ -253,14 +253,22 @@ def _field_blobs(analysed: list[Analysed]) -> list[dict[str, bytes]]:
 def passage_blobs(
     passages: Iterable[Passage], analyzer: Analyzer
 ) -> list[tuple[Passage, dict[str, bytes]]]:
-    """Each passage with its field blobs; a heading is analysed once per document."""
+    """Each passage with its field blobs; a heading is analysed once per document.
+
+    The section heading counts for the passage it introduces, the section's
+    first: a question that is the heading ("How do I put a package on hold?")
+    is answered by the text right under it, not by the section's later parts
+    (which keep the document's title, and their section's name for display)."""
     heads: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
     kept: list[Passage] = []
     analysed: list[Analysed] = []
+    previous: tuple[str, str | None] | None = None
     for passage in passages:
-        key = (passage.title, passage.section)
+        opens = (passage.doc, passage.section) != previous
+        previous = (passage.doc, passage.section)
+        key = (passage.title, passage.section if opens else None)
         if key not in heads:
-            heads[key] = analyzer.analyze_keys(f"{passage.title}\n{passage.section or ''}")
+            heads[key] = analyzer.analyze_keys(f"{key[0]}\n{key[1] or ''}")
         stems, forms = analyzer.analyze_keys(passage.text)
         kept.append(passage)
         analysed.append((stems, forms, *heads[key]))

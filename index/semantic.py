@@ -185,7 +185,8 @@ UNIT_KINDS = ("p", "s", "w")
 
 
 def passage_units(pid: int, title: str, section: str | None, text: str) -> list[Unit]:
-    """The passage with its title and section; each sentence long enough to mean
+    """The passage with its title and section (``None`` for a section's later
+    passages: a heading introduces the text under it); each sentence long enough to mean
     something; and each pair of adjacent such sentences (an answer often spans
     two, and one alone may lack its subject).
 
@@ -234,8 +235,8 @@ def embed_batch(task: EmbedTask) -> bytes:
 def _current_units(conn: Any) -> list[tuple[str, Unit]]:
     corpus = [
         (prim, unit)
-        for pid, prim, title, section, text in store.passage_texts(conn)
-        for unit in passage_units(pid, title, section, text)
+        for pid, prim, title, section, text, opens in store.passage_texts(conn)
+        for unit in passage_units(pid, title, section if opens else None, text)
     ]
     return corpus + reference_units() if corpus else corpus
 

@@ -271,10 +271,15 @@ def term_trigrams(conn: sqlite3.Connection) -> dict[int, bytes]:
     return {h: t for h, t in conn.execute("SELECT hash, tri FROM terms WHERE length(tri) > 0")}
 
 
-def passage_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str | None, str]]:
-    """``(id, prim, title, section, text)`` of every passage, by language then id."""
+def passage_texts(
+    conn: sqlite3.Connection,
+) -> Iterator[tuple[int, str, str, str | None, str, bool]]:
+    """``(id, prim, title, section, text, opens)`` of every passage, by language
+    then id; ``opens``: the passage is its section's first."""
     yield from conn.execute(
-        "SELECT p.id, p.prim, d.title, p.section, p.text FROM passages p "
+        "SELECT p.id, p.prim, d.title, p.section, p.text, "
+        "NOT EXISTS (SELECT 1 FROM passages q WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 "
+        "AND q.section IS p.section) FROM passages p "
         "JOIN documents d ON d.path = p.doc ORDER BY p.prim, p.id"
     )
 
