@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     questions = load_set(args.set)
     names = args.corpus or list(CORPORA)
-    print(f"Load average (1/5/15 min) at start: {load_average()}; {os.cpu_count()} CPUs\n")
+    print(f"Load average (1/5/15 min) at start: {load_average()}; {os.cpu_count()} CPUs")
+    print("Packages:", ", ".join(p.stem for p in sorted((CACHE / "debs").glob("*.deb"))), "\n")
     rows: list[str] = []
     notes: list[str] = []
     for name in names:
