@@ -27,7 +27,13 @@ them), one object a line: ``id``, ``corpus``, ``lang``, ``kind`` (own, user,
 cross, mixed, offtopic), ``q``, ``gold`` (phrases copied from the answering
 prose; empty for off-topic). Hits are counted as bench/quality.py counts them.
 
-Each corpus is indexed from scratch and asked twice: lexical (BM25 alone, no
+``bench/realdocs/questions-holdout.jsonl`` holds 113 more of the same kinds,
+written beside them by someone who saw neither the engine nor the tune set,
+and is asked once, at the end of a round of work (``--set
+bench/realdocs/questions-holdout.jsonl --reuse``).
+
+Each corpus is indexed from scratch (``--reuse``: the last run's indexes,
+refreshed) and asked twice: lexical (BM25 alone, no
 encoder) and hybrid (the default encoder). ``reference`` is lexical-only
 unless ``--semantic-all``: its vectors take about 20 minutes on 2 cores. The
 default run (faq, maint and mixed hybrid, reference lexical) takes about
