@@ -255,3 +255,15 @@ def test_a_pages_declared_language_decides_over_its_words(tmp_path: Path) -> Non
     plain = tmp_path / "plain.html"
     plain.write_text(f"<html><body><h1>Advanced</h1>{english}</body></html>")
     assert load_document(plain, plain.name).lang == "en"
+
+
+def test_a_line_break_parts_the_words_it_stands_between(tmp_path: Path) -> None:
+    page = tmp_path / "address.html"
+    page.write_text(
+        "<html><body><h1>Contact</h1><p>Write to the Debian office<br>in Hamburg, "
+        "and expect an answer within a week.</p></body></html>"
+    )
+    paragraphs = load_document(page, page.name).sections[0].paragraphs
+    assert paragraphs == (
+        "Write to the Debian office in Hamburg, and expect an answer within a week.",
+    )

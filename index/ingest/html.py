@@ -109,16 +109,17 @@ class _Reader:
         self.inline.append(_text(element.tail))
 
     def _special(self, element: Any, tag: str) -> bool:
-        """Read a heading, code, a table, a definition list or a line break;
-        skip a list of links.  False for any other element."""
+        """Read a heading, code, a table or a definition list; skip a list that
+        is nearly all links (navigation, a table of contents); a line break
+        parts words as a space does.  False for any other element."""
         if tag == "br":
-            self.inline.append("\n")
+            self.inline.append(" ")
             return True
         if tag not in _HEADINGS and tag not in ("pre", "table", "dl", "ul", "ol"):
             return False
         if tag in ("ul", "ol") and _link_share(element) < _LINK_SHARE:
             return False
-        self.flush()  # a list of links, mostly: navigation or a table of contents
+        self.flush()
         if tag in _HEADINGS:
             heading = _text(element.text_content()).strip()
             if heading:
