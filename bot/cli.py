@@ -338,6 +338,7 @@ class _Progress:
         self.shown = False
         self.last = 0.0
         self.calls = 0  # files read and batches of vectors computed: work this process did
+        self.phase: tuple[int, float, int] = (-1, self.started, 0)  # total, start, done then
 
     def __call__(self, done: int, total: int, path: str) -> None:
         self.calls += 1
@@ -345,6 +346,8 @@ class _Progress:
             self.first()
             self.first = None
         now = time.monotonic()
+        if total != self.phase[0]:  # files, then vectors: each its own rate
+            self.phase = (total, now, done)
         if not self.stream.isatty() or now - self.started < self.delay:
             return
         if now - self.last < 0.1 and done < total:
@@ -353,12 +356,14 @@ class _Progress:
         width = 30
         filled = int(width * done / max(total, 1))
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} {path[-40:]:<40}")
+        _, since, before = self.phase
+        pace = render.pace(done - before, total - done, now - since)
+        self.stream.write(f"\r[{bar}] {done}/{total} {pace:<22} {path[-30:]:<30}")
         self.stream.flush()
 
     def close(self) -> None:
         if self.shown:
-            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
 
 

@@ -317,6 +317,29 @@ def waiting(holder: LockHolder | None) -> str:
     return f"Waiting for the build started at {at} by process {holder.pid} to finish…"
 
 
+def pace(done: int, left: int, seconds: float) -> str:
+    """How fast a build goes and how long it has left, once it has a rate.
+
+    >>> pace(120, 480, 10.0), pace(3, 0, 1.0), pace(0, 10, 0.2)
+    ('12.0/s, 40 s left', '3.0/s', '')
+    >>> pace(50, 9000, 20.0)
+    '2.5/s, 1 h 0 min left'
+    """
+    if done <= 0 or seconds < 0.5:
+        return ""
+    rate = done / seconds
+    if left <= 0:
+        return f"{rate:.1f}/s"
+    remaining = round(left / rate)
+    if remaining >= 3600:
+        spell = f"{remaining // 3600} h {remaining % 3600 // 60} min"
+    elif remaining >= 60:
+        spell = f"{remaining // 60} min {remaining % 60} s"
+    else:
+        spell = f"{remaining} s"
+    return f"{rate:.1f}/s, {spell} left"
+
+
 def format_semantic(spec: str | None, missing: int) -> str:
     """One line on the semantic layer, for ``docbot sources``.
 

@@ -578,3 +578,37 @@ def test_lang_is_the_questions_language_and_in_chooses_the_passages(seed: list[s
     assert "reads as English" in told.err and "--in de" in told.err
     unknown = docbot("ask", *seed, "--in", "xx", question)
     assert unknown.code != 0 and "Traceback" not in unknown.err
+
+
+def test_a_long_build_on_a_terminal_shows_its_rate_and_time_left(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(900):
+        body = f"Note {n}\n\nThe locker {n} behind reception holds parcel {n * 7} until Friday.\n"
+        (corpus / f"note{n:04d}.txt").write_text(f"---\nlang: en\n---\n{body}")
+    master, slave = pty.openpty()
+    env = {k: v for k, v in clean_env().items() if k != "NO_COLOR"} | {"DOCBOT_SEMANTIC": "0"}
+    where = ["--corpus", str(corpus), "--db", str(tmp_path / "index.db")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "docbot.bot.cli", "index", *where],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=120)
+    os.close(master)
+    shown = b"".join(chunks).decode()
+    assert process.returncode == 0
+    assert re.search(r"\] \d+/900 \d+\.\d/s, \d+ (?:s|min \d+ s) left", shown), shown[-400:]
