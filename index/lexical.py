@@ -309,11 +309,6 @@ class LanguageIndex:
     def size(self) -> int:
         return int(self.passage_ids.size)
 
-    @property
-    def vocabulary(self) -> int:
-        """How many distinct stems the language's passages hold."""
-        return int(self.stems.idf.size)
-
     def term_text(self, term_id: int) -> str:
         start, end = int(self._text_offsets[term_id]), int(self._text_offsets[term_id + 1])
         return bytes(self._text[start:end]).decode("utf-8")

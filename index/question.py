@@ -16,20 +16,6 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 
 # Words that frame a question about a text without naming its topic.
-# Question words that no stopword list holds but that say nothing about the
-# subject ("Wozu dient lintian?"): not counted when asking whether a question's
-# words are the corpus's.
-QUESTION_WORDS = {
-    "en": frozenset("what which who whom whose why how when where whether".split()),
-    "de": frozenset(
-        "was welche welcher welches wer wen wem wessen warum wieso weshalb wozu wie wann wo "
-        "woher wohin womit dient dienen".split()
-    ),
-    "es": frozenset(
-        "qué que cuál cuáles quién quiénes por porqué cómo como cuándo dónde sirve sirven".split()
-    ),
-}
-
 _FRAME_WORDS = {
     "en": frozenset(
         "mention mentioned mentions say says said tell tells describe described describes "

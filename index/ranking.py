@@ -78,18 +78,6 @@ STANDOUT_CORPUS = 300
 # to post on TikTok", "Cristiano Ronaldo's followers") is about something
 # else unless a passage is clearly close: every floor is this much higher.
 UNKNOWN_NAME_MARGIN = 0.02
-# A question most of whose words (two or more) no document holds, not even as
-# a spelling variant, is about something else ("How do I install macOS on a
-# MacBook?" over Debian's guides, where it still meets a passage at cosine
-# 0.905): every floor is this much higher, and BM25 alone answers it only
-# with half its weight over two words.  The real-documentation tune set: 9 of
-# 12 traps so marked, none of its answerable questions.
-# Only in a corpus whose documents use thousands of words (the Debian FAQ:
-# 6,000 stems); the shipped corpus has 800, and a question on its subject in a
-# user's own words is mostly words it never uses.
-UNKNOWN_WORDS_SHARE = 0.6
-UNKNOWN_WORDS_MARGIN = 0.06
-UNKNOWN_WORDS_VOCABULARY = 3000
 
 
 @dataclass(frozen=True)
@@ -187,7 +175,6 @@ def rank_candidates(
     *,
     spoken: str | None = None,
     unknown_names: bool = False,
-    unknown_words: bool = False,
     within: str | None = None,
 ) -> list[Candidate]:
     """Every passage that answers ``text``, best first: fused when the index has
@@ -198,19 +185,9 @@ def rank_candidates(
     ``unknown_names`` says that it names something no passage mentions."""
     if semantic is not None and semantic.active and query is not None:
         return fused_ranking(
-            text,
-            guess,
-            indexes,
-            semantic,
-            query,
-            spoken=spoken,
-            unknown_names=unknown_names,
-            unknown_words=unknown_words,
+            text, guess, indexes, semantic, query, spoken=spoken, unknown_names=unknown_names
         )
-    ranked = lexical_ranking(text, guess, indexes, within)
-    if unknown_words:
-        return [c for c in ranked if c.coverage >= SINGLE_TERM_FLOOR and c.matched >= 2]
-    return ranked
+    return lexical_ranking(text, guess, indexes, within)
 
 
 def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
@@ -298,7 +275,6 @@ def fused_ranking(
     *,
     spoken: str | None = None,
     unknown_names: bool = False,
-    unknown_words: bool = False,
 ) -> list[Candidate]:
     """Semantic similarity fused with BM25 coverage, over every language index.
 
@@ -315,12 +291,11 @@ def fused_ranking(
     or when the lexical floor holds and it is at least near
     (``support_floor``); or when it stands out from the rest of the corpus
     (``STANDOUT``) and is not far (``standout_floor``).  Questions that name
-    something the corpus never mentions (``unknown_names``), or most of whose
-    words no document holds (``unknown_words``), meet higher floors.  An
-    ambiguous question ("Social Media") is read in each index's own language.
-    The language the question is written in (``spoken``) places it for the
-    semantic layer, and decides which passages are flagged as in another
-    language.
+    something the corpus never mentions (``unknown_names``) meet higher
+    floors.  An ambiguous question ("Social Media") is read in each index's
+    own language.  The language the question is written in (``spoken``)
+    places it for the semantic layer, and decides which passages are flagged
+    as in another language.
     """
     encoder = semantic.encoder
     if encoder is None:
@@ -342,10 +317,7 @@ def fused_ranking(
     similarity = np.concatenate([e.dense.score for e in evidence])
     mean, spread = float(similarity.mean()), float(similarity.std())
     size = int(similarity.size)
-    shift = max(
-        UNKNOWN_NAME_MARGIN if unknown_names else 0.0,
-        UNKNOWN_WORDS_MARGIN if unknown_words else 0.0,
-    )
+    shift = UNKNOWN_NAME_MARGIN if unknown_names else 0.0
     if reader is not None and reader not in indexes:
         shift -= CROSS_LINGUAL_ALLOWANCE
     found: list[Candidate] = []

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import store
-from .analysis import fold_accents, stem, surface_forms, words
+from .analysis import fold_accents, surface_forms, words
 from .answertype import expects_number, holds_number
 from .arrays import Bundle, BundleError
 from .errors import EncoderUnavailable, IndexCorrupt, IndexDamaged
@@ -35,14 +35,9 @@ from .langs import (
     primary,
 )
 from .lexical import LanguageIndex
-from .question import QUESTION_WORDS, clean_question, named_things, question_text_for
+from .question import clean_question, named_things, question_text_for
 from .quoting import choose_quote
-from .ranking import (
-    UNKNOWN_WORDS_SHARE,
-    UNKNOWN_WORDS_VOCABULARY,
-    Candidate,
-    rank_candidates,
-)
+from .ranking import Candidate, rank_candidates
 from .records import Answer, DocumentInfo, Hit, Passage
 from .semantic import Encoder, SemanticIndex, load_encoder, model_id_of
 
@@ -257,22 +252,13 @@ class Searcher:
         guess = self.guess_language(text, lang)
         where = self.resolve_language(within) if within else None
         if not self.semantic.active:
-            strange = guess.reason != "ambiguous" and self.words_unknown(text, guess.tag)
-            ranked = rank_candidates(text, guess, self.indexes, within=where, unknown_words=strange)
+            ranked = rank_candidates(text, guess, self.indexes, within=where)
             return guess, self._of_the_right_kind(text, _in(ranked, where)), None
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
         unknown = self.names_unknown(text, spoken or guess.tag)
-        strange = guess.reason != "ambiguous" and self.words_unknown(text, guess.tag)
         ranked = rank_candidates(
-            text,
-            guess,
-            self.indexes,
-            self.semantic,
-            query,
-            spoken=spoken,
-            unknown_names=unknown,
-            unknown_words=strange,
+            text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
         return guess, self._of_the_right_kind(text, _in(ranked, where)), query
 
@@ -284,33 +270,6 @@ class Searcher:
             for name in named_things(text, lang)
             for word in words(name)
         )
-
-    def words_unknown(self, text: str, lang: str) -> bool:
-        """Whether most of the question's words (two or more) are unknown to
-        every language's documents, even as a spelling variant: the question
-        is about something else ("How do I bake sourdough bread?", "¿Cómo se
-        hace una tarta de queso?").  A question in a language the corpus has no
-        text in knows none of its words, and says nothing by that; nor does a
-        question to a corpus of a few pages, whose words cannot be expected to
-        be there (the shipped corpus: 800 stems; a question on its subject in
-        a user's own words is mostly words it never uses)."""
-        index = self.indexes.get(lang)
-        if index is None or self.vocabulary < UNKNOWN_WORDS_VOCABULARY:
-            return False
-        asking = {stem(word, lang) for word in QUESTION_WORDS.get(lang, ())}
-        groups = [g for g in index.analyze(text).words if g[0] not in asking]
-        unknown = [
-            g
-            for g in groups
-            if not any(i.stems.knows(t) for i in self.indexes.values() for t in g)
-            and not index.similar_terms(g[0])
-        ]
-        return len(unknown) >= 2 and len(unknown) >= UNKNOWN_WORDS_SHARE * len(groups)
-
-    @property
-    def vocabulary(self) -> int:
-        """Distinct stems over every language's passages."""
-        return sum(index.vocabulary for index in self.indexes.values())
 
     def _languages_knowing(self, form: str) -> list[str]:
         """The index languages whose documents hold the (folded) word ``form``."""
