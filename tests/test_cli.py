@@ -528,34 +528,40 @@ def test_a_closed_pipe_ends_quietly_with_0(seed: list[str]) -> None:
     assert process.returncode == 0
 
 
-def test_on_a_terminal_bold_and_wrapped_to_its_width(seed: list[str]) -> None:
-    def run_in_pty(env: dict[str, str], columns: int = 60) -> str:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-        full_env = {k: v for k, v in clean_env().items() if k not in {"NO_COLOR", "COLUMNS"}}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "docbot.bot.cli", "ask", "Which microblogs?", *seed],
-            stdin=subprocess.DEVNULL,
-            stdout=slave,
-            stderr=slave,
-            cwd=ROOT,
-            env=full_env | env,
-        )
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        process.wait(timeout=60)
-        os.close(master)
-        return b"".join(chunks).decode()
+def run_in_pty(args: list[str], env: dict[str, str], columns: int = 60) -> tuple[str, int]:
+    """``docbot ARGS`` on a pseudo-terminal of ``columns``: all it showed, and
+    its exit code."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    full_env = {k: v for k, v in clean_env().items() if k not in {"NO_COLOR", "COLUMNS"}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "docbot.bot.cli", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env=full_env | env,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=120)
+    os.close(master)
+    return b"".join(chunks).decode(), process.returncode
 
-    colored = run_in_pty({"TERM": "xterm"})
+
+def test_on_a_terminal_bold_and_wrapped_to_its_width(seed: list[str]) -> None:
+    def asked(env: dict[str, str]) -> str:
+        return run_in_pty(["ask", "Which microblogs?", *seed], env)[0]
+
+    colored = asked({"TERM": "xterm"})
     assert "\033[1m" in colored
     quote_lines = [
         re.sub(r"\033\[\d+m", "", line)
@@ -563,7 +569,7 @@ def test_on_a_terminal_bold_and_wrapped_to_its_width(seed: list[str]) -> None:
         if line.startswith("    ")
     ]
     assert len(quote_lines) > 3 and all(len(line) <= 60 for line in quote_lines)
-    assert "\033[" not in run_in_pty({"TERM": "xterm", "NO_COLOR": "1"})
+    assert "\033[" not in asked({"TERM": "xterm", "NO_COLOR": "1"})
 
 
 def test_lang_is_the_questions_language_and_in_chooses_the_passages(seed: list[str]) -> None:
@@ -586,29 +592,7 @@ def test_a_long_build_on_a_terminal_shows_its_rate_and_time_left(tmp_path: Path)
     for n in range(900):
         body = f"Note {n}\n\nThe locker {n} behind reception holds parcel {n * 7} until Friday.\n"
         (corpus / f"note{n:04d}.txt").write_text(f"---\nlang: en\n---\n{body}")
-    master, slave = pty.openpty()
-    env = {k: v for k, v in clean_env().items() if k != "NO_COLOR"} | {"DOCBOT_SEMANTIC": "0"}
     where = ["--corpus", str(corpus), "--db", str(tmp_path / "index.db")]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docbot.bot.cli", "index", *where],
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=slave,
-        cwd=ROOT,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    process.wait(timeout=120)
-    os.close(master)
-    shown = b"".join(chunks).decode()
-    assert process.returncode == 0
+    shown, code = run_in_pty(["index", *where], {"DOCBOT_SEMANTIC": "0"}, columns=120)
+    assert code == 0
     assert re.search(r"\] \d+/900 \d+\.\d/s, \d+ (?:s|min \d+ s) left", shown), shown[-400:]
