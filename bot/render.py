@@ -325,7 +325,7 @@ def pace(done: int, left: int, seconds: float) -> str:
     >>> pace(50, 9000, 20.0)
     '2.5/s, 1 h 0 min left'
     """
-    if done <= 0 or seconds < 0.5:
+    if done <= 0 or seconds < 0.25:
         return ""
     rate = done / seconds
     if left <= 0:
