@@ -267,3 +267,16 @@ def test_a_line_break_parts_the_words_it_stands_between(tmp_path: Path) -> None:
     assert paragraphs == (
         "Write to the Debian office in Hamburg, and expect an answer within a week.",
     )
+
+
+def test_footnote_marks_are_not_quoted(tmp_path: Path) -> None:
+    page = tmp_path / "free.html"
+    page.write_text(
+        "<html><body><h1>Free software</h1><p>Debian is 100% free software<sup>[<a "
+        'href="#ftn.21">21</a>]</sup> and its packages are hosted by Debian servers.</p>'
+        "</body></html>"
+    )
+    (paragraph,) = load_document(page, page.name).sections[0].paragraphs
+    assert paragraph == (
+        "Debian is 100% free software and its packages are hosted by Debian servers."
+    )
