@@ -518,7 +518,7 @@ def vectors_missing(db_path: Path, spec: str) -> int:
             db_path, meta, store.VECTORS
         ):
             return 0
-        return sum(1 for _ in store.passage_texts(conn))
+        return sum(store.passage_counts(conn).values())
     finally:
         conn.close()
 
