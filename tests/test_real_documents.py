@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from docbot.index import Searcher, build_index, is_code_line
 from docbot.index.loader import load_document
 
@@ -257,26 +259,23 @@ def test_a_pages_declared_language_decides_over_its_words(tmp_path: Path) -> Non
     assert load_document(plain, plain.name).lang == "en"
 
 
-def test_a_line_break_parts_the_words_it_stands_between(tmp_path: Path) -> None:
-    page = tmp_path / "address.html"
-    page.write_text(
-        "<html><body><h1>Contact</h1><p>Write to the Debian office<br>in Hamburg, "
-        "and expect an answer within a week.</p></body></html>"
-    )
-    paragraphs = load_document(page, page.name).sections[0].paragraphs
-    assert paragraphs == (
-        "Write to the Debian office in Hamburg, and expect an answer within a week.",
-    )
-
-
-def test_footnote_marks_are_not_quoted(tmp_path: Path) -> None:
-    page = tmp_path / "free.html"
-    page.write_text(
-        "<html><body><h1>Free software</h1><p>Debian is 100% free software<sup>[<a "
-        'href="#ftn.21">21</a>]</sup> and its packages are hosted by Debian servers.</p>'
-        "</body></html>"
-    )
-    (paragraph,) = load_document(page, page.name).sections[0].paragraphs
-    assert paragraph == (
-        "Debian is 100% free software and its packages are hosted by Debian servers."
-    )
+@pytest.mark.parametrize(
+    ("inline", "sentence"),
+    [
+        (  # a line break parts the words it stands between
+            "Write to the Debian office<br>in Hamburg, and expect an answer within a week.",
+            "Write to the Debian office in Hamburg, and expect an answer within a week.",
+        ),
+        (  # a footnote mark is not quoted (the old reader left "\\[ 21 \\]" in it)
+            'Debian is 100% free software<sup>[<a href="#ftn.21">21</a>]</sup> and its '
+            "packages are hosted by Debian servers.",
+            "Debian is 100% free software and its packages are hosted by Debian servers.",
+        ),
+    ],
+)
+def test_inline_markup_reads_as_the_sentence_a_browser_shows(
+    tmp_path: Path, inline: str, sentence: str
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><h1>Notes</h1><p>{inline}</p></body></html>")
+    assert load_document(page, page.name).sections[0].paragraphs == (sentence,)
