@@ -498,8 +498,8 @@ class Cli:
             return
         if missing > SEMANTIC_INLINE_LIMIT:
             self.note(
-                f"docbot: {missing} passages have no vectors yet; answering with BM25 alone. "
-                f"Run `{command}` to compute them."
+                f"docbot: {missing:,} passages have no vectors yet; those are searched with "
+                f"BM25 alone. Run `{command}` to compute them."
             )
             return
         if not quiet:

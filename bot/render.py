@@ -240,8 +240,8 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
         lines.append(
             "Semantic layer: up to date."
             if not report.vectors_missing
-            else f"Semantic layer: {report.vectors_missing} passages still lack vectors "
-            "(answers use BM25 alone until they have them; run docbot index again)."
+            else f"Semantic layer: {report.vectors_missing:,} passages still lack vectors "
+            "(those are searched with BM25 alone until they have them; run docbot index again)."
         )
     return "\n".join(lines)
 
@@ -353,8 +353,8 @@ def format_semantic(spec: str | None, missing: int) -> str:
     if not missing:
         return f"Semantic layer: on ({spec}), every passage has its vectors."
     return (
-        f"Semantic layer: on ({spec}), {missing} passages still lack vectors "
-        "(BM25 alone until then; `docbot index` computes them)."
+        f"Semantic layer: on ({spec}), {missing:,} passages still lack vectors "
+        "(those are searched with BM25 alone until then; `docbot index` computes them)."
     )
 
 

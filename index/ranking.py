@@ -248,7 +248,46 @@ def standout_distance(deviations: float, passages: int) -> float:
     return min(grown, STANDOUT_SHARE * (passages - 1) / math.sqrt(passages))
 
 
-def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candidate:
+def lexical_answers(scores: LexicalScores | None, size: int) -> npt.NDArray[np.bool_]:
+    """``answers`` (the floor of BM25 alone) for every passage of an index at once."""
+    if scores is None:
+        return np.zeros(size, bool)
+    coverage, matched = scores.coverage, scores.matched
+    return np.asarray(
+        (coverage >= SINGLE_TERM_FLOOR)
+        | ((coverage >= COVERAGE_FLOOR) & (matched >= 2))
+        | ((scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
+    )
+
+
+def stand_in_similarity(
+    coverage: npt.NDArray[np.float64],
+    covered_coverage: npt.NDArray[np.float64],
+    covered_similarity: npt.NDArray[np.float32],
+) -> npt.NDArray[np.float32]:
+    """A similarity for passages without vectors yet, from their lexical
+    coverage: the mean similarity of the passages with vectors that hold at
+    least as much of the question (the best similarity when none does).
+
+    >>> similar = stand_in_similarity(np.array([0.0, 0.5, 0.9]), np.array([0.0, 0.6, 0.2]),
+    ...                               np.array([0.1, 0.7, 0.4], np.float32))
+    >>> [round(float(x), 2) for x in similar]
+    [0.4, 0.7, 0.7]
+    """
+    if covered_similarity.size == 0:
+        return np.zeros(coverage.size, np.float32)
+    order = np.argsort(-covered_coverage, kind="stable")
+    means = np.cumsum(covered_similarity[order]) / np.arange(1, order.size + 1)
+    ascending = covered_coverage[order][::-1]
+    holding = order.size - np.searchsorted(ascending, coverage, side="left")
+    best = float(covered_similarity.max())
+    picked = means[np.maximum(holding - 1, 0)]
+    return np.where(holding > 0, picked, best).astype(np.float32)
+
+
+def _candidate(
+    e: _Evidence, i: int, score: float, reader: str | None, dense: npt.NDArray[np.float32]
+) -> Candidate:
     lexical = e.lexical
     return Candidate(
         passage_id=int(e.index.passage_ids[i]),
@@ -259,7 +298,7 @@ def _candidate(e: _Evidence, i: int, score: float, reader: str | None) -> Candid
         matched=int(lexical.matched[i]) if lexical is not None else 0,
         weight=float(lexical.weight[i]) if lexical is not None else 0.0,
         terms=lexical.terms if lexical is not None else {},
-        dense=float(e.dense.score[i]),
+        dense=float(dense[i]),
         score=score,
         cross_lingual=reader is not None and e.lang != reader,
         question_lang=reader,
@@ -314,26 +353,38 @@ def fused_ranking(
     ]
     if not evidence:
         return []
-    similarity = np.concatenate([e.dense.score for e in evidence])
+    # Passages without vectors yet (a newer file than the vectors) are ranked
+    # by a similarity their lexical coverage stands in for, and answer by the
+    # floor of BM25 alone; the corpus's spread is read from the others.
+    similarity = np.concatenate([e.dense.score[e.dense.covered] for e in evidence])
     mean, spread = float(similarity.mean()), float(similarity.std())
     size = int(similarity.size)
+    coverages = [
+        e.lexical.coverage if e.lexical is not None else np.zeros(e.index.size) for e in evidence
+    ]
+    held = np.concatenate([c[e.dense.covered] for c, e in zip(coverages, evidence, strict=True)])
     shift = UNKNOWN_NAME_MARGIN if unknown_names else 0.0
     if reader is not None and reader not in indexes:
         shift -= CROSS_LINGUAL_ALLOWANCE
     found: list[Candidate] = []
-    for e in evidence:
-        coverage = e.lexical.coverage if e.lexical is not None else np.zeros(e.index.size)
+    for e, coverage in zip(evidence, coverages, strict=True):
+        covered = e.dense.covered
+        dense = e.dense.score
+        if not covered.all():
+            dense = np.where(covered, dense, stand_in_similarity(coverage, held, similarity))
         bonus = FUSION_COVERAGE * coverage + FUSION_FULL_MATCH * coverage**2
-        fused = e.dense.score + bonus - LEXICAL_RELATIVE * float(bonus.max())
+        fused = dense + bonus - LEXICAL_RELATIVE * float(bonus.max())
         far = standout_distance(STANDOUT if e.lang == reader else STANDOUT_ACROSS, size) * spread
-        standout = (e.dense.score - mean >= far) & (spread > 0)
+        standout = (e.dense.score - mean >= far) & (spread > 0) & covered
         ok = _answering(e, encoder, shift, standout)
+        if not covered.all():
+            ok = np.where(covered, ok, lexical_answers(e.lexical, e.index.size))
         if e.lang == home:
             fused = (
                 fused + OWN_LANGUAGE_MARGIN * ok + OWN_FULL_MATCH_MARGIN * (coverage >= FULL_MATCH)
             )
         positions = top_positive(np.where(ok, fused + 10.0, 0.0), CANDIDATES)
-        found += [_candidate(e, i, float(fused[i]), reader) for i in positions]
+        found += [_candidate(e, i, float(fused[i]), reader, dense) for i in positions]
     found.sort(key=lambda c: (-c.score, c.passage_id))
     return found
 

@@ -39,7 +39,7 @@ from .question import clean_question, named_things, question_text_for
 from .quoting import choose_quote
 from .ranking import Candidate, rank_candidates
 from .records import Answer, DocumentInfo, Hit, Passage
-from .semantic import Encoder, SemanticIndex, load_encoder, model_id_of
+from .semantic import Encoder, SemanticIndex, covered_passages, load_encoder, model_id_of
 
 _WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _OPEN_ATTEMPTS = 5
@@ -98,10 +98,7 @@ class Searcher:
     @property
     def vectors_missing(self) -> int:
         """Passages the semantic layer does not cover (all of them without one)."""
-        if self.semantic.active:
-            return 0
-        covered = self.semantic.covered_passages(self._vector_bundle, self.indexes)
-        return self.passage_count - covered
+        return self.passage_count - covered_passages(self._vector_bundle, self.indexes)
 
     def _open_bundles(self) -> None:
         """Read the metadata and map the bundles it names, in one consistent step

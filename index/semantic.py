@@ -20,8 +20,10 @@ the texts say rather than which language they say it in.
 **Storage.**  Vectors are computed at index time, in batches (in worker
 processes), cached in SQLite by the hash of model and text, and reused when
 a passage did not change.  The centred vectors of a generation go into their
-own array bundle (``NAME.vN.arrays``), which a searcher maps.  Until every
-passage has its vectors, answers come from BM25 alone.
+own array bundle (``NAME.vN.arrays``), which a searcher maps.  A bundle may
+cover only some passages (the index changed since, or a long computation
+published what it had): those are searched semantically, the others
+lexically until their vectors are there.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import contextlib
 import hashlib
 import itertools
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import store
-from .arrays import Bundle, write_bundle
+from .arrays import Bundle, BundleError, write_bundle
 from .chunking import sentence_spans
 from .errors import EncoderUnavailable
 from .reference import REFERENCE
@@ -301,6 +304,31 @@ def _cache_reference(db_path: Path, encoder: Encoder) -> None:
         writer.close()
 
 
+def _embed_order(units: list[tuple[str, Unit]], keys: list[bytes]) -> list[tuple[bytes, str]]:
+    """The units to embed, each text once: every passage first (a coarse
+    layer that can be published early), then sentences and pairs; within
+    each, by length, so that a batch holds texts of about one length (the
+    encoder pads a batch to its longest).
+
+    >>> units = [("en", Unit(1, 0, 9, "two words", "s")), ("en", Unit(1, -1, -1, "a b c")),
+    ...          ("en", Unit(2, -1, -1, "a"))]
+    >>> [t for _, t in _embed_order(units, [b"1", b"2", b"3"])]
+    ['a', 'a b c', 'two words']
+    """
+    first = {k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
+    later = {
+        k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind != "p" and k not in first
+    }
+    return [
+        item
+        for phase in (first, later)
+        for item in sorted(phase.items(), key=lambda kv: len(kv[1]))
+    ]
+
+
+PUBLISH_EVERY = 900.0  # seconds: a long computation publishes what it has this often
+
+
 def _embed_missing(
     db_path: Path,
     spec: str,
@@ -309,19 +337,23 @@ def _embed_missing(
     progress: Progress | None,
     *,
     stop: Callable[[], bool] | None = None,
+    checkpoint: Callable[[], object] | None = None,
 ) -> bool:
     """Compute and cache the vectors the cache lacks, committing batch by batch
-    (an interrupted run keeps what it did)."""
+    (an interrupted run keeps what it did).  ``checkpoint`` is called when
+    every passage has its own vector (before sentences and pairs) and every
+    ``PUBLISH_EVERY`` seconds, to publish what is cached so far."""
     conn = store.open_reader(db_path)
     try:
         keys = [unit_key(encoder.model_id, u) for _, u in units]
         cached = set(store.cached_vector_keys(conn, keys))
     finally:
         conn.close()
-    todo = [(k, u.text) for k, (_, u) in zip(keys, units, strict=True) if k not in cached]
-    todo = list(dict(todo).items())
+    todo = [(k, t) for k, t in _embed_order(units, keys) if k not in cached]
     if not todo:
         return True
+    coarse = {unit_key(encoder.model_id, u) for _, u in units if u.kind == "p"}
+    coarse_left = sum(1 for k, _ in todo if k in coarse)
     from .workers import run_parallel
 
     tasks = [
@@ -329,6 +361,7 @@ def _embed_missing(
         for i in range(0, len(todo), EMBED_BATCH)
     ]
     done = 0
+    published = time.monotonic()
     writer = store.open_vector_writer(db_path)
     try:
         # A task is a batch of texts, seconds of work: one task to a message, so
@@ -342,11 +375,17 @@ def _embed_missing(
                 store.store_vectors_committed(
                     writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
                 )
-                done += len(batch)
+                before, done = done, done + len(batch)
                 if progress:
                     progress(done, len(todo), "vectors")
                 if stop is not None and stop():
                     return False  # what is cached stays
+                passages_done = before < coarse_left <= done < len(todo)
+                if checkpoint is not None and (
+                    passages_done or time.monotonic() - published > PUBLISH_EVERY
+                ):
+                    checkpoint()
+                    published = time.monotonic()
     finally:
         writer.close()
     return True
@@ -429,14 +468,22 @@ def refresh_vectors(
     time (another one waits, or with ``wait`` False gets ``IndexBusy``), but
     outside its write lock: questions and builds go on.  Publishing the new
     vector bundle takes the write lock briefly, and starts over for passages
-    that arrived meanwhile.  ``stop`` is asked between batches: when it says
-    so, the vectors computed so far stay cached and nothing is published.
+    that arrived meanwhile.  A long computation publishes what it has on the
+    way (every passage's own vector first, then sentences and pairs;
+    ``_embed_missing``): passages with vectors are searched semantically, the
+    others lexically.  ``stop`` is asked between batches: when it says so,
+    the vectors computed so far stay cached for the next run.
     ``lock`` is ``store.build_lock`` (a build passes its own, which says whom
     it waits for).
     """
     with lock(db_path, wait, kind=store.VECTOR_LOCK):
         encoder = load_encoder(spec)  # after the lock: one waiting says so at once
         _cache_reference(db_path, encoder)
+        model = encoder.model_id
+
+        def checkpoint() -> int:
+            return _publish_vectors(db_path, model, lock(db_path, wait), partial=True)
+
         missing = 0
         for _ in range(rounds):
             conn = store.open_reader(db_path)
@@ -444,17 +491,47 @@ def refresh_vectors(
                 units = _current_units(conn)
             finally:
                 conn.close()
-            if not _embed_missing(db_path, spec, encoder, units, progress, stop=stop):
+            if not _embed_missing(
+                db_path, spec, encoder, units, progress, stop=stop, checkpoint=checkpoint
+            ):
                 return vectors_missing(db_path, spec)
-            missing = _publish_vectors(db_path, encoder.model_id, lock(db_path, wait))
+            missing = _publish_vectors(db_path, model, lock(db_path, wait))
             if missing == 0:
                 return 0
         return missing
 
 
+def _usable(
+    units: list[tuple[str, Unit]], keys: list[bytes], vectors: Mapping[bytes, bytes]
+) -> tuple[list[tuple[str, Unit]], int]:
+    """The units that can be published: those with a vector, of passages whose
+    own vector is there (a passage is searched semantically only with it);
+    and how many passages lack theirs."""
+    covered = {
+        u.pid
+        for (prim, u), k in zip(units, keys, strict=True)
+        if u.kind == "p" and k in vectors and not prim.startswith(REFERENCE_PREFIX)
+    }
+    passages = {u.pid for prim, u in units if not prim.startswith(REFERENCE_PREFIX)}
+    usable = [
+        (prim, u)
+        for (prim, u), k in zip(units, keys, strict=True)
+        if k in vectors and (prim.startswith(REFERENCE_PREFIX) or u.pid in covered)
+    ]
+    return usable, len(passages - covered)
+
+
 def _publish_vectors(
-    db_path: Path, model_id: str, lock: contextlib.AbstractContextManager[None]
+    db_path: Path,
+    model_id: str,
+    lock: contextlib.AbstractContextManager[None],
+    *,
+    partial: bool = False,
 ) -> int:
+    """Publish the vectors of the current passages as a new bundle; returns how
+    many passages lack theirs.  Without ``partial`` only a complete layer is
+    published; with it, whatever is cached (passages without vectors are
+    searched lexically meanwhile)."""
     with lock:
         store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
@@ -471,21 +548,25 @@ def _publish_vectors(
                 store.rollback(db)
                 return 0
             vectors = store.cached_vectors(db.conn, keys)
-            missing = len({k for k in keys if k not in vectors})
-            if missing:
+            usable, missing = _usable(units, keys, vectors)
+            complete = len(usable) == len(units)  # sentences and pairs too
+            state = f"{source}|{len(usable)}"
+            has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
+            wanted = missing == 0 or (partial and has_any)
+            if not complete and (not wanted or meta.get("vector_partial") == state):
                 store.rollback(db)
                 return missing
             generation = store.bump_generation(db)
             target = store.bundle_path(db_path, "v", generation)
             arrays, langs, ref_langs = (
-                build_vector_arrays(units, vectors, model_id) if units else ({}, [], [])
+                build_vector_arrays(usable, vectors, model_id) if usable else ({}, [], [])
             )
             header = {
                 "generation": generation,
                 "model": model_id,
                 "languages": langs,
                 "reference_languages": ref_langs,
-                "units": len(units),
+                "units": len(usable),
                 "format": VECTOR_FORMAT,
             }
             check = write_bundle(target, arrays, header)
@@ -494,10 +575,12 @@ def _publish_vectors(
                 vector_bundle=target.name,
                 vector_bundle_check=str(check),
                 previous_vector_bundle=meta.get("vector_bundle", ""),
-                vector_source=source,
+                vector_source=source if complete else "",
+                vector_partial="" if complete else state,
                 vector_model=model_id,
             )
-            store.drop_unused_vectors(db, set(keys))
+            if complete:
+                store.drop_unused_vectors(db, set(keys))
             keep = store.bundles_in_use(store.read_meta(db.conn), db_path)
             store.commit(db)
         except BaseException:
@@ -505,20 +588,36 @@ def _publish_vectors(
             store.remove_stray_files(db_path)
             raise
     store.remove_old_bundles(db_path, keep)
-    return 0
+    return missing
 
 
 def vectors_missing(db_path: Path, spec: str) -> int:
-    """How many passages the current semantic layer does not cover yet."""
+    """How many passages the current semantic layer does not cover yet (its
+    vectors may be older than the index: the passages they cover are
+    searched semantically, the rest lexically)."""
     conn = store.open_reader(db_path)
     try:
         meta = store.read_meta(conn)
         source = f"{meta.get('lexical_bundle')}|{model_id_of(spec)}|{VECTOR_FORMAT}"
-        if meta.get("vector_source") == source and not store.bundle_problem(
+        damaged = bool(meta.get(store.VECTORS)) and store.bundle_problem(
             db_path, meta, store.VECTORS
-        ):
+        )
+        if meta.get("vector_source") == source and not damaged:
             return 0
-        return sum(store.passage_counts(conn).values())
+        passages = sum(store.passage_counts(conn).values())
+        if damaged or meta.get("vector_model") != model_id_of(spec):
+            return passages
+        try:
+            bundle = store.open_current(db_path, meta, store.VECTORS, full=False)
+        except (OSError, BundleError):
+            return passages
+        if bundle.meta.get("format") != VECTOR_FORMAT:
+            return passages
+        have = [bundle[f"{lang}/p/pid"] for lang in bundle.meta.get("languages", [])]
+        if not have:
+            return passages
+        ids = np.fromiter((i for (i,) in store.passage_ids(conn)), np.int64)
+        return passages - int(np.isin(ids, np.concatenate(have)).sum())
     finally:
         conn.close()
 
@@ -578,10 +677,54 @@ class DenseScores:
 
     score: FloatArray  # calibrated similarity: language-neutral, what ranks
     raw: FloatArray  # cosine of the best unit, as if in the question's language: the floor
+    covered: npt.NDArray[np.bool_]  # passages with vectors (the others: -1 in both)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Which rows of one language's unit matrix of one kind belong to passages
+    of the index (``rows``; ``None``: all of them), and their passages' local
+    positions (``local``)."""
+
+    rows: npt.NDArray[np.int64] | None
+    local: npt.NDArray[np.int64]
+
+    def pick(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return values if self.rows is None else values[self.rows]
+
+
+def _rows_of(pids: npt.NDArray[np.int64], index: LanguageIndex) -> _Rows:
+    """Join a bundle's unit passage ids to an index's passages: units of
+    passages the index no longer has are left out (passage ids are never
+    reused, so an id names the same text in every generation)."""
+    if index.size == 0 or pids.size == 0:
+        return _Rows(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    pos = np.minimum(np.searchsorted(index.passage_ids, pids), index.size - 1)
+    found = index.passage_ids[pos] == pids
+    if bool(found.all()):
+        return _Rows(None, pos.astype(np.int64))
+    return _Rows(np.flatnonzero(found).astype(np.int64), pos[found].astype(np.int64))
+
+
+def covered_passages(bundle: Bundle | None, indexes: Mapping[str, LanguageIndex]) -> int:
+    """How many of the indexes' passages have their vectors in ``bundle``
+    (whichever encoder is loaded)."""
+    if bundle is None or bundle.meta.get("format") != VECTOR_FORMAT:
+        return 0
+    languages = bundle.meta.get("languages", [])
+    return sum(
+        int(_rows_of(bundle[f"{lang}/p/pid"], index).local.size)
+        for lang, index in indexes.items()
+        if lang in languages
+    )
 
 
 class SemanticIndex:
-    """The mapped vectors of one generation, joined to its language indexes."""
+    """The mapped vectors of one generation, joined to its language indexes.
+
+    The vectors may be older than the index: passages the index has dropped
+    are left out, and passages without vectors yet (``covered`` false) are
+    searched lexically until a later bundle has theirs."""
 
     def __init__(
         self,
@@ -591,27 +734,30 @@ class SemanticIndex:
     ) -> None:
         self.encoder = encoder
         self.active = False
+        self.covered = 0
         self._bundle = bundle
-        self._locals: dict[str, dict[str, npt.NDArray[np.int64]]] = {}
+        self._rows: dict[str, dict[str, _Rows]] = {}
+        self._covered: dict[str, npt.NDArray[np.bool_]] = {}
         if bundle is None or encoder is None or bundle.meta.get("model") != encoder.model_id:
             return
         if bundle.meta.get("format") != VECTOR_FORMAT:
             return  # made by another docbot: lexical until docbot index makes them again
         self.languages: list[str] = list(bundle.meta.get("languages", []))
-        if sorted(self.languages) != sorted(indexes):
-            return
+        empty = np.zeros(0, np.int64)
         for lang, index in indexes.items():
-            local = {}
-            for kind in UNIT_KINDS:
-                pids = bundle[f"{lang}/{kind}/pid"]
-                pos = np.searchsorted(index.passage_ids, pids)
-                pos = np.minimum(pos, max(index.size - 1, 0))
-                if index.size == 0 or not np.array_equal(index.passage_ids[pos], pids):
-                    return  # vectors of another generation: lexical until they are rebuilt
-                local[kind] = pos.astype(np.int64)
-            if local["p"].size != index.size:
-                return
-            self._locals[lang] = local
+            rows = {
+                kind: _rows_of(bundle[f"{lang}/{kind}/pid"], index)
+                if lang in self.languages
+                else _Rows(empty, empty)
+                for kind in UNIT_KINDS
+            }
+            covered = np.zeros(index.size, bool)
+            covered[rows["p"].local] = True
+            self._rows[lang] = rows
+            self._covered[lang] = covered
+            self.covered += int(covered.sum())
+        if not self.covered:
+            return
         self.means = bundle["means"]
         self.reference_languages: list[str] = list(bundle.meta.get("reference_languages", []))
         self._reference = bundle.get("reference/means")
@@ -636,18 +782,6 @@ class SemanticIndex:
                 return np.asarray(np.mean(shifted, axis=0), dtype=np.float32)
         return np.asarray(self.means.mean(axis=0), dtype=np.float32)
 
-    @staticmethod
-    def covered_passages(bundle: Bundle | None, indexes: Mapping[str, LanguageIndex]) -> int:
-        """How many of the indexes' passages have a vector in ``bundle``."""
-        if bundle is None:
-            return 0
-        total = 0
-        for lang, index in indexes.items():
-            name = f"{lang}/p/pid"
-            if name in bundle:
-                total += int(np.isin(index.passage_ids, bundle[name]).sum())
-        return total
-
     def query_vector(self, text: str) -> FloatArray:
         if self.encoder is None:
             raise EncoderUnavailable("none", "no encoder loaded")
@@ -670,28 +804,30 @@ class SemanticIndex:
         # in the question's (its language's offset replaced by the question's).
         offset = float((q_mean if question_lang else self.mean_for(lang)) @ query)
         both = np.stack([query, centred_q], axis=1).astype(np.float32)
-        size = int(self._locals[lang]["p"].size)
-        passage = np.empty(size, np.float32)
+        covered = self._covered[lang]
+        size = int(covered.size)
+        passage = np.full(size, -1.0, np.float32)
         raw = np.full(size, -1.0, np.float32)
         part = np.full(size, -1.0, np.float32)  # the best sentence or window
         for kind in UNIT_KINDS:
-            vec = self._bundle[f"{lang}/{kind}/vec"]
-            if not vec.shape[0]:
+            rows = self._rows[lang][kind]
+            if not rows.local.size:
                 continue
-            local = self._locals[lang][kind]
+            vec = self._bundle[f"{lang}/{kind}/vec"]
             # one pass over the unit vectors for both the plain and the centred question
             plain, centred = (vec.astype(np.float32, copy=False) @ both).T
-            unit_raw = self._bundle[f"{lang}/{kind}/norm"] * plain + offset
-            np.maximum.at(raw, local, unit_raw.astype(np.float32))
+            plain, centred = rows.pick(plain), rows.pick(centred)
+            unit_raw = rows.pick(self._bundle[f"{lang}/{kind}/norm"]) * plain + offset
+            np.maximum.at(raw, rows.local, unit_raw.astype(np.float32))
             if kind == "p":
-                passage[local] = centred
+                passage[rows.local] = centred
             else:
-                np.maximum.at(part, local, centred.astype(np.float32))
+                np.maximum.at(part, rows.local, centred.astype(np.float32))
         has_part = part > -1.0
         better = np.where(has_part, np.maximum(passage, part), passage)
         other = np.where(has_part, np.minimum(passage, part), passage)
-        score = np.asarray(0.75 * better + 0.25 * other, dtype=np.float32)
-        return DenseScores(score, raw)
+        score = np.where(covered, 0.75 * better + 0.25 * other, -1.0).astype(np.float32)
+        return DenseScores(score, raw, covered)
 
     def sentence_scores(
         self, lang: str, local: int, query: FloatArray
@@ -700,9 +836,12 @@ class SemanticIndex:
         (within one passage the language offset is the same for every sentence)."""
         if not self.active or self._bundle is None:
             return {}
-        rows = np.flatnonzero(self._locals[lang]["s"] == local)
+        units = self._rows[lang]["s"]
+        rows = np.flatnonzero(units.local == local)
         if rows.size == 0:
             return {}
+        if units.rows is not None:
+            rows = units.rows[rows]
         own_mean = self.means[self.languages.index(lang)]
         vecs = self._bundle[f"{lang}/s/vec"][rows].astype(np.float32)
         raw = self._bundle[f"{lang}/s/norm"][rows] * (vecs @ query) + float(own_mean @ query)

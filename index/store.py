@@ -636,6 +636,10 @@ def store_terms(db: sqlite_utils.Database, terms: Iterable[tuple[int, str, bytes
     db.conn.executemany("INSERT OR IGNORE INTO terms (hash, text, tri) VALUES (?, ?, ?)", terms)
 
 
+def passage_ids(conn: sqlite3.Connection) -> Iterator[tuple[int]]:
+    yield from conn.execute("SELECT id FROM passages")
+
+
 def passage_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         row[0]: row[1]

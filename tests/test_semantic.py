@@ -3,7 +3,9 @@ floor, the quote, and the vectors' life cycle (offline model, reuse, lexical fal
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,8 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from docbot.index import DEFAULT_ENCODER, Searcher, build_index, load_encoder, refresh_vectors
-from docbot.index.semantic import E5Small, passage_units
+from docbot.index import (
+    DEFAULT_ENCODER,
+    Searcher,
+    build_index,
+    load_encoder,
+    refresh_vectors,
+    store,
+)
+from docbot.index.arrays import open_bundle
+from docbot.index.semantic import E5Small, passage_units, vector_progress, vectors_missing
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT, load_questions
@@ -207,7 +217,8 @@ def test_questions_are_answered_while_a_large_build_embeds(
     worker.start()
     assert embedding.wait(timeout=120)
     during = Searcher.open(db, DEFAULT_ENCODER)
-    assert not during.semantic_active and during.vectors_missing > 0
+    # the seed's passages keep their vectors; the new ones are searched lexically
+    assert during.semantic_active and 0 < during.vectors_missing < during.passage_count
     assert during.ask("quarterly team offsite").hits[0].passage.doc.startswith("extra-")
     release.set()
     worker.join(timeout=300)
@@ -255,6 +266,68 @@ def test_a_corpus_without_the_questions_language_still_answers_from_the_others(
     hits = searcher.ask("Are social networks just a subcategory of social media?").hits
     assert hits and "Unterkategorie" in hits[0].passage.text
     assert searcher.ask("How much does LinkedIn Premium cost per month?").hits == ()
+
+
+def test_an_edit_keeps_the_semantic_layer_for_the_passages_it_did_not_touch(
+    seed_copy: tuple[Path, Path],
+) -> None:
+    """One new file: the other passages keep their vectors (the same first
+    results as before, semantic ones included), the new file's passages are
+    found lexically, and every count says how many lack vectors."""
+    corpus, db = seed_copy
+    questions = [
+        "How do I measure ROI for networking?",
+        "Welche Vorteile hat Networking für kleine Unternehmen?",  # BM25 alone: another first
+        "Wie unterscheiden sich soziale Medien und soziale Netzwerke?",
+        "¿Qué es una red social?",
+    ]
+    before = Searcher.open(db, DEFAULT_ENCODER)
+    firsts = [before.ask(q).hits[0].passage for q in questions]
+    (corpus / "wifi.txt").write_text(
+        "Guest wireless\n\nThe guest wireless network is called Harbour-Guest. "
+        "Its password changes every Monday and is posted at the front desk.",
+        encoding="utf-8",
+    )
+    build_index(corpus, db)  # lexical only: the new passage has no vectors yet
+    after = Searcher.open(db, DEFAULT_ENCODER)
+    assert after.semantic_active
+    assert after.vectors_missing == vectors_missing(db, DEFAULT_ENCODER) == 1
+    assert [after.ask(q).hits[0].passage for q in questions] == firsts
+    hits = after.ask("What is the guest wireless network called?").hits
+    assert hits and hits[0].passage.doc == "wifi.txt"
+    assert after.ask("How much does LinkedIn Premium cost per month?").hits == ()
+
+
+def test_a_long_computation_publishes_every_passages_vector_before_the_sentences(
+    tmp_path: Path,
+) -> None:
+    """The coarse layer first: when the passages' own vectors are computed and
+    the sentences' not yet, a searcher already answers semantically."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    seen: list[tuple[bool, int, int]] = []
+
+    def published_units() -> int:
+        with contextlib.closing(store.open_reader(db)) as conn:
+            meta = store.read_meta(conn)
+        bundle = meta.get("vector_bundle")
+        return int(open_bundle(db.with_name(bundle)).meta["units"]) if bundle else 0
+
+    def progress(done: int, total: int, label: str) -> None:
+        searcher = Searcher.open(db, DEFAULT_ENCODER)
+        seen.append((searcher.semantic_active, searcher.vectors_missing, published_units()))
+        searcher.close()
+
+    assert refresh_vectors(db, progress=progress) == 0
+    assert seen[0] == (False, Searcher(db).passage_count, 0)  # nothing published yet
+    coarse = [i for i, (active, missing, _) in enumerate(seen) if active and missing == 0]
+    assert coarse and coarse[0] < len(seen) - 1  # published before the last batch
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    assert searcher.semantic_active and searcher.vectors_missing == 0
+    assert published_units() > seen[coarse[0]][2]  # then the sentences and pairs too
+    assert vector_progress(db, DEFAULT_ENCODER).left == 0
 
 
 HANDBOOK = Path(__file__).parent / "data" / "handbook"
