@@ -341,28 +341,29 @@ def fused_ranking(
         return lexical_ranking(text, guess, indexes)
     home = None if guess.reason == "ambiguous" else guess.tag
     reader = spoken or home
-    evidence = [
-        _Evidence(
-            lang,
-            index,
-            lexical_scores(text, home or lang, index),
-            semantic.scores(query, reader, lang),
-        )
-        for lang, index in indexes.items()
-        if index.size
-    ]
+    evidence = []
+    for lang, index in indexes.items():
+        if not index.size:
+            continue
+        lexical = lexical_scores(text, home or lang, index)
+        also = (
+            np.array(top_positive(lexical.relevance, CANDIDATES), np.int64)
+            if lexical is not None
+            else None
+        )  # a large language scores these exactly beside the nearest units
+        evidence.append(_Evidence(lang, index, lexical, semantic.scores(query, reader, lang, also)))
     if not evidence:
         return []
     # Passages without vectors yet (a newer file than the vectors) are ranked
     # by a similarity their lexical coverage stands in for, and answer by the
     # floor of BM25 alone; the corpus's spread is read from the others.
-    similarity = np.concatenate([e.dense.score[e.dense.covered] for e in evidence])
+    similarity = np.concatenate([e.dense.sample for e in evidence])
     mean, spread = float(similarity.mean()), float(similarity.std())
-    size = int(similarity.size)
+    size = sum(e.dense.population for e in evidence)
     coverages = [
         e.lexical.coverage if e.lexical is not None else np.zeros(e.index.size) for e in evidence
     ]
-    held = np.concatenate([c[e.dense.covered] for c, e in zip(coverages, evidence, strict=True)])
+    held = np.concatenate([c[e.dense.sample_at] for c, e in zip(coverages, evidence, strict=True)])
     shift = UNKNOWN_NAME_MARGIN if unknown_names else 0.0
     if reader is not None and reader not in indexes:
         shift -= CROSS_LINGUAL_ALLOWANCE

@@ -55,6 +55,13 @@ MIN_SENTENCE_CHARS = 15
 EMBED_BATCH = 32
 VECTOR_FORMAT = "3"  # bump when the vector bundle's layout or meaning changes
 MEAN_SHRINK_UNITS = 20.0
+# A language with more units than this is searched through an approximate
+# nearest-neighbour index (HNSW, usearch) and its vectors stored as float16;
+# below, every unit is scored exactly (float32, one matrix product).  Exact
+# scoring costs about a microsecond a unit on this machine's cores.
+ANN_MIN_UNITS = 20_000
+ANN_UNITS = 256  # units the approximate index returns per question and language
+STATS_SAMPLE = 512  # passages whose exact similarity gives the corpus's spread
 Progress = Callable[[int, int, str], None]
 FloatArray = npt.NDArray[np.float32]
 
@@ -153,8 +160,10 @@ _ENCODERS_LOCK = threading.Lock()
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
     """The encoder named by ``spec`` (``DOCBOT_ENCODER``), loaded once per process.
 
-    ``e5-small`` (the default), ``sentence-transformers:MODEL`` or
-    ``fastembed:MODEL``; ``EncoderUnavailable`` when it cannot be loaded.
+    ``e5-small`` (the default), ``sentence-transformers:MODEL``,
+    ``fastembed:MODEL``, or ``python:MODULE:NAME`` (an ``Encoder`` class or
+    factory of your own, importable where docbot runs, worker processes
+    included); ``EncoderUnavailable`` when it cannot be loaded.
     """
     spec = spec.strip() or DEFAULT_ENCODER
     with _ENCODERS_LOCK:
@@ -164,9 +173,25 @@ def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
             elif spec.startswith(("sentence-transformers:", "fastembed:")):
                 kind, name = spec.split(":", 1)
                 _ENCODERS[spec] = _External(kind, name)
+            elif spec.startswith("python:"):
+                _ENCODERS[spec] = _plugged(spec)
             else:
                 raise EncoderUnavailable(spec, "unknown encoder")
         return _ENCODERS[spec]
+
+
+def _plugged(spec: str) -> Encoder:
+    """``python:MODULE:NAME``: an encoder of your own, made by calling NAME."""
+    import importlib
+
+    module, _, name = spec.removeprefix("python:").partition(":")
+    try:
+        encoder: Encoder = getattr(importlib.import_module(module), name)()
+    except Exception as error:  # not importable, no such name, it failed
+        raise EncoderUnavailable(spec, str(error)) from None
+    if encoder.model_id != spec:  # vectors are cached and published under the name
+        raise EncoderUnavailable(spec, f"its model_id is {encoder.model_id!r}, not the name")
+    return encoder
 
 
 # --- units ------------------------------------------------------------------------
@@ -417,10 +442,14 @@ def _reference_means(
 
 
 def build_vector_arrays(
-    all_units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
+    all_units: list[tuple[str, Unit]],
+    vectors: Mapping[bytes, bytes],
+    model_id: str,
+    ann_min_units: int = ANN_MIN_UNITS,
 ) -> tuple[dict[str, npt.NDArray[Any]], list[str], list[str]]:
     """The centred vectors of every unit, per language, ready to be mapped; and
-    the reference sentences' language means."""
+    the reference sentences' language means.  A language with more than
+    ``ann_min_units`` units gets an approximate index too."""
     reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
     units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
     ref_langs, ref_means = _reference_means(reference, vectors, model_id)
@@ -436,19 +465,36 @@ def build_vector_arrays(
     centred /= np.maximum(norms, 1e-12)[:, None]
     arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
     for i, lang in enumerate(langs):
+        large = int((unit_langs == i).sum()) > ann_min_units
+        ordered = []
         for kind in UNIT_KINDS:
             rows = [j for j, (_, u) in enumerate(units) if unit_langs[j] == i and u.kind == kind]
             picked = np.array(rows, np.int64)
+            ordered.append(picked)
             arrays[f"{lang}/{kind}/pid"] = np.array([units[j][1].pid for j in rows], np.int64)
             vecs = centred[picked] if rows else np.zeros((0, raw.shape[1]), np.float32)
-            arrays[f"{lang}/{kind}/vec"] = vecs.astype(np.float32 if kind == "p" else np.float16)
+            arrays[f"{lang}/{kind}/vec"] = vecs.astype(np.float16 if large else np.float32)
             arrays[f"{lang}/{kind}/norm"] = norms[picked] if rows else np.zeros(0, np.float32)
             if kind != "p":
                 arrays[f"{lang}/{kind}/start"] = np.array(
                     [units[j][1].start for j in rows], np.int32
                 )
                 arrays[f"{lang}/{kind}/end"] = np.array([units[j][1].end for j in rows], np.int32)
+        if large:
+            arrays[f"{lang}/ann"] = ann_index(centred[np.concatenate(ordered)])
     return arrays, langs, ref_langs
+
+
+def ann_index(vectors: FloatArray) -> npt.NDArray[np.uint8]:
+    """An approximate nearest-neighbour index (HNSW, 8-bit, inner product) of
+    ``vectors``, keyed by row, as bytes to store in a bundle and map."""
+    from usearch.index import Index
+
+    index = Index(ndim=vectors.shape[1], metric="ip", dtype="i8")
+    index.add(np.arange(len(vectors), dtype=np.uint64), vectors, threads=0)
+    saved = index.save()
+    assert saved is not None  # saved to memory when given no path
+    return np.frombuffer(bytes(saved), np.uint8)
 
 
 def refresh_vectors(
@@ -678,6 +724,12 @@ class DenseScores:
     score: FloatArray  # calibrated similarity: language-neutral, what ranks
     raw: FloatArray  # cosine of the best unit, as if in the question's language: the floor
     covered: npt.NDArray[np.bool_]  # passages with vectors (the others: -1 in both)
+    sample_at: npt.NDArray[np.int64]  # passages whose scores give the corpus's spread
+    population: int  # passages with vectors: what the sample stands for
+
+    @property
+    def sample(self) -> FloatArray:
+        return self.score[self.sample_at]
 
 
 @dataclass(frozen=True)
@@ -692,6 +744,48 @@ class _Rows:
     def pick(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return values if self.rows is None else values[self.rows]
 
+    def of_passages(self, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The entries (into ``local``) of the units of the passages at
+        ``positions`` (sorted): ``local`` is sorted, a passage's units adjacent.
+
+        >>> _Rows(None, np.array([0, 0, 2, 3, 3, 3])).of_passages(np.array([0, 3])).tolist()
+        [0, 1, 3, 4, 5]
+        """
+        starts = np.searchsorted(self.local, positions, "left")
+        ends = np.searchsorted(self.local, positions, "right")
+        counts = ends - starts
+        if not counts.sum():
+            return np.zeros(0, np.int64)
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        return np.asarray(np.arange(int(counts.sum())) + offsets, dtype=np.int64)
+
+    def matrix_rows(self, entries: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return entries if self.rows is None else self.rows[entries]
+
+    def entries_of_rows(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The entries of matrix ``rows`` (rows of passages the index no longer
+        has are left out)."""
+        if self.rows is None:
+            return rows[rows < self.local.size]
+        at = np.minimum(np.searchsorted(self.rows, rows), max(self.rows.size - 1, 0))
+        return at[self.rows[at] == rows] if self.rows.size else np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Some units of one kind: their vectors (or, scored, their similarity to
+    the plain and the centred question), norms and passages."""
+
+    plain: FloatArray  # unit vectors, or similarity to the plain question
+    centred: FloatArray  # similarity to the centred question (once scored)
+    norm: FloatArray
+    local: npt.NDArray[np.int64]
+
+    @staticmethod
+    def scored(units: _Units, both: FloatArray) -> _Units:
+        plain, centred = (units.plain @ both).T
+        return _Units(plain, centred, units.norm, units.local)
+
 
 def _rows_of(pids: npt.NDArray[np.int64], index: LanguageIndex) -> _Rows:
     """Join a bundle's unit passage ids to an index's passages: units of
@@ -704,6 +798,34 @@ def _rows_of(pids: npt.NDArray[np.int64], index: LanguageIndex) -> _Rows:
     if bool(found.all()):
         return _Rows(None, pos.astype(np.int64))
     return _Rows(np.flatnonzero(found).astype(np.int64), pos[found].astype(np.int64))
+
+
+_BLAS_LIMITED = threading.Event()
+
+
+def one_blas_thread() -> None:
+    """Run this process's BLAS on one thread (once; a searcher asks for it).
+
+    A question's products are small (a few thousand units by two vectors):
+    on one thread they take a tenth of a millisecond; with OpenBLAS's threads
+    on a busy machine they wait for one another, measured 100x slower (700 x
+    384 by 2: 0.10 ms against 11.5 ms at load 5 on 2 cores).  The encoder
+    runs its own threads and is not affected."""
+    if _BLAS_LIMITED.is_set():
+        return
+    _BLAS_LIMITED.set()
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def _view_ann(buffer: npt.NDArray[np.uint8], ndim: int) -> Any:
+    """Map an approximate index stored in a bundle (no copy)."""
+    from usearch.index import Index
+
+    index = Index(ndim=ndim, metric="ip", dtype="i8")
+    index.view(memoryview(buffer.data))
+    return index
 
 
 def covered_passages(bundle: Bundle | None, indexes: Mapping[str, LanguageIndex]) -> int:
@@ -731,13 +853,21 @@ class SemanticIndex:
         bundle: Bundle | None,
         indexes: Mapping[str, LanguageIndex],
         encoder: Encoder | None,
+        *,
+        approximate: bool = True,
     ) -> None:
+        """``approximate`` False scores every unit exactly even in languages
+        that have an approximate index (what a benchmark compares with)."""
         self.encoder = encoder
         self.active = False
         self.covered = 0
         self._bundle = bundle
         self._rows: dict[str, dict[str, _Rows]] = {}
         self._covered: dict[str, npt.NDArray[np.bool_]] = {}
+        self._ann: dict[str, Any] = {}  # usearch indexes of large languages, mapped
+        self._sample: dict[str, npt.NDArray[np.int64]] = {}
+        self._in_sample: dict[str, npt.NDArray[np.bool_]] = {}
+        self._sample_units: dict[str, dict[str, _Units]] = {}  # kept in memory, float32
         if bundle is None or encoder is None or bundle.meta.get("model") != encoder.model_id:
             return
         if bundle.meta.get("format") != VECTOR_FORMAT:
@@ -756,12 +886,29 @@ class SemanticIndex:
             self._rows[lang] = rows
             self._covered[lang] = covered
             self.covered += int(covered.sum())
+            if approximate and f"{lang}/ann" in bundle:
+                self._ann[lang] = _view_ann(bundle[f"{lang}/ann"], bundle[f"{lang}/p/vec"].shape[1])
+                at = np.flatnonzero(covered)
+                sample = at[:: max(1, -(-at.size // STATS_SAMPLE))]
+                self._sample[lang] = sample
+                self._in_sample[lang] = np.zeros(index.size, bool)
+                self._in_sample[lang][sample] = True
+                self._sample_units[lang] = {}
+                self._bundle = bundle
+                for kind in UNIT_KINDS:
+                    self._sample_units[lang][kind] = self._units_of(lang, kind, sample)
         if not self.covered:
             return
         self.means = bundle["means"]
         self.reference_languages: list[str] = list(bundle.meta.get("reference_languages", []))
         self._reference = bundle.get("reference/means")
         self.active = True
+        one_blas_thread()
+
+    @property
+    def approximate_languages(self) -> tuple[str, ...]:
+        """The languages searched through an approximate index."""
+        return tuple(self._ann)
 
     def mean_for(self, lang: str | None) -> FloatArray:
         """Where a language sits: the corpus's own mean for its languages; for
@@ -787,12 +934,20 @@ class SemanticIndex:
             raise EncoderUnavailable("none", "no encoder loaded")
         return np.asarray(self.encoder.encode_queries([text])[0], dtype=np.float32)
 
-    def scores(self, query: FloatArray, question_lang: str | None, lang: str) -> DenseScores:
-        """Calibrated and raw similarity of every passage of ``lang`` to ``query``.
+    def scores(
+        self,
+        query: FloatArray,
+        question_lang: str | None,
+        lang: str,
+        also: npt.NDArray[np.int64] | None = None,
+    ) -> DenseScores:
+        """Calibrated and raw similarity of the passages of ``lang`` to ``query``.
 
         A passage's calibrated similarity is 3/4 of the better of its own and
         its best sentence's or window's, plus 1/4 of the other; its raw one is
-        the plain cosine of its best unit.
+        the plain cosine of its best unit.  Every passage is scored, or in a
+        language with an approximate index those near the question, ``also``
+        and a fixed sample (the others: -1, as passages without vectors).
         """
         if self._bundle is None:
             raise EncoderUnavailable("none", "no vectors")
@@ -809,25 +964,72 @@ class SemanticIndex:
         passage = np.full(size, -1.0, np.float32)
         raw = np.full(size, -1.0, np.float32)
         part = np.full(size, -1.0, np.float32)  # the best sentence or window
+        ann = self._ann.get(lang)
+        if ann is not None:
+            positions = self._candidates(ann, lang, centred_q, also)
         for kind in UNIT_KINDS:
             rows = self._rows[lang][kind]
             if not rows.local.size:
                 continue
-            vec = self._bundle[f"{lang}/{kind}/vec"]
-            # one pass over the unit vectors for both the plain and the centred question
-            plain, centred = (vec.astype(np.float32, copy=False) @ both).T
-            plain, centred = rows.pick(plain), rows.pick(centred)
-            unit_raw = rows.pick(self._bundle[f"{lang}/{kind}/norm"]) * plain + offset
-            np.maximum.at(raw, rows.local, unit_raw.astype(np.float32))
-            if kind == "p":
-                passage[rows.local] = centred
-            else:
-                np.maximum.at(part, rows.local, centred.astype(np.float32))
+            if ann is None:  # every unit: one matrix product for both questions
+                vec = self._bundle[f"{lang}/{kind}/vec"]
+                plain, centred = (vec.astype(np.float32, copy=False) @ both).T
+                norm = self._bundle[f"{lang}/{kind}/norm"]
+                parts = [_Units(rows.pick(plain), rows.pick(centred), rows.pick(norm), rows.local)]
+            else:  # the units of the sample (kept in memory) and of the candidates
+                parts = [
+                    _Units.scored(units, both)
+                    for units in (
+                        self._sample_units[lang][kind],
+                        self._units_of(lang, kind, positions),
+                    )
+                ]
+            for unit in parts:
+                np.maximum.at(raw, unit.local, unit.norm * unit.plain + offset)
+                if kind == "p":
+                    passage[unit.local] = unit.centred
+                else:
+                    np.maximum.at(part, unit.local, unit.centred)
         has_part = part > -1.0
         better = np.where(has_part, np.maximum(passage, part), passage)
         other = np.where(has_part, np.minimum(passage, part), passage)
-        score = np.where(covered, 0.75 * better + 0.25 * other, -1.0).astype(np.float32)
-        return DenseScores(score, raw, covered)
+        scored = passage > -1.0
+        score = np.where(scored, 0.75 * better + 0.25 * other, -1.0).astype(np.float32)
+        sample_at = self._sample[lang] if ann is not None else np.flatnonzero(covered)
+        return DenseScores(score, raw, covered, sample_at, int(covered.sum()))
+
+    def _candidates(
+        self, ann: Any, lang: str, centred_q: FloatArray, also: npt.NDArray[np.int64] | None
+    ) -> npt.NDArray[np.int64]:
+        """Passages to score exactly in a large language: those of the units
+        nearest the question (approximate), ``also`` (the lexical candidates)
+        and the sample that gives the corpus's spread."""
+        assert self._bundle is not None  # a language with an index has a bundle
+        keys = np.asarray(ann.search(centred_q, ANN_UNITS).keys, np.int64)
+        found = [also] if also is not None else []
+        start = 0
+        for kind in UNIT_KINDS:
+            rows = self._rows[lang][kind]
+            count = int(self._bundle[f"{lang}/{kind}/pid"].size)
+            mine = keys[(keys >= start) & (keys < start + count)] - start
+            found.append(rows.local[rows.entries_of_rows(mine)])
+            start += count
+        unique = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return np.asarray(unique[~self._in_sample[lang][unique]], dtype=np.int64)
+
+    def _units_of(self, lang: str, kind: str, positions: npt.NDArray[np.int64]) -> _Units:
+        """The unit vectors of one kind of the passages at ``positions``, as float32."""
+        assert self._bundle is not None  # only asked of a language with vectors
+        rows = self._rows[lang][kind]
+        entries = rows.of_passages(positions)
+        picked = rows.matrix_rows(entries)
+        vectors = np.asarray(self._bundle[f"{lang}/{kind}/vec"][picked], dtype=np.float32)
+        return _Units(
+            vectors,
+            np.zeros(0, np.float32),
+            np.asarray(self._bundle[f"{lang}/{kind}/norm"][picked], dtype=np.float32),
+            rows.local[entries],
+        )
 
     def sentence_scores(
         self, lang: str, local: int, query: FloatArray
@@ -837,11 +1039,9 @@ class SemanticIndex:
         if not self.active or self._bundle is None:
             return {}
         units = self._rows[lang]["s"]
-        rows = np.flatnonzero(units.local == local)
+        rows = units.matrix_rows(units.of_passages(np.array([local], np.int64)))
         if rows.size == 0:
             return {}
-        if units.rows is not None:
-            rows = units.rows[rows]
         own_mean = self.means[self.languages.index(lang)]
         vecs = self._bundle[f"{lang}/s/vec"][rows].astype(np.float32)
         raw = self._bundle[f"{lang}/s/norm"][rows] * (vecs @ query) + float(own_mean @ query)

@@ -21,8 +21,21 @@ from docbot.index import (
     refresh_vectors,
     store,
 )
-from docbot.index.arrays import open_bundle
-from docbot.index.semantic import E5Small, passage_units, vector_progress, vectors_missing
+from docbot.index.arrays import open_bundle, write_bundle
+from docbot.index.semantic import (
+    ANN_UNITS,
+    VECTOR_FORMAT,
+    E5Small,
+    SemanticIndex,
+    _current_units,
+    _view_ann,
+    ann_index,
+    build_vector_arrays,
+    passage_units,
+    unit_key,
+    vector_progress,
+    vectors_missing,
+)
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT, load_questions
@@ -349,3 +362,45 @@ def test_a_language_with_one_passage_still_answers_across_languages(tmp_path: Pa
     assert counted and counted[0].passage.doc == "urlaub.md"
     for trap in ("What is the capital of Australia?", "How do I bake a cheesecake?"):
         assert not searcher.ask(trap).hits, trap
+
+
+def test_the_approximate_index_finds_the_exact_nearest_units_of_a_fixed_set() -> None:
+    """Recall@10 of the approximate index against exact search, on a fixed
+    set: 20,000 unit vectors in 400 topics (seeded), 100 questions."""
+    rng = np.random.default_rng(7)
+    topics = rng.standard_normal((400, 384)).astype(np.float32)
+    units = topics[rng.integers(0, 400, 20_000)] + 0.35 * rng.standard_normal((20_000, 384))
+    units = (units / np.linalg.norm(units, axis=1, keepdims=True)).astype(np.float32)
+    questions = units[rng.integers(0, 20_000, 100)] + 0.2 * rng.standard_normal((100, 384))
+    questions = (questions / np.linalg.norm(questions, axis=1, keepdims=True)).astype(np.float32)
+    index = _view_ann(ann_index(units), 384)
+    found = 0
+    for question in questions:
+        exact = set(np.argsort(-(units @ question))[:10].tolist())
+        found += len(exact & set(index.search(question, ANN_UNITS).keys.tolist()))
+    assert found / 1000 >= 0.95
+
+
+def test_a_language_searched_through_the_approximate_index_answers_as_exact_search(
+    seed_db: Path, tmp_path: Path
+) -> None:
+    """The seed corpus's vectors published with an approximate index for
+    every language (as a large corpus's are): the same first passage for
+    third of the frozen questions, answered or not alike."""
+    exact = Searcher.open(seed_db, DEFAULT_ENCODER)
+    with contextlib.closing(store.open_reader(seed_db)) as conn:
+        units = _current_units(conn)
+        vectors = store.cached_vectors(conn, [unit_key(E5Small.model_id, u) for _, u in units])
+    arrays, langs, refs = build_vector_arrays(units, vectors, E5Small.model_id, ann_min_units=0)
+    assert all(f"{lang}/ann" in arrays for lang in langs)
+    meta = {"model": E5Small.model_id, "languages": langs, "reference_languages": refs}
+    write_bundle(tmp_path / "v.arrays", arrays, {**meta, "format": VECTOR_FORMAT})
+    approximate = Searcher.open(seed_db, DEFAULT_ENCODER)
+    approximate.semantic = SemanticIndex(
+        open_bundle(tmp_path / "v.arrays"), approximate.indexes, exact.semantic.encoder
+    )
+    assert approximate.semantic.active
+    questions = load_questions(ROOT / "bench" / "questions.jsonl")[::3]  # every language
+    for question in [str(q["q"]) for q in questions]:
+        want = [h.passage for h in exact.ask(question).hits[:1]]
+        assert [h.passage for h in approximate.ask(question).hits[:1]] == want, question

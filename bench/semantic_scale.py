@@ -1,0 +1,162 @@
+"""The semantic layer's query path at size: per-question cost and the
+approximate index's recall against exact search.
+
+    .venv/bin/python bench/semantic_scale.py                    # 10k and 100k passages
+    .venv/bin/python bench/semantic_scale.py --sizes 10000,100000,300000
+
+Data: synthetic English passages, 3-6 sentences of XQuAD's English
+paragraphs recombined (``retrieval.synthetic_passages``; XQuAD lives in
+../shared/eval/xquad beside the repository; the script says so and exits 0
+when it is missing), ten a file.  Vectors come from ``standin.HashedWords``,
+a bench-only encoder of hashed words that costs microseconds a text: this
+times docbot's own scoring, never its answers' quality (that comes from the
+real encoder: bench/quality.py, bench/realdocs.py).
+
+Per size: the build (lexical, then vectors and the approximate index, each
+timed), then 200 XQuAD English questions (after 20 as warm-up) ranked in
+this process with the semantic layer and without it (``Searcher.rank``,
+the question's vector included: microseconds here), p50/p95; recall@10 of
+the passages the approximate index finds against exact scoring of every
+unit; resident memory after opening, per passage.  Load average printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import numpy as np  # noqa: E402
+from retrieval import (  # noqa: E402
+    XQUAD,
+    load_xquad,
+    percentiles,
+    synthetic_passages,
+    write_synthetic_corpus,
+)
+
+from docbot.index import Searcher, build_index  # noqa: E402
+from docbot.index.semantic import SemanticIndex  # noqa: E402
+
+SPEC = "python:standin:HashedWords"
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def build(work: Path, n: int) -> Path:
+    corpus, db = work / f"corpus-{n}", work / f"index-{n}" / "index.db"
+    write_synthetic_corpus(corpus, synthetic_passages(n))
+    db.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    build_index(corpus, db)
+    lexical = time.perf_counter() - started
+    env = {**os.environ, "PYTHONPATH": f"{BENCH}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    code = (
+        "import sys, time\nfrom docbot.index import refresh_vectors\n"
+        "t = time.perf_counter()\n"
+        f"refresh_vectors(__import__('pathlib').Path({str(db)!r}), {SPEC!r})\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    vectors = float(out.stdout.split()[-1])
+    print(
+        f"  build: lexical {lexical:.1f} s, vectors + approximate index {vectors:.1f} s",
+        file=sys.stderr,
+    )
+    return db
+
+
+def top10(dense: np.ndarray) -> set[int]:
+    order = np.argsort(-dense)[:10]
+    return {int(i) for i in order if dense[i] > -1.0}
+
+
+def measure(db: Path, questions: list[str]) -> None:
+    before = rss_mib()
+    searcher = Searcher.open(db, SPEC)
+    opened = rss_mib()
+    assert searcher.semantic_active, searcher.semantic_problem
+    lexical = Searcher(db)
+    warm, timed = questions[:20], questions[20:220]
+    for q in warm:
+        searcher.rank(q)
+        lexical.rank(q)
+    timings = {}
+    for name, s in (("semantic", searcher), ("lexical", lexical)):
+        samples = []
+        for q in timed:
+            started = time.perf_counter()
+            s.rank(q)
+            samples.append(time.perf_counter() - started)
+        timings[name] = percentiles(samples)
+    semantic = searcher.semantic
+    exact = SemanticIndex(
+        searcher._vector_bundle, searcher.indexes, semantic.encoder, approximate=False
+    )
+    found = total = 0
+    for q in timed:
+        query = semantic.query_vector(q)
+        for lang in searcher.indexes:
+            want = top10(exact.scores(query, "en", lang).score)
+            got = top10(semantic.scores(query, "en", lang).score)
+            found += len(want & got)
+            total += len(want)
+    n = searcher.passage_count
+    ann = "yes" if semantic.approximate_languages else "no (exact)"
+    print(
+        f"| {n:,} | {ann} | {timings['semantic'][0]:.1f} / {timings['semantic'][1]:.1f} "
+        f"| {timings['lexical'][0]:.1f} / {timings['lexical'][1]:.1f} "
+        f"| {timings['semantic'][0] - timings['lexical'][0]:+.1f} | {found / max(total, 1):.3f} "
+        f"| {(opened - before) * 1024 * 1024 / n:,.0f} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--keep", type=Path, help="build here and keep (else a temporary folder)")
+    args = parser.parse_args()
+    if not XQUAD.is_dir():
+        print(f"XQuAD not found at {XQUAD}: this benchmark needs ../shared beside the repository.")
+        return 0
+    _, pairs = load_xquad("en")
+    questions = [q for q, _ in pairs]
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="docbot-semscale-"))
+    print(
+        "| passages | approximate | semantic p50 / p95 ms | lexical p50 / p95 ms "
+        "| added p50 ms | recall@10 vs exact | RSS after open B/passage |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    try:
+        for n in (int(x) for x in args.sizes.split(",")):
+            print(f"  {n:,} passages:", file=sys.stderr)
+            db = build(work, n)
+            measure(db, questions)
+            print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
