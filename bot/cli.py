@@ -57,6 +57,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 
 DEFAULT_TOP = 3
 BULK_CHANGE = 50
 SEMANTIC_INLINE_LIMIT = 300  # passages: about a minute of vectors on 2 cores
+ESTIMATE_AFTER = 5.0  # seconds of computing vectors before their pace is trusted
+LONG_VECTORS = 120.0  # seconds: vectors that take longer are announced with an estimate
 MAX_WIDTH = 100  # quotes wrap at the terminal's width, up to this many columns
 
 
@@ -339,6 +341,7 @@ class _Progress:
         self.last = 0.0
         self.calls = 0  # files read and batches of vectors computed: work this process did
         self.phase: tuple[int, float, int] = (-1, self.started, 0)  # total, start, done then
+        self.told = False  # how long the vectors take: said once
 
     def __call__(self, done: int, total: int, path: str) -> None:
         self.calls += 1
@@ -348,6 +351,7 @@ class _Progress:
         now = time.monotonic()
         if total != self.phase[0]:  # files, then vectors: each its own rate
             self.phase = (total, now, done)
+        self._tell_if_long(done, total, path, now)
         if not self.stream.isatty() or now - self.started < self.delay:
             return
         if now - self.last < 0.1 and done < total:
@@ -360,6 +364,20 @@ class _Progress:
         pace = render.pace(done - before, total - done, now - since)
         self.stream.write(f"\r[{bar}] {done}/{total} {pace:<22} {path[-30:]:<30}")
         self.stream.flush()
+
+    def _tell_if_long(self, done: int, total: int, label: str, now: float) -> None:
+        """Once the pace of computing vectors is known (``ESTIMATE_AFTER``
+        seconds), say how long they will take if that is long, on any stream."""
+        _, since, before = self.phase
+        if self.told or label != "vectors" or now - since < ESTIMATE_AFTER:
+            return
+        self.told = True
+        left = (total - done) * (now - since) / max(done - before, 1)
+        if left >= LONG_VECTORS:
+            self.close()
+            self.stream.write(render.long_vectors(done - before, total - before, now - since))
+            self.stream.write("\n")
+            self.stream.flush()
 
     def close(self) -> None:
         if self.shown:

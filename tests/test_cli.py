@@ -596,3 +596,25 @@ def test_a_long_build_on_a_terminal_shows_its_rate_and_time_left(tmp_path: Path)
     shown, code = run_in_pty(["index", *where], {"DOCBOT_SEMANTIC": "0"}, columns=120)
     assert code == 0
     assert re.search(r"\] \d+/1500 \d+\.\d/s, \d+ (?:s|min \d+ s) left", shown), shown[-400:]
+
+
+def test_long_vectors_are_announced_once_with_an_estimate_on_any_stream() -> None:
+    """The pace after the first seconds of vectors, turned into a time; a pipe
+    gets the line too (no bar there), and a short computation says nothing."""
+    from docbot.bot.cli import ESTIMATE_AFTER, _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(stream)
+    start = progress.started
+    progress(1, 1, "notes.md")  # files first: no estimate
+    progress(0, 9_000, "vectors")
+    progress._tell_if_long(32, 9_000, "vectors", start + 1.0)  # too soon to trust the pace
+    progress._tell_if_long(64, 9_000, "vectors", start + ESTIMATE_AFTER + 1)
+    progress._tell_if_long(96, 9_000, "vectors", start + ESTIMATE_AFTER + 2)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Computing 9,000 vectors takes about 13 min")
+    quick = io.StringIO()
+    short = _Progress(quick)
+    short(0, 100, "vectors")
+    short._tell_if_long(90, 100, "vectors", short.started + ESTIMATE_AFTER + 1)
+    assert quick.getvalue() == ""
