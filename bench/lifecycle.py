@@ -15,7 +15,8 @@ settings but those given here.
 
 The issue's targets: build >= 3,000 passages/s; `docbot ask` <= 1.0 s and
 <= 2x the seed corpus's; bot start-up to first reply <= 8 s; a new file
-answered from <= 3 s.
+answered from <= 3 s, also (``--vectors``) while the bot computes the large
+corpus's vectors in the background.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def seed_part(work: Path) -> float:
     return off
 
 
-def big_part(work: Path, count: int, seed_ask: float) -> None:
+def big_part(work: Path, count: int, seed_ask: float, vectors: bool) -> None:
     corpus, db = work / "big", work / "big.db"
     write_synthetic_corpus(corpus, synthetic_passages(count))
     label = f"{count:,} synthetic passages, semantic off"
@@ -210,6 +211,16 @@ def big_part(work: Path, count: int, seed_ask: float) -> None:
     row(label, "bot start-up to first poll", f"{polled:.2f} s")
     row(label, "bot start-up to first reply", f"{replied:.2f} s ({first!r})", "<= 8 s")
     row(label, "new file written -> bot answers from it", f"{pickup:.2f} s", "<= 3 s")
+    if vectors:
+        label = f"{count:,} synthetic passages, semantic on, vectors computing"
+        polled, replied, pickup, first = bot_times(corpus, db, question, ON, "")
+        row(label, "bot start-up to first reply", f"{replied:.2f} s ({first!r})", "<= 8 s")
+        row(
+            label,
+            "new file written -> bot answers from it, while the bot computes vectors",
+            f"{pickup:.2f} s",
+            "<= 3 s",
+        )
 
 
 def cache_bytecode(work: Path) -> None:
@@ -229,6 +240,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=48_000)
     parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument(
+        "--vectors",
+        action="store_true",
+        help="also: the large corpus with the semantic layer on, a new file answered "
+        "while the bot computes its vectors in the background (its first minutes)",
+    )
     args = parser.parse_args()
     if not (XQUAD / "xquad.en.json").exists():
         print(f"Note: XQuAD is missing ({XQUAD}); this benchmark needs it. Nothing measured.")
@@ -239,7 +256,7 @@ def main() -> None:
         work = Path(tmp)
         cache_bytecode(work)
         seed_ask = seed_part(work) if not args.no_seed else float("nan")
-        big_part(work, args.passages, seed_ask)
+        big_part(work, args.passages, seed_ask, args.vectors)
 
 
 if __name__ == "__main__":

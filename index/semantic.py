@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -577,55 +578,68 @@ def _publish_vectors(
     """Publish the vectors of the current passages as a new bundle; returns how
     many passages lack theirs.  Without ``partial`` only a complete layer is
     published; with it, whatever is cached (passages without vectors are
-    searched lexically meanwhile)."""
+    searched lexically meanwhile).
+
+    The bundle (arrays and, for a large language, its approximate index:
+    minutes at 100,000 passages) is prepared outside the index's write lock,
+    by the one process that holds the vector lock, so builds and their new
+    files are not held up; the write lock is taken only to make it current.
+    Passages that changed meanwhile are searched lexically until the next
+    round (``refresh_vectors``) covers them."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+        units = _current_units(conn)
+        keys = [unit_key(model_id, u) for _, u in units]
+        source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
+        if (
+            meta.get("vector_source") == source
+            and meta.get(store.check_key(store.VECTORS))
+            and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
+        ):
+            return 0
+        vectors = store.cached_vectors(conn, keys)
+    finally:
+        conn.close()
+    usable, missing = _usable(units, keys, vectors)
+    complete = len(usable) == len(units)  # sentences and pairs too
+    state = f"{source}|{len(usable)}"
+    has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
+    wanted = missing == 0 or (partial and has_any)
+    if not complete and (not wanted or meta.get("vector_partial") == state):
+        return missing
+    pending = store.pending_vectors_path(db_path)
+    arrays, langs, ref_langs = (
+        build_vector_arrays(usable, vectors, model_id) if usable else ({}, [], [])
+    )
+    header = {
+        "model": model_id,
+        "languages": langs,
+        "reference_languages": ref_langs,
+        "units": len(usable),
+        "format": VECTOR_FORMAT,
+    }
+    check = write_bundle(pending, arrays, header)
+    del arrays, vectors
     with lock:
         store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
         try:
-            meta = store.read_meta(db.conn)
-            units = _current_units(db.conn)
-            keys = [unit_key(model_id, u) for _, u in units]
-            source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
-            if (
-                meta.get("vector_source") == source
-                and meta.get(store.check_key(store.VECTORS))
-                and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
-            ):
-                store.rollback(db)
-                return 0
-            vectors = store.cached_vectors(db.conn, keys)
-            usable, missing = _usable(units, keys, vectors)
-            complete = len(usable) == len(units)  # sentences and pairs too
-            state = f"{source}|{len(usable)}"
-            has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
-            wanted = missing == 0 or (partial and has_any)
-            if not complete and (not wanted or meta.get("vector_partial") == state):
-                store.rollback(db)
-                return missing
+            now = store.read_meta(db.conn)
+            same = now.get("lexical_bundle") == meta.get("lexical_bundle")
             generation = store.bump_generation(db)
             target = store.bundle_path(db_path, "v", generation)
-            arrays, langs, ref_langs = (
-                build_vector_arrays(usable, vectors, model_id) if usable else ({}, [], [])
-            )
-            header = {
-                "generation": generation,
-                "model": model_id,
-                "languages": langs,
-                "reference_languages": ref_langs,
-                "units": len(usable),
-                "format": VECTOR_FORMAT,
-            }
-            check = write_bundle(target, arrays, header)
+            os.replace(pending, target)
             store.write_meta(
                 db,
                 vector_bundle=target.name,
                 vector_bundle_check=str(check),
-                previous_vector_bundle=meta.get("vector_bundle", ""),
-                vector_source=source if complete else "",
-                vector_partial="" if complete else state,
+                previous_vector_bundle=now.get("vector_bundle", ""),
+                vector_source=source if complete and same else "",
+                vector_partial="" if complete and same else state,
                 vector_model=model_id,
             )
-            if complete:
+            if complete and same:
                 store.drop_unused_vectors(db, set(keys))
             keep = store.bundles_in_use(store.read_meta(db.conn), db_path)
             store.commit(db)
@@ -633,8 +647,11 @@ def _publish_vectors(
             store.rollback(db)
             store.remove_stray_files(db_path)
             raise
+        finally:
+            with contextlib.suppress(OSError):
+                pending.unlink()
     store.remove_old_bundles(db_path, keep)
-    return missing
+    return missing if same else max(missing, 1)  # changed meanwhile: another round
 
 
 def vectors_missing(db_path: Path, spec: str) -> int:

@@ -800,11 +800,19 @@ def remove_old_bundles(db_path: Path, keep: set[Path]) -> None:
                 os.unlink(path)
 
 
+def pending_vectors_path(db_path: Path) -> Path:
+    """Where the vector-lock holder prepares the next vector bundle, outside
+    the write lock (``index.db.vectors.next``): no generation names it, and
+    cleaning up after a killed build leaves it to its owner."""
+    return db_path.with_name(f"{db_path.name}.vectors.next")
+
+
 def own_files(db_path: Path) -> tuple[Path, ...]:
     """The index's own files, which are never documents of a corpus around them."""
     name = db_path.name
     siblings = [
-        Path(f"{db_path}{s}") for s in ("", "-wal", "-shm", "-journal", ".lock", ".vectors.lock")
+        Path(f"{db_path}{s}")
+        for s in ("", "-wal", "-shm", "-journal", ".lock", ".vectors.lock", ".vectors.next")
     ]
     return (*siblings, *bundle_files(db_path), db_path.with_name(f".{name}"))
 
