@@ -34,7 +34,7 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import store
-from .arrays import Bundle, BundleError, write_bundle
+from .arrays import Bundle, BundleCheck, BundleError, write_bundle
 from .chunking import sentence_spans
 from .errors import EncoderUnavailable
 from .reference import REFERENCE
@@ -442,57 +442,131 @@ def _reference_means(
     return langs, np.asarray(means, dtype=np.float32)
 
 
+CHUNK_UNITS = 65_536  # units read, normalised and centred at a time (memory stays flat)
+VectorSource = Callable[[Sequence[bytes]], Mapping[bytes, bytes]]
+
+
+def _normalised(
+    keys: Sequence[bytes], fetch: VectorSource, dtype: type[np.floating[Any]]
+) -> npt.NDArray[Any]:
+    """Every unit's cached vector at unit length, read ``CHUNK_UNITS`` at a time."""
+    out: npt.NDArray[Any] | None = None
+    for start in range(0, len(keys), CHUNK_UNITS):
+        chunk = keys[start : start + CHUNK_UNITS]
+        got = fetch(chunk)
+        block = np.stack([np.frombuffer(got[k], np.float16) for k in chunk]).astype(np.float32)
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        if out is None:
+            out = np.empty((len(keys), block.shape[1]), dtype)
+        out[start : start + len(chunk)] = block
+    assert out is not None  # only called with units
+    return out
+
+
+def _chunked_means(
+    langs: list[str], unit_langs: npt.NDArray[np.int32], raw: npt.NDArray[Any]
+) -> FloatArray:
+    """``_language_means`` a chunk at a time (a large corpus's float16 vectors)."""
+    sums = np.zeros((len(langs), raw.shape[1]), np.float64)
+    counts = np.bincount(unit_langs, minlength=len(langs)).astype(np.float64)
+    for start in range(0, len(raw), CHUNK_UNITS):
+        block = raw[start : start + CHUNK_UNITS].astype(np.float32)
+        owners = unit_langs[start : start + CHUNK_UNITS]
+        for i in range(len(langs)):
+            sums[i] += block[owners == i].sum(axis=0, dtype=np.float64)
+    overall = sums.sum(axis=0) / max(len(raw), 1)
+    means = (sums + MEAN_SHRINK_UNITS * overall) / (counts + MEAN_SHRINK_UNITS)[:, None]
+    return np.asarray(means, dtype=np.float32)
+
+
+def _centred_rows(
+    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray, dtype: Any
+) -> tuple[npt.NDArray[Any], FloatArray]:
+    """The units at ``rows`` with ``mean`` taken off, at unit length, and their
+    norms before (a chunk at a time)."""
+    vecs = np.empty((rows.size, raw.shape[1]), dtype)
+    norms = np.empty(rows.size, np.float32)
+    for start in range(0, rows.size, CHUNK_UNITS):
+        picked = rows[start : start + CHUNK_UNITS]
+        block = raw[picked].astype(np.float32, copy=False) - mean
+        norm = np.linalg.norm(block, axis=1).astype(np.float32)
+        block /= np.maximum(norm, 1e-12)[:, None]
+        vecs[start : start + picked.size] = block
+        norms[start : start + picked.size] = norm
+    return vecs, norms
+
+
+def _from_mapping(vectors: Mapping[bytes, bytes]) -> VectorSource:
+    return lambda keys: vectors
+
+
 def build_vector_arrays(
     all_units: list[tuple[str, Unit]],
-    vectors: Mapping[bytes, bytes],
+    vectors: Mapping[bytes, bytes] | VectorSource,
     model_id: str,
     ann_min_units: int = ANN_MIN_UNITS,
 ) -> tuple[dict[str, npt.NDArray[Any]], list[str], list[str]]:
     """The centred vectors of every unit, per language, ready to be mapped; and
     the reference sentences' language means.  A language with more than
-    ``ann_min_units`` units gets an approximate index too."""
+    ``ann_min_units`` units gets an approximate index too, and its vectors are
+    kept as float16.  ``vectors``: the cached vectors by key, or a function
+    that reads some (a large corpus is read ``CHUNK_UNITS`` at a time)."""
+    fetch = vectors if callable(vectors) else _from_mapping(vectors)
     reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
     units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
-    ref_langs, ref_means = _reference_means(reference, vectors, model_id)
+    ref_keys = [unit_key(model_id, u) for _, u in reference]
+    ref_langs, ref_means = _reference_means(reference, fetch(ref_keys), model_id)
     langs = sorted({prim for prim, _ in units})
-    raw = np.stack(
-        [np.frombuffer(vectors[unit_key(model_id, u)], np.float16) for _, u in units]
-    ).astype(np.float32)
-    raw /= np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+    keys = [unit_key(model_id, u) for _, u in units]
     unit_langs = np.array([langs.index(prim) for prim, _ in units], np.int32)
-    means = _language_means(langs, unit_langs, raw)
-    centred = raw - means[unit_langs]
-    norms = np.linalg.norm(centred, axis=1).astype(np.float32)
-    centred /= np.maximum(norms, 1e-12)[:, None]
+    kinds = np.array([UNIT_KINDS.index(u.kind) for _, u in units], np.int8)
+    pids = np.array([u.pid for _, u in units], np.int64)
+    starts = np.array([u.start for _, u in units], np.int32)
+    ends = np.array([u.end for _, u in units], np.int32)
+    del units
+    if len(keys) <= CHUNK_UNITS:  # all at once, in float32
+        raw = _normalised(keys, fetch, np.float32)
+        means = _language_means(langs, unit_langs, raw)
+    else:
+        raw = _normalised(keys, fetch, np.float16)
+        means = _chunked_means(langs, unit_langs, raw)
     arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
     for i, lang in enumerate(langs):
         large = int((unit_langs == i).sum()) > ann_min_units
+        store_as = np.float16 if large else np.float32
         ordered = []
-        for kind in UNIT_KINDS:
-            rows = [j for j, (_, u) in enumerate(units) if unit_langs[j] == i and u.kind == kind]
-            picked = np.array(rows, np.int64)
-            ordered.append(picked)
-            arrays[f"{lang}/{kind}/pid"] = np.array([units[j][1].pid for j in rows], np.int64)
-            vecs = centred[picked] if rows else np.zeros((0, raw.shape[1]), np.float32)
-            arrays[f"{lang}/{kind}/vec"] = vecs.astype(np.float16 if large else np.float32)
-            arrays[f"{lang}/{kind}/norm"] = norms[picked] if rows else np.zeros(0, np.float32)
+        for k, kind in enumerate(UNIT_KINDS):
+            rows = np.flatnonzero((unit_langs == i) & (kinds == k)).astype(np.int64)
+            arrays[f"{lang}/{kind}/pid"] = pids[rows]
+            vecs, norms = _centred_rows(raw, rows, means[i], store_as)
+            arrays[f"{lang}/{kind}/vec"] = vecs
+            arrays[f"{lang}/{kind}/norm"] = norms
+            ordered.append(vecs)
             if kind != "p":
-                arrays[f"{lang}/{kind}/start"] = np.array(
-                    [units[j][1].start for j in rows], np.int32
-                )
-                arrays[f"{lang}/{kind}/end"] = np.array([units[j][1].end for j in rows], np.int32)
+                arrays[f"{lang}/{kind}/start"] = starts[rows]
+                arrays[f"{lang}/{kind}/end"] = ends[rows]
         if large:
-            arrays[f"{lang}/ann"] = ann_index(centred[np.concatenate(ordered)])
+            arrays[f"{lang}/ann"] = ann_index(ordered)
     return arrays, langs, ref_langs
 
 
-def ann_index(vectors: FloatArray) -> npt.NDArray[np.uint8]:
+def ann_index(vectors: FloatArray | Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.uint8]:
     """An approximate nearest-neighbour index (HNSW, 8-bit, inner product) of
-    ``vectors``, keyed by row, as bytes to store in a bundle and map."""
+    ``vectors`` (one matrix, or several whose rows follow one another), keyed
+    by row, as bytes to store in a bundle and map."""
     from usearch.index import Index
 
-    index = Index(ndim=vectors.shape[1], metric="ip", dtype="i8")
-    index.add(np.arange(len(vectors), dtype=np.uint64), vectors, threads=0)
+    parts = [vectors] if isinstance(vectors, np.ndarray) else list(vectors)
+    ndim = next(p.shape[1] for p in parts)
+    index = Index(ndim=ndim, metric="ip", dtype="i8")
+    first = 0
+    for part in parts:
+        for start in range(0, len(part), CHUNK_UNITS):
+            block = np.asarray(part[start : start + CHUNK_UNITS], dtype=np.float32)
+            keys = np.arange(first + start, first + start + len(block), dtype=np.uint64)
+            if len(block):
+                index.add(keys, block, threads=0)
+        first += len(part)
     saved = index.save()
     assert saved is not None  # saved to memory when given no path
     return np.frombuffer(bytes(saved), np.uint8)
@@ -549,7 +623,7 @@ def refresh_vectors(
 
 
 def _usable(
-    units: list[tuple[str, Unit]], keys: list[bytes], vectors: Mapping[bytes, bytes]
+    units: list[tuple[str, Unit]], keys: list[bytes], vectors: Container[bytes]
 ) -> tuple[list[tuple[str, Unit]], int]:
     """The units that can be published: those with a vector, of passages whose
     own vector is there (a passage is searched semantically only with it);
@@ -566,6 +640,32 @@ def _usable(
         if k in vectors and (prim.startswith(REFERENCE_PREFIX) or u.pid in covered)
     ]
     return usable, len(passages - covered)
+
+
+def partial_reader(conn: Any) -> VectorSource:
+    """Read cached vectors by key, some at a time, from ``conn``."""
+    return lambda keys: store.cached_vectors(conn, keys)
+
+
+def _prepare_bundle(
+    db_path: Path, pending: Path, usable: list[tuple[str, Unit]], model_id: str
+) -> BundleCheck:
+    """Write the vector bundle of ``usable`` to ``pending`` (not yet current)."""
+    conn = store.open_reader(db_path)  # the cache only grows while this process holds it
+    try:
+        arrays, langs, ref_langs = (
+            build_vector_arrays(usable, partial_reader(conn), model_id) if usable else ({}, [], [])
+        )
+    finally:
+        conn.close()
+    header = {
+        "model": model_id,
+        "languages": langs,
+        "reference_languages": ref_langs,
+        "units": len(usable),
+        "format": VECTOR_FORMAT,
+    }
+    return write_bundle(pending, arrays, header)
 
 
 def _publish_vectors(
@@ -598,10 +698,10 @@ def _publish_vectors(
             and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
         ):
             return 0
-        vectors = store.cached_vectors(conn, keys)
+        cached = store.cached_vector_keys(conn, keys)
     finally:
         conn.close()
-    usable, missing = _usable(units, keys, vectors)
+    usable, missing = _usable(units, keys, cached)
     complete = len(usable) == len(units)  # sentences and pairs too
     state = f"{source}|{len(usable)}"
     has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
@@ -609,18 +709,7 @@ def _publish_vectors(
     if not complete and (not wanted or meta.get("vector_partial") == state):
         return missing
     pending = store.pending_vectors_path(db_path)
-    arrays, langs, ref_langs = (
-        build_vector_arrays(usable, vectors, model_id) if usable else ({}, [], [])
-    )
-    header = {
-        "model": model_id,
-        "languages": langs,
-        "reference_languages": ref_langs,
-        "units": len(usable),
-        "format": VECTOR_FORMAT,
-    }
-    check = write_bundle(pending, arrays, header)
-    del arrays, vectors
+    check = _prepare_bundle(db_path, pending, usable, model_id)
     with lock:
         store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
