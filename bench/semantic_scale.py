@@ -76,14 +76,16 @@ def build(work: Path, n: int) -> Path:
         "import sys, time\nfrom docbot.index import refresh_vectors\n"
         "t = time.perf_counter()\n"
         f"refresh_vectors(__import__('pathlib').Path({str(db)!r}), {SPEC!r})\n"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
         "print(time.perf_counter() - t)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    vectors = float(out.stdout.split()[-1])
+    peak, vectors = int(out.stdout.split()[-2]) / 1024, float(out.stdout.split()[-1])
     print(
-        f"  build: lexical {lexical:.1f} s, vectors + approximate index {vectors:.1f} s",
+        f"  build: lexical {lexical:.1f} s; vectors, their bundle and its approximate index "
+        f"{vectors:.1f} s, peak RSS {peak:,.0f} MiB (workers apart)",
         file=sys.stderr,
     )
     return db
