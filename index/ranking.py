@@ -390,6 +390,34 @@ def fused_ranking(
     return found
 
 
+HEADING_MATCH = 0.1  # times the squared share of the question a section's heading holds
+HEADING_RERANK = 20  # the candidates whose headings are read
+
+
+def heading_coverage(terms: dict[str, float], heading: set[str]) -> float:
+    """The share of the question's weight (``terms``: analysed term -> IDF)
+    that a heading's analysed terms hold.
+
+    >>> heading_coverage({"changelog": 2.0, "file": 0.5}, {"changelog"})
+    0.8
+    """
+    total = sum(terms.values())
+    return sum(w for t, w in terms.items() if t in heading) / total if total else 0.0
+
+
+def with_headings(ranked: list[Candidate], coverage: dict[int, float]) -> list[Candidate]:
+    """Documentation names its topics in headings: a passage that opens a
+    section whose heading holds the question (``coverage`` by passage id)
+    moves up by ``HEADING_MATCH`` times that share squared ("Was ist die
+    Datei changelog?" → the section "4.3. changelog", not a passage that
+    mentions the file).  Only the order changes, never whether it answers."""
+    moved = [
+        replace(c, score=c.score + HEADING_MATCH * coverage.get(c.passage_id, 0.0) ** 2)
+        for c in ranked
+    ]
+    return sorted(moved, key=lambda c: (-c.score, c.passage_id))
+
+
 def lexical_ranking(
     text: str, guess: LanguageGuess, indexes: dict[str, LanguageIndex], within: str | None = None
 ) -> list[Candidate]:

@@ -37,7 +37,13 @@ from .langs import (
 from .lexical import LanguageIndex
 from .question import clean_question, named_things, question_text_for
 from .quoting import choose_quote
-from .ranking import Candidate, rank_candidates
+from .ranking import (
+    HEADING_RERANK,
+    Candidate,
+    heading_coverage,
+    rank_candidates,
+    with_headings,
+)
 from .records import Answer, DocumentInfo, Hit, Passage
 from .semantic import Encoder, SemanticIndex, covered_passages, load_encoder, model_id_of
 
@@ -257,7 +263,33 @@ class Searcher:
         ranked = rank_candidates(
             text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
+        ranked = self._headings_first(ranked)
         return guess, self._of_the_right_kind(text, _in(ranked, where)), query
+
+    def _terms_of(self, lang: str, text: str) -> set[str]:
+        return {term for word in self.indexes[lang].analyze(text).words for term in word}
+
+    def _headings_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The fused ranking's best candidates, with a section heading that
+        holds the question counted (``ranking.with_headings``)."""
+        top = ranked[:HEADING_RERANK]
+        if not top:
+            return ranked
+        with self._lock:
+            headings = store.opening_sections(self._conn, [c.passage_id for c in top])
+        coverage = {
+            c.passage_id: heading_coverage(
+                c.terms,
+                {
+                    t
+                    for word in self.indexes[c.lang].analyze(headings[c.passage_id]).words
+                    for t in word
+                },
+            )
+            for c in top
+            if c.passage_id in headings and c.terms
+        }
+        return with_headings(top, coverage) + ranked[HEADING_RERANK:]
 
     def names_unknown(self, text: str, lang: str) -> bool:
         """Whether ``text`` names something no passage mentions, in any of the

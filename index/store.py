@@ -191,6 +191,21 @@ def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Pa
     return out
 
 
+def opening_sections(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The section heading of each passage in ``ids`` that opens its section
+    (a heading introduces the text under it, not its later passages)."""
+    marks = ",".join("?" * len(ids))
+    return {
+        pid: section
+        for pid, section in conn.execute(
+            f"SELECT p.id, p.section FROM passages p WHERE p.id IN ({marks}) "
+            "AND p.section IS NOT NULL AND NOT EXISTS (SELECT 1 FROM passages q "
+            "WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 AND q.section IS p.section)",
+            list(ids),
+        )
+    }
+
+
 def section_rows(conn: sqlite3.Connection, doc: str, section: str | None) -> list[PassageRow]:
     return list(
         conn.execute(

@@ -1,0 +1,51 @@
+"""Documentation names its topics in headings: a passage that opens a
+section whose heading holds the question moves up among the answers."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from pathlib import Path
+
+from docbot.index import Searcher, build_index, store
+from docbot.index.ranking import HEADING_MATCH, Candidate, heading_coverage, with_headings
+
+TERMS = {"changelog": 1.39, "file": 0.16}
+
+
+def candidate(pid: int, score: float) -> Candidate:
+    return Candidate(pid, "en", pid, 1.0, 1.0, 2, 1.5, TERMS, 0.5, score)
+
+
+def test_a_heading_that_holds_the_question_moves_its_section_up_but_only_so_far() -> None:
+    mention, titled, far_behind = candidate(1, 0.62), candidate(2, 0.55), candidate(3, 0.40)
+    share = heading_coverage(TERMS, {"changelog"})
+    assert round(share, 2) == 0.9 and heading_coverage(TERMS, {"rule", "adjust"}) == 0.0
+    ranked = with_headings([mention, titled, far_behind], {2: share, 3: share})
+    assert [c.passage_id for c in ranked] == [2, 1, 3]  # 0.55 + 0.1 * 0.81 > 0.62
+    assert ranked[0].score == titled.score + HEADING_MATCH * share**2
+    ahead = with_headings([candidate(1, 0.75), titled], {2: share})
+    assert [c.passage_id for c in ahead] == [1, 2]  # a clearly better passage stays first
+
+
+def test_only_the_passage_that_opens_a_section_carries_its_heading(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    long_section = " ".join(
+        f"Entry {i} of the changelog names the version, the urgency and who uploaded it."
+        for i in range(40)
+    )
+    (corpus / "guide.md").write_text(
+        "---\nlang: en\n---\n# Guide\n\n## changelog\n\n"
+        f"{long_section}\n\n## Upload\n\nUse dput.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    searcher = Searcher(db)
+    with closing(store.open_reader(db)) as conn:
+        rows = conn.execute("SELECT id, section FROM passages ORDER BY ordinal").fetchall()
+        opening = store.opening_sections(conn, [pid for pid, _ in rows])
+    in_changelog = [pid for pid, section in rows if section == "changelog"]
+    assert len(in_changelog) >= 2 and searcher.passage_count == len(rows)
+    assert opening[in_changelog[0]] == "changelog"
+    assert not any(pid in opening for pid in in_changelog[1:])
