@@ -14,6 +14,7 @@ never mentions.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -416,6 +417,31 @@ def with_headings(ranked: list[Candidate], coverage: dict[int, float]) -> list[C
         for c in ranked
     ]
     return sorted(moved, key=lambda c: (-c.score, c.passage_id))
+
+
+TRANSLATION = 0.7  # centred cosine of two passages' own vectors: one translates the other
+TRANSLATION_RERANK = 5  # how far down a translation in the question's language is looked for
+
+
+def own_translation_first(
+    ranked: list[Candidate],
+    reader: str | None,
+    similarity: Callable[[tuple[str, int], tuple[str, int]], float | None],
+) -> list[Candidate]:
+    """Translated documentation holds the same answer in several languages:
+    when the first answer is in another language than the question's and one
+    of the next few is in the question's and close enough to be its
+    translation (``TRANSLATION``), that one comes first."""
+    if reader is None or not ranked or ranked[0].lang == reader:
+        return ranked
+    first = ranked[0]
+    for c in ranked[1:TRANSLATION_RERANK]:
+        if c.lang == reader:
+            close = similarity((first.lang, first.local), (c.lang, c.local))
+            if close is not None and close >= TRANSLATION:
+                return [replace(c, score=first.score), *(x for x in ranked if x is not c)]
+            return ranked
+    return ranked
 
 
 def lexical_ranking(

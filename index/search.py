@@ -41,6 +41,7 @@ from .ranking import (
     HEADING_RERANK,
     Candidate,
     heading_coverage,
+    own_translation_first,
     rank_candidates,
     with_headings,
 )
@@ -263,15 +264,20 @@ class Searcher:
         ranked = rank_candidates(
             text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
-        ranked = self._headings_first(ranked)
+        reader = spoken or (None if guess.reason == "ambiguous" else guess.tag)
+        ranked = self._headings_first(ranked, reader)
+        ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
         return guess, self._of_the_right_kind(text, _in(ranked, where)), query
 
     def _terms_of(self, lang: str, text: str) -> set[str]:
         return {term for word in self.indexes[lang].analyze(text).words for term in word}
 
-    def _headings_first(self, ranked: list[Candidate]) -> list[Candidate]:
+    def _headings_first(self, ranked: list[Candidate], reader: str | None) -> list[Candidate]:
         """The fused ranking's best candidates, with a section heading that
-        holds the question counted (``ranking.with_headings``)."""
+        holds the question counted (``ranking.with_headings``): headings in
+        the question's language, or in any when the corpus has none in it (a
+        name shared with another language's heading, "ROI", is no reason to
+        put that language first)."""
         top = ranked[:HEADING_RERANK]
         if not top:
             return ranked
@@ -287,7 +293,9 @@ class Searcher:
                 },
             )
             for c in top
-            if c.passage_id in headings and c.terms
+            if c.passage_id in headings
+            and c.terms
+            and (c.lang == reader or reader not in self.indexes)
         }
         return with_headings(top, coverage) + ranked[HEADING_RERANK:]
 

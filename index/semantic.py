@@ -1137,6 +1137,24 @@ class SemanticIndex:
             rows.local[entries],
         )
 
+    def passage_similarity(self, a: tuple[str, int], b: tuple[str, int]) -> float | None:
+        """Cosine of two passages' own vectors, centred on their languages, by
+        (language, local position): a translation of a passage is close to it
+        (``None`` when either has no vector)."""
+        if not self.active or self._bundle is None:
+            return None
+        found = []
+        for lang, local in (a, b):
+            rows = self._rows[lang]["p"]
+            entries = rows.of_passages(np.array([local], np.int64))
+            if not entries.size:
+                return None
+            vector = self._bundle[f"{lang}/p/vec"][int(rows.matrix_rows(entries)[0])]
+            found.append(np.asarray(vector, dtype=np.float32))
+        first, second = found
+        norms = float(np.linalg.norm(first) * np.linalg.norm(second))
+        return float(first @ second) / norms if norms else None
+
     def sentence_scores(
         self, lang: str, local: int, query: FloatArray
     ) -> dict[tuple[int, int], float]:
