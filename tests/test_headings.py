@@ -1,5 +1,5 @@
-"""Documentation names its topics in headings: a passage that opens a
-section whose heading holds the question moves up among the answers."""
+"""The order among answers: a passage that opens a section whose heading
+holds the question moves up; a translation in the question's language comes first."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from contextlib import closing
 from pathlib import Path
 
 from docbot.index import Searcher, build_index, store
-from docbot.index.ranking import HEADING_MATCH, Candidate, heading_coverage, with_headings
+from docbot.index.ranking import (
+    HEADING_MATCH,
+    Candidate,
+    heading_coverage,
+    own_translation_first,
+    with_headings,
+)
 
 TERMS = {"changelog": 1.39, "file": 0.16}
 
@@ -49,3 +55,25 @@ def test_only_the_passage_that_opens_a_section_carries_its_heading(tmp_path: Pat
     assert len(in_changelog) >= 2 and searcher.passage_count == len(rows)
     assert opening[in_changelog[0]] == "changelog"
     assert not any(pid in opening for pid in in_changelog[1:])
+
+
+def test_a_translation_in_the_questions_language_comes_before_the_original() -> None:
+    """Translated documentation: the English question's answer first in
+    English when the English passage translates the German one ranked first;
+    not when the English passage is about something else, nor beyond the
+    first few."""
+    german, english, other = (
+        Candidate(1, "de", 0, 1.0, 1.0, 2, 1.5, TERMS, 0.6, 0.60),
+        Candidate(2, "en", 0, 1.0, 1.0, 2, 1.5, TERMS, 0.5, 0.55),
+        Candidate(3, "en", 1, 1.0, 1.0, 2, 1.5, TERMS, 0.5, 0.50),
+    )
+    close = {(("de", 0), ("en", 0)): 0.83, (("de", 0), ("en", 1)): 0.31}
+
+    def similarity(a: tuple[str, int], b: tuple[str, int]) -> float | None:
+        return close.get((a, b))
+
+    ranked = own_translation_first([german, english, other], "en", similarity)
+    assert [c.passage_id for c in ranked] == [2, 1, 3] and ranked[0].score == german.score
+    assert own_translation_first([german, other, english], "en", similarity)[0] is german
+    assert own_translation_first([german, english], "de", similarity)[0] is german
+    assert own_translation_first([german, english], None, similarity)[0] is german
