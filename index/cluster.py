@@ -282,8 +282,9 @@ class _Run:
             blobs = self.client.gather([future for _, future in finished])
         except (OSError, TimeoutError, CancelledError):
             raise self.lost() from None
-        for (n, _), blob in zip(finished, blobs, strict=True):
+        for (n, future), blob in zip(finished, blobs, strict=True):
             self.held[n] = blob
+            _release(future)
 
     def lost(self) -> ClusterUnavailable:
         total = sum(len(task.texts) for task in self.tasks)
@@ -299,3 +300,12 @@ class _Run:
         if futures and self.client.status == "running":
             with contextlib.suppress(Exception):
                 self.client.cancel(futures)
+        for future in futures:
+            _release(future)
+
+
+def _release(future: Future) -> None:
+    """Let the cluster forget a task now rather than in ``Future.__del__``: a
+    Ctrl-C that arrives while a finalizer runs is lost ("Exception ignored")."""
+    with contextlib.suppress(RuntimeError, AttributeError, TypeError):  # a closed client
+        future.release()
