@@ -339,8 +339,13 @@ class _Progress:
     """A one-line progress bar on stderr, shown only when a build takes a while;
     ``first`` is called once, when the build reaches its first file."""
 
-    def __init__(self, stream: TextIO, first: Callable[[], None] | None = None) -> None:
-        self.stream, self.first = stream, first
+    def __init__(
+        self,
+        stream: TextIO,
+        first: Callable[[], None] | None = None,
+        where: str = "on this machine",  # where the vectors are computed
+    ) -> None:
+        self.stream, self.first, self.where = stream, first, where
         self.delay = 0.5
         self.started = time.monotonic()
         self.shown = False
@@ -381,7 +386,9 @@ class _Progress:
         left = (total - done) * (now - since) / max(done - before, 1)
         if left >= LONG_VECTORS:
             self.close()
-            self.stream.write(render.long_vectors(done - before, total - before, now - since))
+            self.stream.write(
+                render.long_vectors(done - before, total - before, now - since, self.where)
+            )
             self.stream.write("\n")
             self.stream.flush()
 
@@ -444,7 +451,8 @@ class Cli:
 
     def build(self, rebuild: bool = False, force: bool = False) -> BuildReport:
         """Build, waiting (and saying at once whom for) if another build runs."""
-        progress = _Progress(self.streams.stderr)
+        where = f"on the Dask cluster at {self.cluster}" if self.cluster else "on this machine"
+        progress = _Progress(self.streams.stderr, where=where)
         waited: list[LockHolder | None] = []
 
         def on_wait(holder: LockHolder | None) -> None:
