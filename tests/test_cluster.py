@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pytest
 
 from docbot.bot.cli import Streams, main
-from docbot.index import DEFAULT_ENCODER, Searcher, build_index, store
+from docbot.index import DEFAULT_ENCODER, DocbotError, Searcher, build_index, store
 from docbot.index.arrays import open_bundle
 from docbot.index.semantic import EMBED_BATCH, UNIT_KINDS, vector_progress
 
@@ -194,19 +194,22 @@ def copy_index(db: Path, target: Path) -> Path:
 
 def some_new_vectors_kept(db: Path) -> bool:
     """Whether a build of the notes and more has stored a batch of the new vectors."""
-    progress = vector_progress(db, DEFAULT_ENCODER)
+    try:
+        progress = vector_progress(db, DEFAULT_ENCODER)
+    except (DocbotError, sqlite3.Error):  # caught mid-commit: look again
+        return False
     return progress.total > FILES * 10 and progress.cached > FILES * 10
 
 
 def when(
     condition: Callable[[], bool], then: Callable[[], None], timeout: float
 ) -> threading.Thread:
-    """Run ``then`` once ``condition`` holds (looked at every 10 ms), in a thread."""
+    """Run ``then`` once ``condition`` holds (looked at every 30 ms), in a thread."""
 
     def watch() -> None:
         deadline = time.monotonic() + timeout
         while not condition() and time.monotonic() < deadline:
-            time.sleep(0.01)
+            time.sleep(0.03)
         then()
 
     thread = threading.Thread(target=watch, daemon=True)
