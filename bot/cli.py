@@ -48,7 +48,7 @@ from docbot.index import (
 )
 
 from . import render
-from .config import Paths, load_environment, resolve_paths, semantic_spec
+from .config import Paths, cluster_address, load_environment, resolve_paths, semantic_spec
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -239,6 +239,12 @@ def _parser(streams: Streams | None = None) -> _Parser:
         help="read the whole index and check it (SQLite, sizes and checksums); change nothing",
     )
     p_index.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="compute the vectors on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://HOST:8786; as DOCBOT_CLUSTER)",
+    )
+    p_index.add_argument(
         "--no-semantic",
         action="store_true",
         help="BM25 only: compute no vectors, load no model (as DOCBOT_SEMANTIC=0)",
@@ -333,8 +339,13 @@ class _Progress:
     """A one-line progress bar on stderr, shown only when a build takes a while;
     ``first`` is called once, when the build reaches its first file."""
 
-    def __init__(self, stream: TextIO, first: Callable[[], None] | None = None) -> None:
-        self.stream, self.first = stream, first
+    def __init__(
+        self,
+        stream: TextIO,
+        first: Callable[[], None] | None = None,
+        where: str = "on this machine",  # where the vectors are computed
+    ) -> None:
+        self.stream, self.first, self.where = stream, first, where
         self.delay = 0.5
         self.started = time.monotonic()
         self.shown = False
@@ -375,7 +386,9 @@ class _Progress:
         left = (total - done) * (now - since) / max(done - before, 1)
         if left >= LONG_VECTORS:
             self.close()
-            self.stream.write(render.long_vectors(done - before, total - before, now - since))
+            self.stream.write(
+                render.long_vectors(done - before, total - before, now - since, self.where)
+            )
             self.stream.write("\n")
             self.stream.flush()
 
@@ -402,6 +415,7 @@ class Cli:
         self.db_arg: str | None = getattr(args, "db", None)
         self.paths: Paths = resolve_paths(env, self.corpus_arg, self.db_arg)
         self.semantic = semantic_spec(env, disabled=getattr(args, "no_semantic", False))
+        self.cluster = cluster_address(env, getattr(args, "cluster", None))  # docbot index only
 
     # --- output ------------------------------------------------------------
 
@@ -437,7 +451,8 @@ class Cli:
 
     def build(self, rebuild: bool = False, force: bool = False) -> BuildReport:
         """Build, waiting (and saying at once whom for) if another build runs."""
-        progress = _Progress(self.streams.stderr)
+        where = f"on the Dask cluster at {self.cluster}" if self.cluster else "on this machine"
+        progress = _Progress(self.streams.stderr, where=where)
         waited: list[LockHolder | None] = []
 
         def on_wait(holder: LockHolder | None) -> None:
@@ -453,6 +468,7 @@ class Cli:
                 progress=progress,
                 semantic=self.semantic,
                 on_wait=on_wait,
+                cluster=self.cluster,
             )
         finally:
             progress.close()
@@ -546,6 +562,12 @@ class Cli:
         if self.args.force and not self.args.rebuild:
             self.fail(
                 "--force only goes with --rebuild: docbot index --rebuild --force", EXIT_USAGE
+            )
+        if self.args.cluster and self.semantic is None:
+            self.fail(
+                "--cluster computes the semantic layer's vectors; with --no-semantic "
+                "(or DOCBOT_SEMANTIC=0) there are none to compute.",
+                EXIT_USAGE,
             )
         if self.args.check:
             check = verify_index(self.paths.db)

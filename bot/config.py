@@ -30,6 +30,8 @@ SETTINGS: dict[str, str] = {
     "(default 1).",
     "DOCBOT_ENCODER": "Semantic encoder: e5-small (bundled, default), "
     "sentence-transformers:MODEL or fastembed:MODEL.",
+    "DOCBOT_CLUSTER": "Dask scheduler address (tcp://HOST:8786) where `docbot index` computes "
+    "the vectors; unset: on this machine.",
     "DOCBOT_WATCH": "1 makes the running bot reindex when the corpus changes; 0: off (default 1).",
     "NO_COLOR": "Set to anything to turn off bold and colour in the terminal.",
 }
@@ -68,6 +70,18 @@ def semantic_spec(env: Mapping[str, str], disabled: bool = False) -> str | None:
     if disabled or env.get("DOCBOT_SEMANTIC", "1").strip().lower() in {"0", "false", "no", "off"}:
         return None
     return (env.get("DOCBOT_ENCODER") or "").strip() or "e5-small"
+
+
+def cluster_address(env: Mapping[str, str], option: str | None) -> str | None:
+    """The Dask scheduler that computes a build's vectors: ``--cluster``, then
+    ``DOCBOT_CLUSTER``; ``None`` (empty too): this machine's worker processes.
+
+    >>> cluster_address({"DOCBOT_CLUSTER": "tcp://10.0.0.5:8786"}, None)
+    'tcp://10.0.0.5:8786'
+    >>> cluster_address({"DOCBOT_CLUSTER": " "}, None), cluster_address({}, "host:8786")
+    (None, 'host:8786')
+    """
+    return (option or env.get("DOCBOT_CLUSTER") or "").strip() or None
 
 
 def resolve_paths(env: Mapping[str, str], corpus: str | None, db: str | None) -> Paths:

@@ -340,7 +340,7 @@ def pace(done: int, left: int, seconds: float) -> str:
     return f"{rate:.1f}/s, {spell} left"
 
 
-def long_vectors(done: int, total: int, seconds: float) -> str:
+def long_vectors(done: int, total: int, seconds: float, where: str = "on this machine") -> str:
     """Said once when computing vectors will take a while, from the pace so far.
 
     >>> long_vectors(200, 48_000, 20.0)
@@ -350,7 +350,7 @@ questions are answered meanwhile, with BM25 for the passages still without vecto
     left = round((total - done) * seconds / max(done, 1))
     spell = f"{left // 3600} h {left % 3600 // 60} min" if left >= 3600 else f"{left // 60} min"
     return (
-        f"Computing {total:,} vectors takes about {spell} on this machine "
+        f"Computing {total:,} vectors takes about {spell} {where} "
         f"({done / seconds:,.0f}/s so far); questions are answered meanwhile, "
         "with BM25 for the passages still without vectors."
     )

@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from docbot.index import is_index_file
+from docbot.index import DocbotError, is_index_file
 
 from .config import Paths
 
@@ -47,6 +47,8 @@ def watch_corpus(
         ):
             try:
                 on_change()
+            except DocbotError as error:  # a cluster gone, an index busy: one line
+                print(f"docbot: {error} Still watching.", file=sys.stderr, flush=True)
             except Exception:
                 traceback.print_exc(file=sys.stderr)
                 print("docbot: that refresh failed; still watching.", file=sys.stderr, flush=True)

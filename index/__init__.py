@@ -17,6 +17,7 @@ from __future__ import annotations
 from .builder import Staleness, build_index, check_staleness, stale_reason
 from .chunking import is_code as is_code_line
 from .errors import (
+    ClusterUnavailable,
     CorpusError,
     DocbotError,
     EmptyQuestion,
@@ -56,6 +57,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Answer",
     "BuildReport",
+    "ClusterUnavailable",
     "CorpusError",
     "DocbotError",
     "DocumentInfo",

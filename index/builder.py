@@ -410,6 +410,7 @@ def build_index(
     progress: Progress | None = None,
     semantic: str | None = None,
     on_wait: store.Waiting | None = None,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Build or refresh the index of ``corpus`` at ``db_path``, in one transaction.
 
@@ -420,7 +421,8 @@ def build_index(
     layer's vectors are brought up to date; ``vectors_missing`` in the report
     says how many passages still lack them.  When another process builds,
     ``wait`` waits for it (``on_wait`` is told whom it waits for first);
-    without ``wait``, ``IndexBusy``.
+    without ``wait``, ``IndexBusy``.  ``cluster`` names a Dask scheduler that
+    computes the vectors (``cluster.embed_on_cluster``).
     """
     started = time.perf_counter()
     if wait and on_wait is not None:
@@ -445,7 +447,9 @@ def build_index(
             from .semantic import refresh_vectors, vector_damage
 
             damage = vector_damage(db_path, semantic)
-            missing = refresh_vectors(db_path, semantic, progress=progress, wait=wait, lock=lock)
+            missing = refresh_vectors(
+                db_path, semantic, progress=progress, wait=wait, lock=lock, cluster=cluster
+            )
             repaired = report.repaired + ((damage,) if damage and not missing else ())
             report = replace(
                 report,

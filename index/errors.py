@@ -5,6 +5,8 @@
         ``EmptyQuestion``, ``QuestionTooLong``, ``UnknownLanguage``
     ``CorpusError`` - the corpus folder cannot be used (missing, not a folder, empty).
     ``EncoderUnavailable`` - the semantic layer's model cannot be loaded.
+    ``ClusterUnavailable`` - the Dask cluster of ``--cluster`` cannot compute the
+      vectors (unreachable, gone mid-build, no worker, a worker with another docbot).
     ``IndexError_`` - the index file cannot be used.
         ``IndexMissing`` - no index yet: build one.
         ``IndexCorrupt`` - damaged, or built by another docbot: rebuild it.
@@ -70,6 +72,11 @@ class EncoderUnavailable(DocbotError):
             f"The semantic encoder {spec!r} cannot be loaded ({reason}). Answers are lexical; "
             "set DOCBOT_ENCODER to another encoder, or DOCBOT_SEMANTIC=0 to stop trying."
         )
+
+
+class ClusterUnavailable(DocbotError):
+    """The Dask cluster named by ``--cluster`` cannot compute the vectors; the
+    message says why and what to do (one argument: it travels back from a worker)."""
 
 
 class CorpusError(DocbotError):

@@ -364,11 +364,14 @@ def _embed_missing(
     *,
     stop: Callable[[], bool] | None = None,
     checkpoint: Callable[[], object] | None = None,
+    cluster: str | None = None,
 ) -> bool:
     """Compute and cache the vectors the cache lacks, committing batch by batch
     (an interrupted run keeps what it did).  ``checkpoint`` is called when
     every passage has its own vector (before sentences and pairs) and every
-    ``PUBLISH_EVERY`` seconds, to publish what is cached so far."""
+    ``PUBLISH_EVERY`` seconds, to publish what is cached so far.  On the Dask
+    cluster whose scheduler is at ``cluster`` when one is named
+    (``cluster.embed_on_cluster``)."""
     conn = store.open_reader(db_path)
     try:
         keys = [unit_key(encoder.model_id, u) for _, u in units]
@@ -380,6 +383,7 @@ def _embed_missing(
         return True
     coarse = {unit_key(encoder.model_id, u) for _, u in units if u.kind == "p"}
     coarse_left = sum(1 for k, _ in todo if k in coarse)
+    from .cluster import embed_on_cluster
     from .workers import run_parallel
 
     tasks = [
@@ -393,7 +397,11 @@ def _embed_missing(
         # A task is a batch of texts, seconds of work: one task to a message, so
         # that even a small corpus (the shipped one: ten tasks) uses every core.
         workers = 1 if len(tasks) < 4 else None
-        blobs = run_parallel(tasks, embed_batch, workers=workers, per_message=1)
+        blobs = (
+            embed_on_cluster(cluster, tasks)
+            if cluster
+            else run_parallel(tasks, embed_batch, workers=workers, per_message=1)
+        )
         with contextlib.closing(blobs):  # the workers end with it, however it ends
             for n, blob in enumerate(blobs):
                 batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
@@ -581,6 +589,7 @@ def refresh_vectors(
     rounds: int = 3,
     stop: Callable[[], bool] | None = None,
     lock: Callable[..., contextlib.AbstractContextManager[None]] = store.build_lock,
+    cluster: str | None = None,
 ) -> int:
     """Bring the semantic layer up to date with the index; returns how many
     passages still lack vectors (0 when it is current).
@@ -595,7 +604,8 @@ def refresh_vectors(
     others lexically.  ``stop`` is asked between batches: when it says so,
     the vectors computed so far stay cached for the next run.
     ``lock`` is ``store.build_lock`` (a build passes its own, which says whom
-    it waits for).
+    it waits for).  ``cluster``, a Dask scheduler's address, computes the
+    vectors on that cluster (``ClusterUnavailable`` when it cannot).
     """
     with lock(db_path, wait, kind=store.VECTOR_LOCK):
         encoder = load_encoder(spec)  # after the lock: one waiting says so at once
@@ -613,7 +623,14 @@ def refresh_vectors(
             finally:
                 conn.close()
             if not _embed_missing(
-                db_path, spec, encoder, units, progress, stop=stop, checkpoint=checkpoint
+                db_path,
+                spec,
+                encoder,
+                units,
+                progress,
+                stop=stop,
+                checkpoint=checkpoint,
+                cluster=cluster,
             ):
                 return vectors_missing(db_path, spec)
             missing = _publish_vectors(db_path, model, lock(db_path, wait))
