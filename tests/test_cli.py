@@ -589,13 +589,13 @@ def test_lang_is_the_questions_language_and_in_chooses_the_passages(seed: list[s
 def test_a_long_build_on_a_terminal_shows_its_rate_and_time_left(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for n in range(1500):
+    for n in range(6000):
         body = f"Note {n}\n\nThe locker {n} behind reception holds parcel {n * 7} until Friday.\n"
         (corpus / f"note{n:04d}.txt").write_text(f"---\nlang: en\n---\n{body}")
     where = ["--corpus", str(corpus), "--db", str(tmp_path / "index.db")]
     shown, code = run_in_pty(["index", *where], {"DOCBOT_SEMANTIC": "0"}, columns=120)
     assert code == 0
-    assert re.search(r"\] \d+/1500 \d+\.\d/s, \d+ (?:s|min \d+ s) left", shown), shown[-400:]
+    assert re.search(r"\] \d+/6000 \d+\.\d/s, \d+ (?:s|min \d+ s) left", shown), shown[-400:]
 
 
 def test_long_vectors_are_announced_once_with_an_estimate_on_any_stream() -> None:
