@@ -317,7 +317,10 @@ def test_a_long_computation_publishes_every_passages_vector_before_the_sentences
     """The coarse layer first: when the passages' own vectors are computed and
     the sentences' not yet, a searcher already answers semantically."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    corpus.mkdir()
+    for article in CORPUS.iterdir():
+        if article.name.startswith(("000_", "002_")):  # two: a few batches of vectors
+            shutil.copy(article, corpus)
     db = tmp_path / "index.db"
     build_index(corpus, db)
     seen: list[tuple[bool, int, int]] = []
