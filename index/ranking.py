@@ -191,18 +191,19 @@ def rank_candidates(
     return lexical_ranking(text, guess, indexes, within)
 
 
-def lexical_floor(scores: LexicalScores) -> npt.NDArray[np.bool_]:
-    """``answers`` for every passage of an index at once, as support for the
-    semantic layer, where one rare word alone does not count: it only lowers
-    the cosine floor, and one rare word is an accident in a large corpus
-    ("fülle" in "Wie fülle ich die Einkommensteuererklärung aus?" met "full"
-    in the Debian FAQ).  BM25 alone keeps it (XQuAD, German: R@1 .918 with
-    it, .894 without)."""
+def lexical_floor(scores: LexicalScores, rare_alone: bool = False) -> npt.NDArray[np.bool_]:
+    """``answers`` for every passage of an index at once.  As support for the
+    semantic layer (the default) one rare word alone does not count: it only
+    lowers the cosine floor, and one rare word is an accident in a large
+    corpus ("fülle" in "Wie fülle ich die Einkommensteuererklärung aus?" met
+    "full" in the Debian FAQ).  BM25 alone keeps it (``rare_alone``; XQuAD,
+    German: R@1 .918 with it, .894 without), as for passages without vectors."""
     coverage, matched = scores.coverage, scores.matched
-    return (
+    rare = (scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR)
+    return np.asarray(
         (coverage >= SINGLE_TERM_FLOOR)
         | ((coverage >= COVERAGE_FLOOR) & (matched >= 2))
-        | ((matched >= 2) & (scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
+        | (rare if rare_alone else rare & (matched >= 2))
     )
 
 
@@ -247,18 +248,6 @@ def standout_distance(deviations: float, passages: int) -> float:
     chance = math.sqrt(2 * math.log(max(passages, STANDOUT_CORPUS)))
     grown = deviations * chance / math.sqrt(2 * math.log(STANDOUT_CORPUS))
     return min(grown, STANDOUT_SHARE * (passages - 1) / math.sqrt(passages))
-
-
-def lexical_answers(scores: LexicalScores | None, size: int) -> npt.NDArray[np.bool_]:
-    """``answers`` (the floor of BM25 alone) for every passage of an index at once."""
-    if scores is None:
-        return np.zeros(size, bool)
-    coverage, matched = scores.coverage, scores.matched
-    return np.asarray(
-        (coverage >= SINGLE_TERM_FLOOR)
-        | ((coverage >= COVERAGE_FLOOR) & (matched >= 2))
-        | ((scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR))
-    )
 
 
 def stand_in_similarity(
@@ -380,7 +369,12 @@ def fused_ranking(
         standout = (e.dense.score - mean >= far) & (spread > 0) & covered
         ok = _answering(e, encoder, shift, standout)
         if not covered.all():
-            ok = np.where(covered, ok, lexical_answers(e.lexical, e.index.size))
+            alone = (
+                lexical_floor(e.lexical, rare_alone=True)
+                if e.lexical is not None
+                else np.zeros(e.index.size, bool)
+            )
+            ok = np.where(covered, ok, alone)
         if e.lang == home:
             fused = (
                 fused + OWN_LANGUAGE_MARGIN * ok + OWN_FULL_MATCH_MARGIN * (coverage >= FULL_MATCH)

@@ -284,14 +284,7 @@ class Searcher:
         with self._lock:
             headings = store.opening_sections(self._conn, [c.passage_id for c in top])
         coverage = {
-            c.passage_id: heading_coverage(
-                c.terms,
-                {
-                    t
-                    for word in self.indexes[c.lang].analyze(headings[c.passage_id]).words
-                    for t in word
-                },
-            )
+            c.passage_id: heading_coverage(c.terms, self._terms_of(c.lang, headings[c.passage_id]))
             for c in top
             if c.passage_id in headings
             and c.terms

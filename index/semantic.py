@@ -381,7 +381,7 @@ def _embed_missing(
     todo = [(k, t) for k, t in _embed_order(units, keys) if k not in cached]
     if not todo:
         return True
-    coarse = {unit_key(encoder.model_id, u) for _, u in units if u.kind == "p"}
+    coarse = {k for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
     coarse_left = sum(1 for k, _ in todo if k in coarse)
     from .cluster import embed_on_cluster
     from .workers import run_parallel
@@ -896,18 +896,11 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _Units:
-    """Some units of one kind: their vectors (or, scored, their similarity to
-    the plain and the centred question), norms and passages."""
+    """Some unit vectors of one kind (float32), with their norms and passages."""
 
-    plain: FloatArray  # unit vectors, or similarity to the plain question
-    centred: FloatArray  # similarity to the centred question (once scored)
+    vectors: FloatArray
     norm: FloatArray
     local: npt.NDArray[np.int64]
-
-    @staticmethod
-    def scored(units: _Units, both: FloatArray) -> _Units:
-        plain, centred = (units.plain @ both).T
-        return _Units(plain, centred, units.norm, units.local)
 
 
 def _rows_of(pids: npt.NDArray[np.int64], index: LanguageIndex) -> _Rows:
@@ -1017,7 +1010,6 @@ class SemanticIndex:
                 self._in_sample[lang] = np.zeros(index.size, bool)
                 self._in_sample[lang][sample] = True
                 self._sample_units[lang] = {}
-                self._bundle = bundle
                 for kind in UNIT_KINDS:
                     self._sample_units[lang][kind] = self._units_of(lang, kind, sample)
         if not self.covered:
@@ -1094,25 +1086,26 @@ class SemanticIndex:
             rows = self._rows[lang][kind]
             if not rows.local.size:
                 continue
+            # (similarity to the plain and the centred question, norms, passages)
             if ann is None:  # every unit: one matrix product for both questions
                 vec = self._bundle[f"{lang}/{kind}/vec"]
                 plain, centred = (vec.astype(np.float32, copy=False) @ both).T
                 norm = self._bundle[f"{lang}/{kind}/norm"]
-                parts = [_Units(rows.pick(plain), rows.pick(centred), rows.pick(norm), rows.local)]
+                parts = [(rows.pick(plain), rows.pick(centred), rows.pick(norm), rows.local)]
             else:  # the units of the sample (kept in memory) and of the candidates
                 parts = [
-                    _Units.scored(units, both)
+                    (*(units.vectors @ both).T, units.norm, units.local)
                     for units in (
                         self._sample_units[lang][kind],
                         self._units_of(lang, kind, positions),
                     )
                 ]
-            for unit in parts:
-                np.maximum.at(raw, unit.local, unit.norm * unit.plain + offset)
+            for plain, centred, norm, local in parts:
+                np.maximum.at(raw, local, norm * plain + offset)
                 if kind == "p":
-                    passage[unit.local] = unit.centred
+                    passage[local] = centred
                 else:
-                    np.maximum.at(part, unit.local, unit.centred)
+                    np.maximum.at(part, local, centred)
         has_part = part > -1.0
         better = np.where(has_part, np.maximum(passage, part), passage)
         other = np.where(has_part, np.minimum(passage, part), passage)
@@ -1146,10 +1139,8 @@ class SemanticIndex:
         rows = self._rows[lang][kind]
         entries = rows.of_passages(positions)
         picked = rows.matrix_rows(entries)
-        vectors = np.asarray(self._bundle[f"{lang}/{kind}/vec"][picked], dtype=np.float32)
         return _Units(
-            vectors,
-            np.zeros(0, np.float32),
+            np.asarray(self._bundle[f"{lang}/{kind}/vec"][picked], dtype=np.float32),
             np.asarray(self._bundle[f"{lang}/{kind}/norm"][picked], dtype=np.float32),
             rows.local[entries],
         )
