@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,6 +346,19 @@ def same_results(questions: list[str]) -> None:
     )
 
 
+def build_then_stop(
+    cluster: LocalCluster, corpus: Path, db: Path, during: Callable[..., None]
+) -> Run:
+    """``docbot index --cluster`` with ``during`` watching it, then the cluster stopped."""
+    try:
+        return docbot(
+            ["index", "--corpus", str(corpus), "--db", str(db), "--cluster", cluster.address],
+            during=during,
+        )
+    finally:
+        cluster.stop()
+
+
 def faults(corpus: Path, questions: list[str]) -> None:
     expected = first_results(WORK / "local" / "index.db", questions)
     db = WORK / "faults" / "index.db"
@@ -367,13 +381,7 @@ def faults(corpus: Path, questions: list[str]) -> None:
                 victim.kill()
                 killed.append(f"{progress.cached} of {progress.total}")
 
-    try:
-        run = docbot(
-            ["index", "--corpus", str(corpus), "--db", str(db), "--cluster", cluster.address],
-            during=kill_at_40,
-        )
-    finally:
-        cluster.stop()
+    run = build_then_stop(cluster, corpus, db, kill_at_40)
     same = sum(a == b for a, b in zip(first_results(db, questions), expected, strict=True))
     identical = cached_vectors(db) == cached_vectors(WORK / "local" / "index.db")
     print(
@@ -398,13 +406,7 @@ def faults(corpus: Path, questions: list[str]) -> None:
             state["at"] = time.perf_counter()
             state["kept"] = progress.cached / progress.total
 
-    try:
-        run = docbot(
-            ["index", "--corpus", str(corpus), "--db", str(db), "--cluster", cluster.address],
-            during=kill_scheduler,
-        )
-    finally:
-        cluster.stop()
+    run = build_then_stop(cluster, corpus, db, kill_scheduler)
     ended = time.perf_counter() - state["at"] if state else float("nan")
     after = first_results(db, questions)
     print(
