@@ -25,7 +25,7 @@ from typing import cast
 import Stemmer
 
 from .keys import term_key
-from .stopwords import stopwords_for
+from .languages import all_languages, stemmer_name, stopwords_for
 
 Decompounder = Callable[[str], list[str]]
 
@@ -41,60 +41,22 @@ _TOKEN = re.compile(rf"{_NUMBER}(?:{_PERCENT})?|{_WORD_RUN}")
 _STEMS, _FORMS = itemgetter(0), itemgetter(1)
 _APOSTROPHE = re.compile(r"['’]")
 _HYPHEN = re.compile(r"[-‐]")
-_PERCENT_WORDS = frozenset(
-    {"percent", "percentage", "prozent", "prozentsatz", "porcentaje", "porciento", "pct"}
-)
+# Words that mean "%" in any language ("percent", "Prozent"): one token.
+_PERCENT_WORDS = frozenset().union(*(language.percent_words for language in all_languages()))
 _MIN_COMPOUND = 8
 # Combining marks (NFKD leaves accents as these): one regex pass instead of a
 # Python loop over characters.
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
-_SNOWBALL = {
-    "ar": "arabic",
-    "hy": "armenian",
-    "eu": "basque",
-    "ca": "catalan",
-    "cs": "czech",
-    "da": "danish",
-    "nl": "dutch",
-    "en": "english",
-    "eo": "esperanto",
-    "et": "estonian",
-    "fi": "finnish",
-    "fr": "french",
-    "de": "german",
-    "el": "greek",
-    "hi": "hindi",
-    "hu": "hungarian",
-    "id": "indonesian",
-    "ga": "irish",
-    "it": "italian",
-    "lt": "lithuanian",
-    "ne": "nepali",
-    "no": "norwegian",
-    "nb": "norwegian",
-    "fa": "persian",
-    "pl": "polish",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sr": "serbian",
-    "es": "spanish",
-    "sv": "swedish",
-    "ta": "tamil",
-    "tr": "turkish",
-    "yi": "yiddish",
-}
-
 
 def has_stemmer(lang: str) -> bool:
     """Whether a Snowball stemmer exists for the primary subtag ``lang``."""
-    return lang in _SNOWBALL
+    return stemmer_name(lang) is not None
 
 
 @functools.cache
 def _stemmer(lang: str) -> Stemmer._Stemmer | None:
-    name = _SNOWBALL.get(lang)
+    name = stemmer_name(lang)
     return Stemmer.Stemmer(name) if name else None
 
 

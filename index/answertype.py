@@ -18,40 +18,18 @@ from __future__ import annotations
 
 import re
 
-# Per language: the question words and nouns that ask for a count, an amount
-# or a price.  "How much" asks for a number only about money ("how much does it
-# cost"); "how much time" and "¿por qué cuesta tanto?" (why is it so hard) do not.
-_ASKS_FOR_NUMBER = {
-    "en": r"\bhow many\b"
-    r"|\bhow much\b(?:(?!\?).)*\b(?:cost|costs|charge|charges|pay|earn|earns|worth)\b"
-    r"|\bhow much (?:money|is|are)\b|\bwhat(?: is|'s) the price\b"
-    r"|\b(?:population|salary|salaries)\b",
-    "de": r"\bwie viele\b|\bwie viel (?:kostet|kosten|geld|verdient|verdienen|zahlt|zahlen)\b"
-    r"|\bwas (?:kostet|kosten)\b|\bwie teuer\b|\bwelchen preis\b"
-    r"|\b(?:einwohner|einwohnerzahl|gehalt|gehälter)\b",
-    "es": r"\bcu[aá]nt[oa]s\b"
-    r"|\bcu[aá]nto (?:cuesta|cuestan|vale|valen|cobra|cobran|dinero|gana|ganan)\b"
-    r"|\bqu[eé] precio\b|\bcu[aá]l es el precio\b"
-    r"|\b(?:poblaci[oó]n|habitantes|salario|sueldo)\b",
-}
-_NUMBER_QUESTION = re.compile("|".join(f"(?:{p})" for p in _ASKS_FOR_NUMBER.values()))
+from .languages import all_languages
 
-# Case-folded, as the text is ("dreißig" folds to "dreissig").
-_NUMBER_WORDS = frozenset(
-    word.casefold()
-    for word in """two three four five six seven eight nine ten eleven twelve thirteen
-    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
-    seventy eighty ninety hundred hundreds thousand thousands million millions billion
-    billions dozen dozens percent half
-    zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn
-    sechzehn siebzehn achtzehn neunzehn zwanzig dreißig vierzig fünfzig sechzig siebzig
-    achtzig neunzig hundert hunderte tausend tausende million millionen milliarde
-    milliarden dutzend prozent hälfte
-    dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince
-    dieciséis diecisiete dieciocho diecinueve veinte treinta cuarenta cincuenta sesenta
-    setenta ochenta noventa cien ciento cientos mil miles millón millones docena docenas
-    mitad""".split()
+# Per language (``Language.number_question``): the question words and nouns
+# that ask for a count, an amount or a price; number words case-folded, as the
+# text is ("dreißig" folds to "dreissig").
+_NUMBER_QUESTION = re.compile(
+    "|".join(f"(?:{lang.number_question})" for lang in all_languages() if lang.number_question)
 )
+_NUMBER_WORDS = {
+    lang.code: frozenset(word.casefold() for word in lang.number_words) for lang in all_languages()
+}
+_ANY_NUMBER_WORD = frozenset().union(*_NUMBER_WORDS.values())
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -69,16 +47,20 @@ def expects_number(question: str) -> bool:
     return _NUMBER_QUESTION.search(question.casefold()) is not None
 
 
-def holds_number(text: str) -> bool:
+def holds_number(text: str, lang: str | None = None) -> bool:
     """Whether ``text`` has a number in it: digits (not a list marker at the
-    start of a line) or a number word.
+    start of a line) or a number word of its language (``lang``; of any
+    language when it has no module or is not given).
 
-    >>> holds_number("Las 5 grandes diferencias"), holds_number("cinco diferencias")
+    >>> holds_number("Las 5 grandes diferencias"), holds_number("cinco diferencias", "es")
     (True, True)
-    >>> holds_number("Anspruch auf dreißig Urlaubstage im Jahr")
+    >>> holds_number("Anspruch auf dreißig Urlaubstage im Jahr", "de")
     True
+    >>> holds_number("Das sei allen gesagt", "de"), holds_number("Das sei allen gesagt")
+    (False, True)
     """
     text = _LIST_MARKER.sub(" ", text)
     if _DIGIT.search(text):
         return True
-    return any(word in _NUMBER_WORDS for word in _WORD.findall(text.casefold()))
+    known = _NUMBER_WORDS.get(lang or "", _ANY_NUMBER_WORD)
+    return any(word in known for word in _WORD.findall(text.casefold()))

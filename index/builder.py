@@ -32,6 +32,7 @@ from .arrays import Bundle, BundleError, open_bundle, write_bundle
 from .errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
 from .keys import pair_keys
 from .langs import display_name, primary
+from .languages import codes as language_codes
 from .lexical import build_generation, patch_generation, trigram_keys
 from .postings import counts_blobs
 from .reading import SIDECAR_SUFFIX, Unreadable
@@ -40,8 +41,7 @@ from .records import BuildReport, Document, Passage
 if TYPE_CHECKING:
     import sqlite_utils
 
-ANALYZER_VERSION = "5"
-UI_LANGUAGES = ("en", "de", "es")
+ANALYZER_VERSION = "6"
 SAME_FILE = "the same file as"
 SAME_CONTENT = "the same content as"
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save
@@ -364,7 +364,7 @@ def _store_language_names(db: sqlite_utils.Database, counts: dict[str, int]) -> 
     known = store.language_name_keys(db.conn)
     names = []
     for tag in counts:
-        for ui in sorted({*UI_LANGUAGES, *counts}):
+        for ui in sorted({*language_codes(), *counts}):
             if (tag, ui) in known:
                 continue
             try:

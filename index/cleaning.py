@@ -19,104 +19,57 @@ metadata instead of passage text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-_TAIL_OPENERS = re.compile(
-    r"^(?:"
-    r"leave a (?:reply|comment)|post a comment|comments?|\d+ comments?|responses?"
-    r"|kommentar(?:e)?(?: verfassen| schreiben)?|schreibe einen kommentar|antworten"
-    r"|deja (?:un|tu) comentario|dejar un comentario|comentarios?|\d+ comentarios?"
-    r"|advertisements?|anzeigen?|werbung|publicidad|anuncios?"
-    r"|share this|teilen mit|compartir(?: esto)?|like this|gefällt mir|me gusta"
-    r"|related(?: posts)?|ähnliche beiträge|entradas relacionadas|artículos relacionados"
-    r"|vía|via|quelle|fuente|source"
-    r"|volver a la portada.*|zurück zur startseite.*|back to (?:the )?(?:home|front) ?page.*"
-    r")\s*:?$",
-    re.I,
-)
+from .languages import all_languages
 
+_LANGUAGES = all_languages()
+_CHROME = tuple(lang.boilerplate for lang in _LANGUAGES)
+
+# Language-neutral pieces; each language module adds its own phrases.
+_TAIL_OPENERS = re.compile(
+    r"^(?:" + "|".join(p for b in _CHROME for p in b.tail_openers) + r")\s*:?$", re.I
+)
 _WIDGET_LINES = re.compile(
     r"^(?:"
-    r"advertisements?|anzeigen?|werbung|publicidad"
-    r"|(?:schlagwörter|tags|etiquetas|kategorien|categories|categorías)\s*:.*"
-    r"|\d+\s*(?:shares?|likes?|comments?|kommentare|comentarios|me gusta|teilen)"
-    r"|(?:share|teilen|compartir|tweet|pin it|email|e-mail)(?:\s*[/|]\s*\w+)*"
-    r"|.*\b(?:wordpress\.com|twitter|facebook|google\+?)[- ](?:logo|bild|foto|photo|image)"
-    r"|du kommentierst mit .*|you are commenting using .*|estás comentando usando .*"
-    r"|trage deine daten unten ein.*|fill in your details below.*|introduce tus datos.*"
-    r"|verbinde mit %s|connecting to %s|conectando a %s"
-    r"|%d (?:bloggern gefällt das|bloggers like this|blogueros les gusta esto).*"
-    r"|want to join the discussion\?.*|feel free to contribute!?"
-    r"|.*\blogo paperblog"
-    r")\s*$",
+    + "|".join(
+        (
+            *(p for b in _CHROME for p in b.widget_lines),
+            r"(?:tweet|pin it|email|e-mail)(?:\s*[/|]\s*\w+)*",
+            r".*\b(?:wordpress\.com|twitter|facebook|google\+?)[- ](?:logo|bild|foto|photo|image)",
+            r".*\blogo paperblog",
+        )
+    )
+    + r")\s*$",
     re.I,
 )
-
-_MONTHS = {
-    # English, German, Spanish, French
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "januar": 1,
-    "jänner": 1,
-    "februar": 2,
-    "märz": 3,
-    "mai": 5,
-    "juni": 6,
-    "juli": 7,
-    "oktober": 10,
-    "dezember": 12,
-    "enero": 1,
-    "febrero": 2,
-    "marzo": 3,
-    "abril": 4,
-    "mayo": 5,
-    "junio": 6,
-    "julio": 7,
-    "agosto": 8,
-    "septiembre": 9,
-    "setiembre": 9,
-    "octubre": 10,
-    "noviembre": 11,
-    "diciembre": 12,
-    "janvier": 1,
-    "février": 2,
-    "mars": 3,
-    "avril": 4,
-    "juin": 6,
-    "juillet": 7,
-    "août": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "décembre": 12,
-}
+_MONTHS = {name: number for b in _CHROME for name, number in b.months.items()}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_WEEKDAY = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch"
-    r"|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)"
-)
+_WEEKDAY = "(?:" + "|".join(day for b in _CHROME for day in b.weekdays) + ")"
 _DATE = re.compile(
     rf"(?:{_WEEKDAY},?\s+)?(?:(?P<d1>\d{{1,2}})\.?\s+(?:de\s+)?(?P<m1>{_MONTH})\.?,?\s+(?:de\s+)?"
     rf"(?P<y1>\d{{4}})|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
     r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))",
     re.I,
 )
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_PUBLISHED = _alternatives(w for b in _CHROME for w in b.published)
+_ON = _alternatives(w for b in _CHROME for w in b.on)
+_BY = _alternatives(w for b in _CHROME for w in b.by)
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:posted|published|publicado|veröffentlicht|publié)(?:\s+(?:on|el|am|le))?\s+)?"
-    r"(?P<date>.*?)\s*(?:\b(?:by|von|por|par)\s+(?P<author>.+))?$",
+    rf"^(?:(?:{_PUBLISHED})(?:\s+(?:{_ON}))?\s+)?"
+    rf"(?P<date>.*?)\s*(?:\b(?:{_BY})\s+(?P<author>.+))?$",
     re.I,
 )
-_AUTHOR_ONLY = re.compile(r"^(?:by|von|por|par|autor|author)\s*:?\s+(?P<author>.+)$", re.I)
+_AUTHOR_ONLY = re.compile(
+    rf"^(?:{_alternatives(w for b in _CHROME for w in b.author)})\s*:?\s+(?P<author>.+)$", re.I
+)
 _MAX_BYLINE_WORDS = 14
 _MAX_CHROME_LINE = 90
 

@@ -28,119 +28,30 @@ returned unchanged, and so is every question when there is no previous one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .analysis import fold_accents, stem
-from .stopwords import stopwords_for
+from .languages import FollowUpCues, all_languages, get, stopwords_for
 
-LANGS = ("en", "de", "es")
 MAX_CONNECTIVE_WORDS = 6  # "and for social networking?"
 MAX_DEICTIC_WORDS = 8  # "what could happen if I do it anyway?"
 MAX_CONNECTIVE_CONTENT = 3
 MAX_DEICTIC_CONTENT = 2
 
-# Connectives that open a follow-up, longest first when they share a start.
-_CONNECTIVES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "and what about",
-        "and how about",
-        "what about",
-        "how about",
-        "what else about",
-        "tell me more about",
-        "tell me more",
-        "more about",
-        "more on",
-        "same for",
-        "and",
-        "also",
-        "so",
-        "then",
-        "but",
-        "or",
-        "plus",
-        "more",
-    ),
-    "de": (
-        "und was ist mit",
-        "was ist mit",
-        "wie ist es mit",
-        "wie sieht es mit",
-        "wie steht es mit",
-        "und wie sieht es mit",
-        "mehr über",
-        "mehr dazu",
-        "mehr darüber",
-        "erzähl mehr über",
-        "erzähl mehr",
-        "und",
-        "auch",
-        "aber",
-        "also",
-        "dann",
-        "oder",
-        "sonst",
-        "mehr",
-    ),
-    "es": (
-        "y qué hay de",
-        "qué hay de",
-        "y qué tal",
-        "qué tal",
-        "qué pasa con",
-        "más sobre",
-        "más de",
-        "cuéntame más sobre",
-        "cuéntame más",
-        "y",
-        "e",
-        "entonces",
-        "pero",
-        "también",
-        "o",
-        "u",
-        "además",
-        "más",
-    ),
-}
 
-# Words that point back at the previous question's topic.
-_DEICTICS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "it its itself that this those these they them their there such he she him her".split()
-    ),
-    "de": frozenset(
-        "das dies diese dieses dieser diesem diesen es dazu davon darüber damit dafür dabei "
-        "daran darauf dort da dann deren dessen er ihn ihm".split()
-    ),
-    "es": frozenset(
-        "eso esto ello lo ese esa esos esas este esta estos estas ahí allí allá así".split()
-    ),
-}
+@functools.cache
+def _langs() -> tuple[str, ...]:
+    """The languages with follow-up cues, English first (ties go to it)."""
+    return tuple(lang.code for lang in all_languages() if lang.followup.connectives)
 
-# Words that link a new topic into the sentence ("and *for* networking?"): a
-# follow-up made only of these and content words names a new topic.
-_LINKS: dict[str, frozenset[str]] = {
-    "en": frozenset("for of in on with about at to from by the a an into between".split()),
-    "de": frozenset(
-        "bei beim für mit in im zu zum zur von vom über auf an am aus der die den dem des "
-        "ein eine einen einem einer eines ins unter zwischen".split()
-    ),
-    "es": frozenset(
-        "en de del para con sobre por a al el la los las un una unos unas entre".split()
-    ),
-}
 
-# Words of a follow-up that are neither topic nor function words ("tell me more").
-_FILLERS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "tell more else anything something please thanks ok okay again details".split()
-    ),
-    "de": frozenset("erzähl erzähle mehr noch bitte danke genauer details".split()),
-    "es": frozenset("cuéntame dime más favor gracias detalles".split()),
-}
+def _cues(lang: str) -> FollowUpCues:
+    language = get(lang)
+    return language.followup if language else FollowUpCues()
+
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:[-‐'’][^\W_]+)*|\d+(?:[.,]\d+)*")
 _CLITIC = re.compile(r"['’]")
@@ -198,20 +109,22 @@ def guess_language(question: str, previous: str = "") -> str:
     >>> guess_language("¿y en networking?"), guess_language("and for networking?")
     ('es', 'en')
     """
-    scores = dict.fromkeys(LANGS, 0)
+    langs = _langs()
+    scores = dict.fromkeys(langs, 0)
     for text, weight in ((question, 2), (previous, 1)):
         for token in _tokens(text):
-            for lang in LANGS:
-                if token.word in stopwords_for(lang) or token.word in _DEICTICS[lang]:
+            for lang in langs:
+                if token.word in stopwords_for(lang) or token.word in _cues(lang).deictics:
                     scores[lang] += weight
-    if "¿" in question or "¡" in question:
-        scores["es"] += 3
-    return max(LANGS, key=lambda lang: (scores[lang], -LANGS.index(lang)))
+    for lang in langs:  # "¿", "¡": only Spanish opens a question with a mark
+        if any(mark in question for mark in _cues(lang).opening_marks):
+            scores[lang] += 3
+    return max(langs, key=lambda lang: (scores[lang], -langs.index(lang)))
 
 
 def _connective(tokens: Sequence[_Token], lang: str) -> int:
     """How many of the first tokens are a connective (0: none)."""
-    for phrase in _CONNECTIVES[lang]:
+    for phrase in _cues(lang).connectives:
         parts = phrase.split()
         if len(parts) <= len(tokens) and [t.word for t in tokens[: len(parts)]] == parts:
             return len(parts)
@@ -221,9 +134,9 @@ def _connective(tokens: Sequence[_Token], lang: str) -> int:
 def _is_content(word: str, lang: str) -> bool:
     return not (
         word in stopwords_for(lang)
-        or _known(word, _DEICTICS[lang])
-        or _known(word, _FILLERS[lang])
-        or word in {p for phrase in _CONNECTIVES[lang] for p in phrase.split()}
+        or _known(word, _cues(lang).deictics)
+        or _known(word, _cues(lang).fillers)
+        or word in {p for phrase in _cues(lang).connectives for p in phrase.split()}
     )
 
 
@@ -260,7 +173,7 @@ def _segments(rest: Sequence[_Token], lang: str) -> list[_Segment] | None:
     link: str | None = None
     after_content = False
     for token in rest:
-        if token.word in _LINKS[lang]:
+        if token.word in _cues(lang).links:
             link = link or token.word  # "en el …": the preposition, not the article
             after_content = False
         elif not _is_content(token.word, lang):
@@ -343,7 +256,7 @@ def leans_on_previous(question: str, lang: str) -> bool:
     content = [t for t in tokens if _is_content(t.word, lang)]
     if lead and len(tokens) <= MAX_CONNECTIVE_WORDS and len(content) <= MAX_CONNECTIVE_CONTENT:
         return True
-    deictic = any(t.word in _DEICTICS[lang] for t in tokens[lead:])
+    deictic = any(t.word in _cues(lang).deictics for t in tokens[lead:])
     return deictic and len(content) <= MAX_DEICTIC_CONTENT
 
 
@@ -368,16 +281,16 @@ def follow_up(question: str, previous: str | None, lang: str | None = None) -> F
     if not previous or not previous.strip():
         return alone
     code = (lang or "").split("-")[0].lower()
-    code = code if code in LANGS else guess_language(question, previous)
+    code = code if code in _langs() else guess_language(question, previous)
     if not leans_on_previous(question, code):
         return alone
     tokens = _tokens(question)
     rest = tokens[_connective(tokens, code) :]
     if not any(_is_content(t.word, code) for t in rest) and all(
         _is_content(t.word, code)
-        or t.word in _DEICTICS[code]
-        or _known(t.word, _FILLERS[code])
-        or t.word in _LINKS[code]
+        or t.word in _cues(code).deictics
+        or _known(t.word, _cues(code).fillers)
+        or t.word in _cues(code).links
         for t in rest
     ):
         return FollowUp(previous, previous, "repeated")

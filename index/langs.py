@@ -23,7 +23,7 @@ from typing import Any
 
 from .analysis import is_stopword, words
 from .errors import UnknownLanguage
-from .stopwords import stopwords_for
+from .languages import all_languages, stopwords_for
 
 _MIN_CONFIDENCE = 0.9
 _MIN_WORDS_FOR_MODEL = 3
@@ -36,7 +36,8 @@ _LONG_DOC_CONFIDENCE = 0.9
 _OTHER_LANGUAGE_CONFIDENCE = 0.95
 _MIN_WORDS_FOR_OTHER_LANGUAGE = 5
 _CORPUS_LANGUAGE_FLOOR = 0.02
-DEFAULT_DOCUMENT_LANGUAGES = ("de", "en", "es")  # when the caller knows no corpus languages
+# When the caller knows no corpus languages: those docbot has function words for.
+DEFAULT_DOCUMENT_LANGUAGES = tuple(sorted(lang.code for lang in all_languages() if lang.stopwords))
 
 
 @dataclass(frozen=True)

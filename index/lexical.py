@@ -32,6 +32,7 @@ from .arrays import Bundle
 from .compounds import split_stem, vocabulary_decompounder
 from .fuzzy import cognate_key, similarity, trigrams
 from .keys import pair_keys, term_key
+from .languages import compounds as splits_compounds
 from .postings import FIELD_ARRAYS, Field, build_field, concat_blobs
 
 K1 = 0.9
@@ -67,22 +68,18 @@ def _strings_blob(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDAr
     return np.frombuffer(b"".join(encoded), np.uint8).copy(), offsets
 
 
-def german_stem(word: str) -> str:
-    return stem(word, "de")
-
-
 def _compound_postings(
     lang: str, keys: npt.NDArray[np.int64], docs: Any, tfs: Any, texts: dict[int, str]
 ) -> tuple[npt.NDArray[np.int64], Any, Any] | None:
-    """Postings for the parts of German compound stems, split on the vocabulary."""
-    if lang != "de" or keys.size == 0:
+    """Postings for the parts of compound stems (German's), split on the vocabulary."""
+    if not splits_compounds(lang) or keys.size == 0:
         return None
     vocab = np.unique(keys)
     strings = {texts.get(int(k), "") for k in vocab}
     strings.discard("")
     compounds: dict[int, tuple[int, int]] = {}
     for text in strings:
-        parts = split_stem(text, strings.__contains__, german_stem)
+        parts = split_stem(text, strings.__contains__, lambda w: stem(w, lang))
         if parts:
             compounds[term_key(text)] = (term_key(parts[0]), term_key(parts[1]))
     if not compounds:
@@ -227,13 +224,14 @@ def patch_generation(
 
     ``current`` is each language's passage ids now (ascending); ``rows_of(lang,
     ids)`` reads serving rows (all of the language's when ``ids`` is None).
-    German is rebuilt whole: its compound parts depend on the whole vocabulary.
+    A compounding language (German) is rebuilt whole: its compound parts depend
+    on the whole vocabulary.
     """
     arrays: dict[str, npt.NDArray[Any]] = {}
     table = trigram_table(tri)
     known = set(previous.meta.get("languages", []))
     for lang, pids in sorted(current.items()):
-        if lang == "de" or lang not in known:
+        if splits_compounds(lang) or lang not in known:
             rows = rows_of(lang, None)
             fields = _fields_from_rows(lang, rows, texts)
             arrays.update(_language_arrays(lang, pids, fields, texts, table))
@@ -300,8 +298,8 @@ class LanguageIndex:
         self._fuzzy_offsets = bundle[f"{prefix}fuzzy/offsets"]
         self._fuzzy_terms = bundle[f"{prefix}fuzzy/terms"]
         self.decompound: Callable[[str], list[str]] | None = None
-        if lang == "de":
-            self.decompound = vocabulary_decompounder(self.stems.knows, lambda w: stem(w, "de"))
+        if splits_compounds(lang):
+            self.decompound = vocabulary_decompounder(self.stems.knows, lambda w: stem(w, lang))
         # Questions and quotes meet the same words again and again: one cache.
         self.analyzer = Analyzer(lang, self.decompound)
 

@@ -6,6 +6,7 @@ import re
 
 from .analysis import fold_accents, is_stopword, words
 from .errors import EmptyQuestion, QuestionTooLong
+from .languages import get
 
 MAX_QUESTION_CHARS = 1000
 
@@ -14,24 +15,6 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # bytes of an argument that is not UTF-8 reach Python as surrogates
 # ("\udcff"), which no encoder can encode.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
-
-# Words that frame a question about a text without naming its topic.
-_FRAME_WORDS = {
-    "en": frozenset(
-        "mention mentioned mentions say says said tell tells describe described describes "
-        "explain explained explains article text author according written wrote writes "
-        "list listed named".split()
-    ),
-    "de": frozenset(
-        "erwähnt erwähnen erwähnte genannt nennt nennen sagt sagen gesagt beschreibt "
-        "beschrieben erklärt erklären artikel text autor aufgeführt aufgelistet gemäß "
-        "zufolge steht".split()
-    ),
-    "es": frozenset(
-        "menciona mencionan mencionado mencionados mencionadas dice dicen dicho describe "
-        "describen explica explican artículo texto autor según enumera nombra nombran".split()
-    ),
-}
 
 
 def clean_question(question: str) -> str:
@@ -53,7 +36,6 @@ def clean_question(question: str) -> str:
 
 
 # Languages that capitalise nouns: a capital letter there marks no name.
-_NOUN_CAPITALS = frozenset({"de", "lb"})
 _CAPITALISED = re.compile(r"(?<![\w'’-])([^\W\d_][\w'’.-]*)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;\"“„«(\[])\s*$")
 
@@ -71,7 +53,8 @@ def named_things(question: str, lang: str) -> list[str]:
     >>> named_things("Was ist LinkedIn?", "de")
     []
     """
-    if lang in _NOUN_CAPITALS:
+    language = get(lang)
+    if language and language.capitalises_nouns:
         return []
     found = []
     for match in _CAPITALISED.finditer(question):
@@ -85,7 +68,8 @@ def named_things(question: str, lang: str) -> list[str]:
 
 
 def _is_frame_word(word: str, lang: str) -> bool:
-    frame = _FRAME_WORDS.get(lang, frozenset())
+    language = get(lang)
+    frame = language.frame_words if language else frozenset()
     return word in frame or fold_accents(word) in frame
 
 

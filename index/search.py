@@ -318,7 +318,7 @@ class Searcher:
             if passage is None:
                 continue
             title = passage.title if passage.ordinal == 0 else ""
-            if holds_number(f"{title}\n{passage.text}"):
+            if holds_number(f"{title}\n{passage.text}", primary(passage.lang)):
                 kept.append(candidate)
         return kept
 

@@ -6,7 +6,7 @@ import pytest
 
 from docbot.index.analysis import analyze_spans, has_stemmer, stem, surface_forms, tokenize, words
 from docbot.index.compounds import split_stem, vocabulary_decompounder
-from docbot.index.stopwords import stopwords_for
+from docbot.index.languages import stopwords_for
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "es"])
