@@ -129,7 +129,7 @@ def bot_rss() -> str:
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             cmdline = (status.parent / "cmdline").read_bytes()
-            if b"docbot.bot.cli" in cmdline and b"\0bot" in cmdline:
+            if b"docbot.bot.cli.commands" in cmdline and b"\0bot" in cmdline:
                 rss = next(
                     line for line in status.read_text().splitlines() if line.startswith("VmRSS")
                 )

@@ -56,7 +56,7 @@ from quality import load_set  # noqa: E402
 from realdocs import CACHE, copy_html  # noqa: E402
 
 from docbot.index import DEFAULT_ENCODER, Searcher  # noqa: E402
-from docbot.index.semantic import vector_progress  # noqa: E402
+from docbot.index.retrieval.semantic import vector_progress  # noqa: E402
 
 WORK = ROOT / "bench" / ".cache" / "cluster"
 QUESTIONS = ROOT / "bench" / "realdocs" / "questions-tune.jsonl"
@@ -186,7 +186,7 @@ def docbot(args: list[str], *, semantic: bool = True, during: object = None) -> 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "docbot.bot.cli", *args],
+            [sys.executable, "-m", "docbot.bot.cli.commands", *args],
             cwd=WORK,
             env=environment(DOCBOT_SEMANTIC="1" if semantic else "0"),
             stdout=out,

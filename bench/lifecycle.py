@@ -44,7 +44,7 @@ TOKEN = "123456789:AAlifecycleBenchToken"
 # Runs the CLI and prints its own peak RSS (VmHWM, KiB) last on stderr.  Not getrusage:
 # Linux carries the forking parent's peak over into a child's ru_maxrss.
 MEASURED = (
-    "import sys\nfrom docbot.bot.cli import main\ntry:\n    code = main(sys.argv[1:])\n"
+    "import sys\nfrom docbot.bot.cli.commands import main\ntry:\n    code = main(sys.argv[1:])\n"
     "finally:\n    print('peak_rss_kib', [l.split()[1] for l in open('/proc/self/status')"
     " if l.startswith('VmHWM')][0], file=sys.stderr)\nsys.exit(code)"
 )
@@ -230,7 +230,7 @@ def cache_bytecode(work: Path) -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     subprocess.run(
-        [sys.executable, "-c", "import docbot.bot.cli, docbot.bot.telegram_app"],
+        [sys.executable, "-c", "import docbot.bot.cli.commands, docbot.bot.telegram.application"],
         env=env_with(OFF),
         check=True,
     )

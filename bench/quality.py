@@ -45,8 +45,8 @@ LANGS = ("en", "de", "es")
 import numpy as np  # noqa: E402
 
 from docbot.index import Answer, Searcher, build_index  # noqa: E402
-from docbot.index.question import clean_question  # noqa: E402
-from docbot.index.semantic import load_encoder  # noqa: E402
+from docbot.index.analysis.question import clean_question  # noqa: E402
+from docbot.index.retrieval.semantic import load_encoder  # noqa: E402
 
 _QUOTES = re.compile(r"[’‘“”„«»'\"]")
 

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from docbot.index import Searcher, build_index  # noqa: E402
-from docbot.index.analysis import tokenize  # noqa: E402
+from docbot.index.analysis.analyzer import tokenize  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 XQUAD = SHARED / "eval" / "xquad"

@@ -88,7 +88,7 @@ STOPWORDS_EN = frozenset(
 # Runs the CLI and prints its own peak RSS (VmHWM, KiB) last on stderr.  Not getrusage:
 # Linux carries the forking parent's peak over into a child's ru_maxrss.
 MEASURED = (
-    "import sys\nfrom docbot.bot.cli import main\ntry:\n    code = main(sys.argv[1:])\n"
+    "import sys\nfrom docbot.bot.cli.commands import main\ntry:\n    code = main(sys.argv[1:])\n"
     "finally:\n    print('peak_rss_kib', [l.split()[1] for l in open('/proc/self/status')"
     " if l.startswith('VmHWM')][0], file=sys.stderr)\nsys.exit(code)"
 )
@@ -355,7 +355,7 @@ class Fts5Engine(Engine):
 
 
 IMPORTS = {
-    "docbot": "import docbot.index, docbot.bot.cli",
+    "docbot": "import docbot.index, docbot.bot.cli.commands",
     "bm25s": "import bm25s, Stemmer",
     "tantivy": "import tantivy",
     "fts5": "import sqlite3",
@@ -386,7 +386,7 @@ def worker_open(name: str, work: Path, with_queries: bool) -> dict[str, Any]:
     started = time.perf_counter()
     if name == "docbot":
         from docbot.index import Searcher
-        from docbot.index.question import clean_question
+        from docbot.index.analysis.question import clean_question
     else:
         engine = PEERS[name](work)
         if name == "tantivy":

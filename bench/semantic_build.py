@@ -90,15 +90,24 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCBOT_")}
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "docbot.bot.cli", "index", "--corpus", str(corpus), "--db", str(db)],
+        [
+            sys.executable,
+            "-m",
+            "docbot.bot.cli.commands",
+            "index",
+            "--corpus",
+            str(corpus),
+            "--db",
+            str(db),
+        ],
         env=env | {"DOCBOT_SEMANTIC": "1"},
         check=True,
         capture_output=True,
     )
     docbot = time.perf_counter() - started
 
-    from docbot.index import store
-    from docbot.index.semantic import _current_units
+    from docbot.index.retrieval.semantic import _current_units
+    from docbot.index.storage import store
 
     conn = store.open_reader(db)
     try:

@@ -49,7 +49,7 @@ from retrieval import (  # noqa: E402
 )
 
 from docbot.index import Searcher, build_index  # noqa: E402
-from docbot.index.semantic import SemanticIndex, load_encoder  # noqa: E402
+from docbot.index.retrieval.semantic import SemanticIndex, load_encoder  # noqa: E402
 
 SPEC = "python:standin:HashedWords"
 

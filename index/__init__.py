@@ -14,8 +14,8 @@ Typical use::
 
 from __future__ import annotations
 
-from .builder import Staleness, build_index, check_staleness, stale_reason
-from .chunking import is_code as is_code_line
+from .analysis.followup import FollowUp, follow_up
+from .analysis.question import MAX_QUESTION_CHARS
 from .errors import (
     ClusterUnavailable,
     CorpusError,
@@ -34,12 +34,12 @@ from .errors import (
     UnknownLanguage,
     UsageError,
 )
-from .followup import FollowUp, follow_up
-from .question import MAX_QUESTION_CHARS
-from .reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
+from .indexing.builder import Staleness, build_index, check_staleness, stale_reason
+from .ingest.chunking import is_code as is_code_line
+from .ingest.reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
-from .search import Searcher
-from .semantic import (
+from .retrieval.search import Searcher
+from .retrieval.semantic import (
     DEFAULT_ENCODER,
     VectorProgress,
     load_encoder,
@@ -47,8 +47,8 @@ from .semantic import (
     vector_progress,
     vectors_missing,
 )
-from .store import IndexCheck, LockHolder, index_generation, verify_index
-from .store import is_own_file as is_index_file
+from .storage.store import IndexCheck, LockHolder, index_generation, verify_index
+from .storage.store import is_own_file as is_index_file
 
 __all__ = [
     "DEFAULT_ENCODER",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .store import LockHolder
+    from .storage.store import LockHolder
 
 
 class DocbotError(Exception):

@@ -786,7 +786,7 @@ class BotProcess:
         env = clean_env(TELEGRAM_BOT_TOKEN=emulator.token, TELEGRAM_API_URL=url, **settings)
         self.emulator = emulator
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "docbot.bot.cli", "bot"],
+            [sys.executable, "-m", "docbot.bot.cli.commands", "bot"],
             cwd=ROOT,
             env=env,
             stdout=output or subprocess.DEVNULL,

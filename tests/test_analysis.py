@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from docbot.index.analysis import analyze_spans, has_stemmer, stem, surface_forms, tokenize, words
-from docbot.index.compounds import split_stem, vocabulary_decompounder
+from docbot.index.analysis.analyzer import (
+    analyze_spans,
+    has_stemmer,
+    stem,
+    surface_forms,
+    tokenize,
+    words,
+)
+from docbot.index.analysis.compounds import split_stem, vocabulary_decompounder
 from docbot.index.languages import stopwords_for
 
 

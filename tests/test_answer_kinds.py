@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from docbot.index import Searcher
-from docbot.index.answertype import expects_number, holds_number
-from docbot.index.question import named_things
+from docbot.index.analysis.answertype import expects_number, holds_number
+from docbot.index.analysis.question import named_things
 
 
 @pytest.mark.parametrize(

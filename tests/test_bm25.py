@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from docbot.index.arrays import open_bundle, write_bundle
-from docbot.index.bm25 import Bm25Index
-from docbot.index.keys import term_key
-from docbot.index.postings import FIELD_ARRAYS, Field, build_field, concat_blobs, counts_blobs
+from docbot.index.analysis.keys import term_key
+from docbot.index.retrieval.bm25 import Bm25Index
+from docbot.index.retrieval.postings import (
+    FIELD_ARRAYS,
+    Field,
+    build_field,
+    concat_blobs,
+    counts_blobs,
+)
+from docbot.index.storage.arrays import open_bundle, write_bundle
 
 TINY = [["roi", "network"], ["roi", "media"], ["media", "social"], ["social", "network", "roi"]]
 

@@ -2,7 +2,7 @@
 
 Commands run in-process through ``main(argv, env=..., streams=...)`` with
 in-memory streams; only what needs the process boundary (a closed pipe, a
-terminal) runs ``python -m docbot.bot.cli`` as a subprocess.
+terminal) runs ``python -m docbot.bot.cli.commands`` as a subprocess.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from docbot.bot.cli import Streams, main
+from docbot.bot.cli.commands import Streams, main
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT
@@ -233,7 +233,7 @@ def test_bulk_change_answers_from_the_current_index(tmp_path: Path) -> None:
 
 
 def test_ask_does_not_wait_for_a_running_rebuild(tmp_path: Path) -> None:
-    from docbot.index.store import build_lock
+    from docbot.index.storage.store import build_lock
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -454,7 +454,7 @@ def test_sources_lists_documents(seed: list[str]) -> None:
 
 
 def test_every_command_is_documented_in_the_readme() -> None:
-    from docbot.bot.cli import COMMANDS
+    from docbot.bot.cli.commands import COMMANDS
 
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
@@ -464,7 +464,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
 def test_every_option_is_documented_in_the_readme() -> None:
     import argparse
 
-    from docbot.bot.cli import _parser
+    from docbot.bot.cli.commands import _parser
 
     readme = (ROOT / "README.md").read_text()
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
@@ -476,7 +476,7 @@ def test_every_option_is_documented_in_the_readme() -> None:
 
 
 def test_every_setting_is_in_env_example_and_the_readme() -> None:
-    from docbot.bot.config import SETTINGS
+    from docbot.bot.app.config import SETTINGS
 
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
@@ -514,7 +514,7 @@ def test_a_closed_pipe_ends_quietly_with_0(seed: list[str]) -> None:
     os.close(read)  # `docbot sources | head -1`, head long gone: every write fails
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "docbot.bot.cli", "sources", *seed],
+            [sys.executable, "-m", "docbot.bot.cli.commands", "sources", *seed],
             stdout=write,
             stderr=subprocess.PIPE,
             cwd=ROOT,
@@ -535,7 +535,7 @@ def run_in_pty(args: list[str], env: dict[str, str], columns: int = 60) -> tuple
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     full_env = {k: v for k, v in clean_env().items() if k not in {"NO_COLOR", "COLUMNS"}}
     process = subprocess.Popen(
-        [sys.executable, "-m", "docbot.bot.cli", *args],
+        [sys.executable, "-m", "docbot.bot.cli.commands", *args],
         stdin=subprocess.DEVNULL,
         stdout=slave,
         stderr=slave,
@@ -601,7 +601,7 @@ def test_a_long_build_on_a_terminal_shows_its_rate_and_time_left(tmp_path: Path)
 def test_long_vectors_are_announced_once_with_an_estimate_on_any_stream() -> None:
     """The pace after the first seconds of vectors, turned into a time; a pipe
     gets the line too (no bar there), and a short computation says nothing."""
-    from docbot.bot.cli import ESTIMATE_AFTER, _Progress
+    from docbot.bot.cli.commands import ESTIMATE_AFTER, _Progress
 
     stream = io.StringIO()
     progress = _Progress(stream)

@@ -25,10 +25,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from docbot.bot.cli import Streams, main
-from docbot.index import DEFAULT_ENCODER, DocbotError, Searcher, build_index, store
-from docbot.index.arrays import open_bundle
-from docbot.index.semantic import EMBED_BATCH, UNIT_KINDS, vector_progress
+from docbot.bot.cli.commands import Streams, main
+from docbot.index import DEFAULT_ENCODER, DocbotError, Searcher, build_index
+from docbot.index.retrieval.semantic import EMBED_BATCH, UNIT_KINDS, vector_progress
+from docbot.index.storage import store
+from docbot.index.storage.arrays import open_bundle
 
 from .botapi import clean_env
 from .conftest import ROOT
@@ -267,7 +268,7 @@ def test_ctrl_c_cancels_the_tasks_on_the_cluster(
     shutil.copytree(notes, corpus)
     write_notes(corpus, FILES, start=100)  # four batches more
     process = subprocess.Popen(
-        [sys.executable, "-m", "docbot.bot.cli", "index", "--cluster", cluster.address],
+        [sys.executable, "-m", "docbot.bot.cli.commands", "index", "--cluster", cluster.address],
         cwd=ROOT,
         env=clean_env(DOCBOT_SEMANTIC="1", DOCBOT_CORPUS=str(corpus), DOCBOT_DB=str(db)),
         stdout=subprocess.PIPE,

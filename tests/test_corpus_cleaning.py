@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from docbot.index.loader import load_document
+from docbot.index.ingest.loader import load_document
 from docbot.index.records import Document
 
 from .conftest import CORPUS

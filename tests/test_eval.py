@@ -2,7 +2,7 @@
 
 Commands run in-process over the seed corpus's session index (semantic layer
 on, as by default).  The numbers are checked against a scorer written here,
-from the rule in the README, that shares no code with ``docbot.bot.evaluate``.
+from the rule in the README, that shares no code with ``docbot.bot.app.evaluate``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from docbot.bot.cli import Streams, main
-from docbot.bot.evaluate import parse_csv, parse_jsonl
+from docbot.bot.app.evaluate import parse_csv, parse_jsonl
+from docbot.bot.cli.commands import Streams, main
 from docbot.index import Answer, Searcher
 
 from .conftest import CORPUS, ROOT

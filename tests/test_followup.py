@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from docbot.bot.interactive import Session
+from docbot.bot.cli.interactive import Session
 from docbot.index import FollowUp, Searcher, follow_up
 
 ROI_EN = "How do I measure ROI for networking?"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from docbot.index import Searcher, build_index
-from docbot.index.loader import load_document
-from docbot.index.reading import Unreadable
+from docbot.index.ingest.loader import load_document
+from docbot.index.ingest.reading import Unreadable
 
 PAGE = """<!doctype html><html lang="en"><head><title>ROI of Networking | Example Blog</title>
 <meta name="author" content="Jane Doe">

@@ -6,14 +6,15 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
-from docbot.index import Searcher, build_index, store
-from docbot.index.ranking import (
+from docbot.index import Searcher, build_index
+from docbot.index.retrieval.ranking import (
     HEADING_MATCH,
     Candidate,
     heading_coverage,
     own_translation_first,
     with_headings,
 )
+from docbot.index.storage import store
 
 TERMS = {"changelog": 1.39, "file": 0.16}
 

@@ -21,7 +21,7 @@ from docbot.index import (
     index_generation,
     is_index_file,
 )
-from docbot.index.arrays import open_bundle
+from docbot.index.storage.arrays import open_bundle
 
 from .botapi import clean_env
 
@@ -221,7 +221,7 @@ def test_an_index_inside_its_corpus_is_not_a_document(corpus_copy: Path) -> None
 
 
 def test_the_watcher_ignores_the_index_inside_its_corpus(corpus_copy: Path) -> None:
-    from docbot.bot.watch import corpus_filter
+    from docbot.bot.app.watch import corpus_filter
 
     wanted = corpus_filter(corpus_copy / "index.db")
     assert wanted(None, str(corpus_copy / "notes.md"))

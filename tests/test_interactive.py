@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from docbot.bot.interactive import Session, _history
+from docbot.bot.cli.interactive import Session, _history
 from docbot.index import Searcher
 
 from .botapi import clean_env
@@ -46,7 +46,7 @@ def test_interactive_prompt_on_a_terminal(seed_db: Path, tmp_path: Path) -> None
         [
             sys.executable,
             "-m",
-            "docbot.bot.cli",
+            "docbot.bot.cli.commands",
             "ask",
             "--corpus",
             str(CORPUS),

@@ -42,7 +42,7 @@ def generate_corpus(folder: Path, count: int, seed: int = 3) -> None:
 def docbot(*args: str, semantic: bool = False) -> subprocess.Popen[bytes]:
     env = clean_env(DOCBOT_SEMANTIC="1") if semantic else clean_env()
     return subprocess.Popen(
-        [sys.executable, "-m", "docbot.bot.cli", *args],
+        [sys.executable, "-m", "docbot.bot.cli.commands", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from docbot.index.loader import load_document
-from docbot.index.reading import Unreadable
+from docbot.index.ingest.loader import load_document
+from docbot.index.ingest.reading import Unreadable
 
 TEXT = (
     "Networking Notes\n\nThe return on investment of networking grows with every contact "

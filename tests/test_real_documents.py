@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docbot.index import Searcher, build_index, is_code_line
-from docbot.index.loader import load_document
+from docbot.index.ingest.loader import load_document
 
 # The shape of a DocBook page as Debian's FAQ ships it: navigation table, a table
 # of contents, headings inside anchors in nested divs, inline code wrapped over

@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 
-from docbot.bot.cli import Streams, main
-from docbot.bot.report import (
+from docbot.bot.app.report import (
     Group,
     SinceError,
     fill_days,
@@ -30,8 +29,8 @@ from docbot.bot.report import (
     parse_since,
     plain,
 )
-from docbot.bot.report import build as build_report
-from docbot.bot.state import (
+from docbot.bot.app.report import build as build_report
+from docbot.bot.app.state import (
     BotState,
     DayCounts,
     LoggedQuestion,
@@ -39,6 +38,7 @@ from docbot.bot.state import (
     state_path,
     utc_day,
 )
+from docbot.bot.cli.commands import Streams, main
 
 from .botapi import Emulator, running_bot
 from .conftest import CORPUS

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from docbot.index import EmptyQuestion, QuestionTooLong, Searcher, UnknownLanguage
-from docbot.index.search import clean_question
+from docbot.index.retrieval.search import clean_question
 
 from .conftest import DEV_SET, load_questions
 

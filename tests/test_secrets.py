@@ -17,7 +17,7 @@ TOKEN_SHAPE = re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{30,}\b")
 
 def run_bot(env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "docbot.bot.cli", "bot"],
+        [sys.executable, "-m", "docbot.bot.cli.commands", "bot"],
         cwd=cwd,
         env=env,
         capture_output=True,

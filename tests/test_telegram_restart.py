@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from docbot.bot.state import BotState
+from docbot.bot.app.state import BotState
 from docbot.index import build_index
 
 from .botapi import BotProcess, emulator_running, running_bot

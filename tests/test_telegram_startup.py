@@ -28,7 +28,7 @@ def run_bot(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]
     }
     env = clean_env(**(defaults | settings))
     return subprocess.run(
-        [sys.executable, "-m", "docbot.bot.cli", "bot"],
+        [sys.executable, "-m", "docbot.bot.cli.commands", "bot"],
         cwd=ROOT,
         env=env,
         capture_output=True,

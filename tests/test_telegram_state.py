@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docbot.bot.state import (
+from docbot.bot.app.state import (
     BUTTON_LIFETIME,
     DONE,
     NOTE,
@@ -170,7 +170,7 @@ def test_a_version_1_file_keeps_its_votes_and_expires_its_guessable_buttons(
 def test_an_unusable_location_is_one_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    from docbot.bot.state import StateError
+    from docbot.bot.app.state import StateError
 
     with pytest.raises(StateError, match="cannot use the bot state file"):
         BotState(blocker / "s.sqlite", log_questions=True)

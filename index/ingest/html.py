@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..chunking import CODE_INDENT
 from ..records import Section
+from .chunking import CODE_INDENT
 
 _DROP_TAGS = frozenset(
     "script style noscript template nav footer aside form button select option textarea "

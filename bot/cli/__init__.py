@@ -1,0 +1,2 @@
+"""The terminal front end: the ``docbot`` commands (``commands``), the
+interactive session (``interactive``) and how answers look there (``render``)."""

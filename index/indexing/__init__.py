@@ -1,0 +1,3 @@
+"""Building the index: from the corpus to a published generation (``builder``),
+reading files in worker processes (``workers``) and computing vectors on a
+Dask cluster (``cluster``)."""
