@@ -61,7 +61,7 @@ from docbot.index.retrieval.semantic import vector_progress  # noqa: E402
 WORK = ROOT / "bench" / ".cache" / "cluster"
 QUESTIONS = ROOT / "bench" / "realdocs" / "questions-tune.jsonl"
 DASK = Path(sys.executable).with_name("dask")
-NICENESS = 5  # docbot's local embedding workers run at this niceness (index/workers.py)
+NICENESS = 5  # docbot's local embedding workers run at this niceness (index/indexing/workers.py)
 MODES = ("local", "dask-1", "dask-2")
 BAR_TIME = 1.25
 BAR_SAME = 29

@@ -3,7 +3,7 @@
 Pure functions: load a question file (JSON Lines or CSV) into ``Question``
 records, score an engine ``Answer`` against its question, sum the outcomes up
 per language, and format the summary as text or JSON.  The command itself
-(``bot/cli.py``) only asks the questions.
+(``bot/cli/commands.py``) only asks the questions.
 
 The rule, as the README states it: a result counts for a question when
 
