@@ -1,8 +1,10 @@
 """Answer quality on real documentation: Debian's own manuals, as the packages ship them.
 
-    .venv/bin/python bench/realdocs.py --fetch          # download and assemble (about 10 MB)
+    .venv/bin/python bench/realdocs.py --fetch          # download and assemble (about 14 MB)
     .venv/bin/python bench/realdocs.py                  # build, ask, print the table
     .venv/bin/python bench/realdocs.py --corpus faq --lexical-only
+    .venv/bin/python bench/realdocs.py --set bench/realdocs/questions-fil-tune.jsonl \
+        --corpus ref-fr --corpus ref-it --corpus ref-pt --corpus ref-en
 
 Data: Debian documentation packages, fetched with ``apt-get download`` (so from
 the machine's configured Debian mirror, the versions ``apt-cache policy`` shows)
@@ -18,7 +20,17 @@ with the corpus folders and the index files):
   another language;
 - ``reference``: the Debian Reference in English, German and Spanish
   (``debian-reference-en``, ``-de``, ``-es``, ``-common``;
-  ``usr/share/debian-reference/``), about 2,700 passages.
+  ``usr/share/debian-reference/``), about 2,700 passages;
+- ``ref-fr``, ``ref-it``, ``ref-pt``, ``ref-en``: four chapters of the Debian
+  Reference (ch03 system initialization, ch04 authentication and access
+  controls, ch05 network setup, ch08 I18N and L10N), each folder holding one
+  language's files only (``debian-reference-fr``, ``-it``, ``-pt``, ``-en``; files
+  ``ch03.<lang>.html`` etc.), for French, Italian and Portuguese.  They are
+  asked only when named with ``--corpus`` (the default run stays faq, maint,
+  mixed and reference), with ``bench/realdocs/questions-fil-tune.jsonl``,
+  lexical and hybrid (each is small).  The French and Portuguese translations
+  leave many paragraphs in English (most of French ch03 and ch08, much of
+  Portuguese ch08), so these folders are not monolingual in content.
 
 The HTML files are copied as shipped, symbolic links included (the FAQ's
 ``*.html`` link to its ``*.en.html`` pages). Questions: ``bench/realdocs/
@@ -26,6 +38,12 @@ questions-tune.jsonl`` (written from the documents alone, before any tuning on
 them), one object a line: ``id``, ``corpus``, ``lang``, ``kind`` (own, user,
 cross, mixed, offtopic), ``q``, ``gold`` (phrases copied from the answering
 prose; empty for off-topic). Hits are counted as bench/quality.py counts them.
+
+``bench/realdocs/questions-fil-tune.jsonl`` holds the French, Italian and
+Portuguese questions, written from the four chapters alone before any
+fr/it/pt support or tuning: per language 20 ``own`` (answered in that
+language's folder), the same 20 as ``cross`` (asked of ``ref-en``, gold from
+the English chapter) and 3 ``offtopic``.
 
 ``bench/realdocs/questions-holdout.jsonl`` holds 113 more of the same kinds,
 written beside them by someone who saw neither the engine nor the tune set,
@@ -70,9 +88,16 @@ PACKAGES = (
     "debian-reference-en",
     "debian-reference-de",
     "debian-reference-es",
+    "debian-reference-fr",
+    "debian-reference-it",
+    "debian-reference-pt",
     "debian-reference-common",
 )
-CORPORA = ("faq", "maint", "mixed", "reference")
+DEFAULT_CORPORA = ("faq", "maint", "mixed", "reference")
+# one language each, four chapters of the Debian Reference; asked only with --corpus
+REF_LANGS = ("fr", "it", "pt", "en")
+REF_CHAPTERS = ("ch03", "ch04", "ch05", "ch08")
+CORPORA = DEFAULT_CORPORA + tuple(f"ref-{lang}" for lang in REF_LANGS)
 KINDS = ("own", "user", "cross", "mixed", "off-topic")
 
 
@@ -108,7 +133,7 @@ def guide_html(unpacked: Path, lang: str) -> Path:
 
 
 def assemble(unpacked: Path, corpora: Path) -> None:
-    """The four corpus folders, rebuilt from the unpacked packages."""
+    """The corpus folders, rebuilt from the unpacked packages."""
     shutil.rmtree(corpora, ignore_errors=True)
     faq = unpacked / "usr/share/doc/debian/FAQ"
     copy_html(faq, corpora / "faq")
@@ -123,6 +148,9 @@ def assemble(unpacked: Path, corpora: Path) -> None:
     for lang in LANGS:
         names = sorted(p.name for p in reference.glob(f"*.{lang}.html"))
         copy_html(reference, corpora / "reference", names)
+    for lang in REF_LANGS:
+        names = [f"{chapter}.{lang}.html" for chapter in REF_CHAPTERS]
+        copy_html(reference, corpora / f"ref-{lang}", names)
     for name in CORPORA:
         print(f"{name}: {len(list((corpora / name).rglob('*.html')))} HTML files")
 
@@ -227,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no corpora in {CACHE}: run with --fetch first")
         return 1
     questions = load_set(args.set)
-    names = args.corpus or list(CORPORA)
+    names = args.corpus or list(DEFAULT_CORPORA)
     print(f"Load average (1/5/15 min) at start: {load_average()}; {os.cpu_count()} CPUs")
     print("Packages:", ", ".join(p.stem for p in sorted((CACHE / "debs").glob("*.deb"))), "\n")
     rows: list[str] = []
