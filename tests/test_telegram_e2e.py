@@ -83,6 +83,21 @@ def test_start_greets_in_the_users_language_with_example_buttons(
     assert "<blockquote>" in answer["html"]
 
 
+def test_french_italian_portuguese_users_get_their_interface(
+    bot: tuple[Emulator, Path, Path],
+) -> None:
+    emulator, _, _ = bot
+    for uid, lang, hello, language in (
+        (1011, "fr", "Bonjour Camille", "allemand"),
+        (1012, "it-IT", "Ciao Camille", "tedesco"),
+        (1013, "pt-BR", "Olá, Camille", "alemão"),
+    ):
+        reply = ask(emulator, user(uid, lang, "Camille"), "/start")[0]
+        assert reply["text"].startswith(hello), reply["text"]
+        assert language in reply["text"].casefold()  # the corpus languages, named in theirs
+        assert len(buttons(reply)) == 3
+
+
 def test_english_question_quotes_the_roi_section(bot: tuple[Emulator, Path, Path]) -> None:
     emulator, _, _ = bot
     reply = ask(emulator, user(1002), "How do I measure ROI for networking?")[0]
