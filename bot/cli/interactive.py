@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docbot.index import DocbotError, Searcher, follow_up
+from docbot.index import Answer, DocbotError, Searcher
 
+from ..app.conversation import answer_in_context
 from . import render
 
 if TYPE_CHECKING:
@@ -48,35 +49,34 @@ class Session:
             return ""
         if text.startswith(":"):
             return self._command(text[1:].strip())
-        built = follow_up(text, self.last_question, self.lang)
-        self.last_question, self.shown = built.question, 0
-        output = self._answer()
-        if built.leans_on is None:
+        try:
+            reading = answer_in_context(self._ask, text, self.last_question, self.lang)
+        except DocbotError as error:
+            return str(error)
+        self.last_question, self.shown = reading.followed.question, 0
+        output = self._show(reading.answer)
+        if reading.followed.leans_on is None:
             return output
-        if output == render.NO_ANSWER:  # the context did not help: as asked, then
-            self.last_question = text
-            alone = self._answer()
-            if alone != render.NO_ANSWER:
-                return alone
-            self.last_question = built.question
-        return f"↪ following up on: {built.leans_on}\n\n{output}"
+        return f"↪ following up on: {reading.followed.leans_on}\n\n{output}"
+
+    def _ask(self, question: str) -> Answer:
+        return self.searcher.ask(
+            question, lang=self.lang, top=self.top, offset=self.shown, within=self.within
+        )
 
     def _name_of(self, tag: str) -> str:
         return self.searcher.language_name(tag, "en")
 
     def _answer(self) -> str:
+        """The next page of the last question's answer (``:more``)."""
         if self.last_question is None:
             return "Ask a question first."
         try:
-            answer = self.searcher.ask(
-                self.last_question,
-                lang=self.lang,
-                top=self.top,
-                offset=self.shown,
-                within=self.within,
-            )
+            return self._show(self._ask(self.last_question))
         except DocbotError as error:
             return str(error)
+
+    def _show(self, answer: Answer) -> str:
         if not answer.hits:
             return "No more results." if self.shown else render.NO_ANSWER
         self.shown += len(answer.hits)

@@ -11,6 +11,7 @@ and nothing else.  One error handler logs, and apologises for our own failures
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,16 +39,14 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes
 
 from docbot.index import (
-    MAX_QUESTION_CHARS,
     Answer,
     DocbotError,
     EmptyQuestion,
-    FollowUp,
     QuestionTooLong,
     UnknownLanguage,
-    follow_up,
 )
 
+from ..app.conversation import answer_in_context
 from ..app.state import NOTE, REFUSE, StoredAnswer
 from . import format as fmt
 from .delivery import may_have_arrived, permanent
@@ -147,18 +146,15 @@ async def reply_answer(
         lang = None
     before = svc.last_question(message.chat_id)
     hint = lang or (before.lang if before else None)
-    built = follow_up(question, before.question if before else None, hint)
-    if len(built.question) > MAX_QUESTION_CHARS:
-        built = FollowUp(question)
+    ask = functools.partial(snap.searcher.ask, lang=lang, top=TOP)
     try:
-        answer = await svc.run(snap.searcher.ask, built.question, lang=lang, top=TOP)
-        if built.follows and not answer.hits:  # the context did not help: as asked, then
-            alone = await svc.run(snap.searcher.ask, question, lang=lang, top=TOP)
-            if alone.hits:
-                answer, built = alone, FollowUp(question)
+        reading = await svc.run(
+            answer_in_context, ask, question, before.question if before else None, hint
+        )
     except (EmptyQuestion, QuestionTooLong, UnknownLanguage) as error:
         await send_html(message.reply_text, fmt.esc(_error_text(error, ui)), do_quote=quote)
         return
+    answer, built = reading.answer, reading.followed
     spoken = None if answer.lang_reason == "ambiguous" else answer.lang
     svc.remember_question(message.chat_id, answer.question, spoken)
     lead = fmt.following_up_html(ui, built.leans_on) if built.leans_on else None
