@@ -10,9 +10,9 @@ import logging
 import pytest
 from telegram import Update
 
+from docbot.bot.app.serving import supervise
 from docbot.bot.app.state import DONE, NOTE, PENDING, REFUSE
 from docbot.bot.telegram.intake import Dispatcher, FloodControl, Job, Route
-from docbot.bot.telegram.service import supervise
 
 
 def test_a_supervised_task_survives_any_exception_and_says_so(

@@ -49,11 +49,12 @@ class Session:
             return ""
         if text.startswith(":"):
             return self._command(text[1:].strip())
+        self.shown = 0  # a new question starts at its first page
         try:
             reading = answer_in_context(self._ask, text, self.last_question, self.lang)
         except DocbotError as error:
             return str(error)
-        self.last_question, self.shown = reading.followed.question, 0
+        self.last_question = reading.followed.question
         output = self._show(reading.answer)
         if reading.followed.leans_on is None:
             return output

@@ -43,6 +43,7 @@ from docbot.index import DocbotError, build_index
 
 from ..app.config import Paths
 from ..app.logsafety import install_log_masking, mask_all
+from ..app.serving import summary, supervise, watch_generation
 from ..app.state import BotState, StateError, state_path
 from ..app.watch import corpus_filter
 from . import format as fmt
@@ -63,7 +64,7 @@ from .handlers import (
     on_text,
 )
 from .intake import Dispatcher, Intake, Job, TokenRejected, poll
-from .service import Service, log, summary, supervise, watch_generation
+from .service import Service, log
 from .settings import BotConfig, SettingError
 from .webhook import WebhookError, WebhookServer
 

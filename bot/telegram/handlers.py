@@ -47,12 +47,13 @@ from docbot.index import (
 )
 
 from ..app.conversation import answer_in_context
+from ..app.serving import Snapshot, summary
 from ..app.state import NOTE, REFUSE, StoredAnswer
 from . import format as fmt
 from .delivery import may_have_arrived, permanent
 from .format import Callback, t
 from .intake import Job, addressed_text
-from .service import Service, Snapshot, log, service_of, summary
+from .service import Service, log, service_of
 
 TOP = 3
 INLINE_TOP = 5
