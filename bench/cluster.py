@@ -56,7 +56,7 @@ from quality import load_set  # noqa: E402
 from realdocs import CACHE, copy_html  # noqa: E402
 
 from docbot.index import DEFAULT_ENCODER, Searcher  # noqa: E402
-from docbot.index.retrieval.semantic import vector_progress  # noqa: E402
+from docbot.index.indexing.vectors import vector_progress  # noqa: E402
 
 WORK = ROOT / "bench" / ".cache" / "cluster"
 QUESTIONS = ROOT / "bench" / "realdocs" / "questions-tune.jsonl"

@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 
 from docbot.index import Answer, Searcher, build_index  # noqa: E402
 from docbot.index.analysis.question import clean_question  # noqa: E402
-from docbot.index.retrieval.semantic import load_encoder  # noqa: E402
+from docbot.index.retrieval.encoders import load_encoder  # noqa: E402
 
 _QUOTES = re.compile(r"[’‘“”„«»'\"]")
 

@@ -106,7 +106,7 @@ def main() -> int:
     )
     docbot = time.perf_counter() - started
 
-    from docbot.index.retrieval.semantic import _current_units
+    from docbot.index.indexing.vectors import _current_units
     from docbot.index.storage import store
 
     conn = store.open_reader(db)

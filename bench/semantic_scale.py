@@ -49,7 +49,8 @@ from retrieval import (  # noqa: E402
 )
 
 from docbot.index import Searcher, build_index  # noqa: E402
-from docbot.index.retrieval.semantic import SemanticIndex, load_encoder  # noqa: E402
+from docbot.index.retrieval.encoders import load_encoder  # noqa: E402
+from docbot.index.retrieval.semantic import SemanticIndex  # noqa: E402
 
 SPEC = "python:standin:HashedWords"
 

@@ -35,18 +35,12 @@ from .errors import (
     UsageError,
 )
 from .indexing.builder import Staleness, build_index, check_staleness, stale_reason
+from .indexing.vectors import VectorProgress, refresh_vectors, vector_progress, vectors_missing
 from .ingest.chunking import is_code as is_code_line
 from .ingest.reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from .records import Answer, BuildReport, DocumentInfo, Hit, Passage, Quote, Span
+from .retrieval.encoders import DEFAULT_ENCODER, load_encoder
 from .retrieval.search import Searcher
-from .retrieval.semantic import (
-    DEFAULT_ENCODER,
-    VectorProgress,
-    load_encoder,
-    refresh_vectors,
-    vector_progress,
-    vectors_missing,
-)
 from .storage.store import IndexCheck, LockHolder, index_generation, verify_index
 from .storage.store import is_own_file as is_index_file
 

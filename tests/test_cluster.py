@@ -27,7 +27,9 @@ import pytest
 
 from docbot.bot.cli.commands import Streams, main
 from docbot.index import DEFAULT_ENCODER, DocbotError, Searcher, build_index
-from docbot.index.retrieval.semantic import EMBED_BATCH, UNIT_KINDS, vector_progress
+from docbot.index.indexing.embedding import EMBED_BATCH
+from docbot.index.indexing.vectors import vector_progress
+from docbot.index.retrieval.units import UNIT_KINDS
 from docbot.index.storage import store
 from docbot.index.storage.arrays import open_bundle
 

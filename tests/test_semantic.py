@@ -20,20 +20,16 @@ from docbot.index import (
     load_encoder,
     refresh_vectors,
 )
-from docbot.index.retrieval.semantic import (
-    ANN_UNITS,
-    VECTOR_FORMAT,
-    E5Small,
-    SemanticIndex,
+from docbot.index.indexing.vectors import (
     _current_units,
-    _view_ann,
     ann_index,
     build_vector_arrays,
-    passage_units,
-    unit_key,
     vector_progress,
     vectors_missing,
 )
+from docbot.index.retrieval.encoders import E5Small
+from docbot.index.retrieval.semantic import ANN_UNITS, SemanticIndex, _view_ann
+from docbot.index.retrieval.units import VECTOR_FORMAT, passage_units, unit_key
 from docbot.index.storage import store
 from docbot.index.storage.arrays import open_bundle, write_bundle
 
@@ -251,7 +247,8 @@ def test_encoder_vectors_are_unit_length_and_language_neutral_enough() -> None:
 
 
 def test_the_shipped_reference_vectors_are_the_models() -> None:
-    from docbot.index.retrieval.semantic import REFERENCE_VECTORS, reference_units
+    from docbot.index.retrieval.encoders import REFERENCE_VECTORS
+    from docbot.index.retrieval.units import reference_units
 
     shipped = np.load(REFERENCE_VECTORS).astype(np.float32)
     texts = [unit.text for _, unit in reference_units()]

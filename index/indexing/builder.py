@@ -444,7 +444,7 @@ def build_index(
             started=started,
         )
         if semantic is not None:
-            from ..retrieval.semantic import refresh_vectors, vector_damage
+            from .vectors import refresh_vectors, vector_damage
 
             damage = vector_damage(db_path, semantic)
             missing = refresh_vectors(

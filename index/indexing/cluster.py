@@ -40,7 +40,8 @@ from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING
 
 from ..errors import ClusterUnavailable, EncoderUnavailable
-from ..retrieval.semantic import EmbedTask, embed_batch, model_id_of
+from ..retrieval.encoders import model_id_of
+from .embedding import EmbedTask, embed_batch
 
 if TYPE_CHECKING:
     from distributed import Client, Future

@@ -26,7 +26,8 @@ from ..languages.detect import LanguageGuess
 from .lexical import LanguageIndex, LexicalScores
 
 if TYPE_CHECKING:
-    from .semantic import DenseScores, Encoder, SemanticIndex
+    from .encoders import Encoder
+    from .semantic import DenseScores, SemanticIndex
 
 COVERAGE_FLOOR = 0.2  # with at least two query terms matched ...
 SINGLE_TERM_FLOOR = 0.5  # ... or this much of the question matched

@@ -36,6 +36,7 @@ from ..languages.detect import (
 from ..records import Answer, DocumentInfo, Hit, Passage
 from ..storage import store
 from ..storage.arrays import Bundle, BundleError
+from .encoders import Encoder, load_encoder, model_id_of
 from .lexical import LanguageIndex
 from .quoting import choose_quote
 from .ranking import (
@@ -46,7 +47,7 @@ from .ranking import (
     rank_candidates,
     with_headings,
 )
-from .semantic import Encoder, SemanticIndex, covered_passages, load_encoder, model_id_of
+from .semantic import SemanticIndex, covered_passages
 
 _WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _OPEN_ATTEMPTS = 5

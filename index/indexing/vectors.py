@@ -1,0 +1,591 @@
+"""Computing the semantic layer's vectors at index time, and publishing them.
+
+Vectors are computed in batches (``embedding``; in worker processes, or on a
+Dask cluster), passage units first, then sentences and pairs, and cached in
+SQLite by the hash of model and text, so a passage that did not change is not
+embedded again.  Each language's mean vector (over the corpus's units in that
+language, shrunk towards the all-language mean when there are few) is
+subtracted from its units: a multilingual encoder still puts every language
+somewhere of its own, and centring leaves what the texts say rather than which
+language they say it in.  The centred vectors of a generation go into their
+own array bundle, with an approximate nearest-neighbour index for large
+languages, which a searcher maps (``retrieval.semantic``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..retrieval.encoders import (
+    DEFAULT_ENCODER,
+    Encoder,
+    FloatArray,
+    load_encoder,
+    model_id_of,
+    reference_vectors,
+)
+from ..retrieval.units import (
+    REFERENCE_PREFIX,
+    UNIT_KINDS,
+    VECTOR_FORMAT,
+    Unit,
+    passage_units,
+    reference_units,
+    unit_key,
+)
+from ..storage import store
+from ..storage.arrays import BundleCheck, BundleError, write_bundle
+from .embedding import EMBED_BATCH, EmbedTask, embed_batch
+
+if TYPE_CHECKING:
+    pass
+
+
+MEAN_SHRINK_UNITS = 20.0
+# A language with more units than this is searched through an approximate
+# nearest-neighbour index (HNSW, usearch) and its vectors stored as float16;
+# below, every unit is scored exactly (float32, one matrix product).  Exact
+# scoring costs about a microsecond a unit on this machine's cores.
+ANN_MIN_UNITS = 20_000
+Progress = Callable[[int, int, str], None]
+
+
+def _current_units(conn: Any) -> list[tuple[str, Unit]]:
+    corpus = [
+        (prim, unit)
+        for pid, prim, title, section, text, opens in store.passage_texts(conn)
+        for unit in passage_units(pid, title, section if opens else None, text)
+    ]
+    return corpus + reference_units() if corpus else corpus
+
+
+def _cache_reference(db_path: Path, encoder: Encoder) -> None:
+    """Put the reference sentences' vectors into the cache if they are not there."""
+    units = reference_units()
+    keys = [unit_key(encoder.model_id, unit) for _, unit in units]
+    conn = store.open_reader(db_path)
+    try:
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    if len(cached) == len(set(keys)):
+        return
+    vectors = reference_vectors(encoder)
+    writer = store.open_vector_writer(db_path)
+    try:
+        store.store_vectors_committed(
+            writer,
+            [(k, v.tobytes()) for k, v in zip(keys, vectors, strict=True) if k not in cached],
+        )
+    finally:
+        writer.close()
+
+
+def _embed_order(units: list[tuple[str, Unit]], keys: list[bytes]) -> list[tuple[bytes, str]]:
+    """The units to embed, each text once: every passage first (a coarse
+    layer that can be published early), then sentences and pairs; within
+    each, by length, so that a batch holds texts of about one length (the
+    encoder pads a batch to its longest).
+
+    >>> units = [("en", Unit(1, 0, 9, "two words", "s")), ("en", Unit(1, -1, -1, "a b c")),
+    ...          ("en", Unit(2, -1, -1, "a"))]
+    >>> [t for _, t in _embed_order(units, [b"1", b"2", b"3"])]
+    ['a', 'a b c', 'two words']
+    """
+    first = {k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
+    later = {
+        k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind != "p" and k not in first
+    }
+    return [
+        item
+        for phase in (first, later)
+        for item in sorted(phase.items(), key=lambda kv: len(kv[1]))
+    ]
+
+
+PUBLISH_EVERY = 900.0  # seconds: a long computation publishes what it has this often
+
+
+def _embed_missing(
+    db_path: Path,
+    spec: str,
+    encoder: Encoder,
+    units: list[tuple[str, Unit]],
+    progress: Progress | None,
+    *,
+    stop: Callable[[], bool] | None = None,
+    checkpoint: Callable[[], object] | None = None,
+    cluster: str | None = None,
+) -> bool:
+    """Compute and cache the vectors the cache lacks, committing batch by batch
+    (an interrupted run keeps what it did).  ``checkpoint`` is called when
+    every passage has its own vector (before sentences and pairs) and every
+    ``PUBLISH_EVERY`` seconds, to publish what is cached so far.  On the Dask
+    cluster whose scheduler is at ``cluster`` when one is named
+    (``cluster.embed_on_cluster``)."""
+    conn = store.open_reader(db_path)
+    try:
+        keys = [unit_key(encoder.model_id, u) for _, u in units]
+        cached = set(store.cached_vector_keys(conn, keys))
+    finally:
+        conn.close()
+    todo = [(k, t) for k, t in _embed_order(units, keys) if k not in cached]
+    if not todo:
+        return True
+    coarse = {k for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
+    coarse_left = sum(1 for k, _ in todo if k in coarse)
+    from .cluster import embed_on_cluster
+    from .workers import run_parallel
+
+    tasks = [
+        EmbedTask(spec, tuple(t for _, t in todo[i : i + EMBED_BATCH]))
+        for i in range(0, len(todo), EMBED_BATCH)
+    ]
+    done = 0
+    published = time.monotonic()
+    writer = store.open_vector_writer(db_path)
+    try:
+        # A task is a batch of texts, seconds of work: one task to a message, so
+        # that even a small corpus (the shipped one: ten tasks) uses every core.
+        workers = 1 if len(tasks) < 4 else None
+        blobs = (
+            embed_on_cluster(cluster, tasks)
+            if cluster
+            else run_parallel(tasks, embed_batch, workers=workers, per_message=1)
+        )
+        with contextlib.closing(blobs):  # the workers end with it, however it ends
+            for n, blob in enumerate(blobs):
+                batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
+                vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
+                store.store_vectors_committed(
+                    writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
+                )
+                before, done = done, done + len(batch)
+                if progress:
+                    progress(done, len(todo), "vectors")
+                if stop is not None and stop():
+                    return False  # what is cached stays
+                passages_done = before < coarse_left <= done < len(todo)
+                if checkpoint is not None and (
+                    passages_done or time.monotonic() - published > PUBLISH_EVERY
+                ):
+                    checkpoint()
+                    published = time.monotonic()
+    finally:
+        writer.close()
+    return True
+
+
+def _language_means(
+    langs: list[str], unit_langs: npt.NDArray[np.int32], raw: FloatArray
+) -> FloatArray:
+    overall = raw.mean(axis=0) if len(raw) else np.zeros(raw.shape[1], np.float32)
+    means = []
+    for i in range(len(langs)):
+        own = raw[unit_langs == i]
+        n = float(len(own))
+        mean = own.sum(axis=0) if n else np.zeros_like(overall)
+        means.append((mean + MEAN_SHRINK_UNITS * overall) / (n + MEAN_SHRINK_UNITS))
+    return np.asarray(means, dtype=np.float32)
+
+
+def _reference_means(
+    units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
+) -> tuple[list[str], FloatArray]:
+    by_lang: dict[str, list[npt.NDArray[np.float32]]] = {}
+    for prim, unit in units:
+        vector = np.frombuffer(vectors[unit_key(model_id, unit)], np.float16).astype(np.float32)
+        by_lang.setdefault(prim[len(REFERENCE_PREFIX) :], []).append(vector)
+    langs = sorted(by_lang)
+    means = [np.mean([v / np.linalg.norm(v) for v in by_lang[lang]], axis=0) for lang in langs]
+    return langs, np.asarray(means, dtype=np.float32)
+
+
+CHUNK_UNITS = 65_536  # units read, normalised and centred at a time (memory stays flat)
+VectorSource = Callable[[Sequence[bytes]], Mapping[bytes, bytes]]
+
+
+def _normalised(
+    keys: Sequence[bytes], fetch: VectorSource, dtype: type[np.floating[Any]]
+) -> npt.NDArray[Any]:
+    """Every unit's cached vector at unit length, read ``CHUNK_UNITS`` at a time."""
+    out: npt.NDArray[Any] | None = None
+    for start in range(0, len(keys), CHUNK_UNITS):
+        chunk = keys[start : start + CHUNK_UNITS]
+        got = fetch(chunk)
+        block = np.stack([np.frombuffer(got[k], np.float16) for k in chunk]).astype(np.float32)
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        if out is None:
+            out = np.empty((len(keys), block.shape[1]), dtype)
+        out[start : start + len(chunk)] = block
+    assert out is not None  # only called with units
+    return out
+
+
+def _chunked_means(
+    langs: list[str], unit_langs: npt.NDArray[np.int32], raw: npt.NDArray[Any]
+) -> FloatArray:
+    """``_language_means`` a chunk at a time (a large corpus's float16 vectors)."""
+    sums = np.zeros((len(langs), raw.shape[1]), np.float64)
+    counts = np.bincount(unit_langs, minlength=len(langs)).astype(np.float64)
+    for start in range(0, len(raw), CHUNK_UNITS):
+        block = raw[start : start + CHUNK_UNITS].astype(np.float32)
+        owners = unit_langs[start : start + CHUNK_UNITS]
+        for i in range(len(langs)):
+            sums[i] += block[owners == i].sum(axis=0, dtype=np.float64)
+    overall = sums.sum(axis=0) / max(len(raw), 1)
+    means = (sums + MEAN_SHRINK_UNITS * overall) / (counts + MEAN_SHRINK_UNITS)[:, None]
+    return np.asarray(means, dtype=np.float32)
+
+
+def _centred_rows(
+    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray, dtype: Any
+) -> tuple[npt.NDArray[Any], FloatArray]:
+    """The units at ``rows`` with ``mean`` taken off, at unit length, and their
+    norms before (a chunk at a time)."""
+    vecs = np.empty((rows.size, raw.shape[1]), dtype)
+    norms = np.empty(rows.size, np.float32)
+    for start in range(0, rows.size, CHUNK_UNITS):
+        picked = rows[start : start + CHUNK_UNITS]
+        block = raw[picked].astype(np.float32, copy=False) - mean
+        norm = np.linalg.norm(block, axis=1).astype(np.float32)
+        block /= np.maximum(norm, 1e-12)[:, None]
+        vecs[start : start + picked.size] = block
+        norms[start : start + picked.size] = norm
+    return vecs, norms
+
+
+def _from_mapping(vectors: Mapping[bytes, bytes]) -> VectorSource:
+    return lambda keys: vectors
+
+
+def build_vector_arrays(
+    all_units: list[tuple[str, Unit]],
+    vectors: Mapping[bytes, bytes] | VectorSource,
+    model_id: str,
+    ann_min_units: int = ANN_MIN_UNITS,
+) -> tuple[dict[str, npt.NDArray[Any]], list[str], list[str]]:
+    """The centred vectors of every unit, per language, ready to be mapped; and
+    the reference sentences' language means.  A language with more than
+    ``ann_min_units`` units gets an approximate index too, and its vectors are
+    kept as float16.  ``vectors``: the cached vectors by key, or a function
+    that reads some (a large corpus is read ``CHUNK_UNITS`` at a time)."""
+    fetch = vectors if callable(vectors) else _from_mapping(vectors)
+    reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
+    units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
+    ref_keys = [unit_key(model_id, u) for _, u in reference]
+    ref_langs, ref_means = _reference_means(reference, fetch(ref_keys), model_id)
+    langs = sorted({prim for prim, _ in units})
+    keys = [unit_key(model_id, u) for _, u in units]
+    unit_langs = np.array([langs.index(prim) for prim, _ in units], np.int32)
+    kinds = np.array([UNIT_KINDS.index(u.kind) for _, u in units], np.int8)
+    pids = np.array([u.pid for _, u in units], np.int64)
+    starts = np.array([u.start for _, u in units], np.int32)
+    ends = np.array([u.end for _, u in units], np.int32)
+    del units
+    if len(keys) <= CHUNK_UNITS:  # all at once, in float32
+        raw = _normalised(keys, fetch, np.float32)
+        means = _language_means(langs, unit_langs, raw)
+    else:
+        raw = _normalised(keys, fetch, np.float16)
+        means = _chunked_means(langs, unit_langs, raw)
+    arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
+    for i, lang in enumerate(langs):
+        large = int((unit_langs == i).sum()) > ann_min_units
+        store_as = np.float16 if large else np.float32
+        ordered = []
+        for k, kind in enumerate(UNIT_KINDS):
+            rows = np.flatnonzero((unit_langs == i) & (kinds == k)).astype(np.int64)
+            arrays[f"{lang}/{kind}/pid"] = pids[rows]
+            vecs, norms = _centred_rows(raw, rows, means[i], store_as)
+            arrays[f"{lang}/{kind}/vec"] = vecs
+            arrays[f"{lang}/{kind}/norm"] = norms
+            ordered.append(vecs)
+            if kind != "p":
+                arrays[f"{lang}/{kind}/start"] = starts[rows]
+                arrays[f"{lang}/{kind}/end"] = ends[rows]
+        if large:
+            arrays[f"{lang}/ann"] = ann_index(ordered)
+    return arrays, langs, ref_langs
+
+
+def ann_index(vectors: FloatArray | Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.uint8]:
+    """An approximate nearest-neighbour index (HNSW, 8-bit, inner product) of
+    ``vectors`` (one matrix, or several whose rows follow one another), keyed
+    by row, as bytes to store in a bundle and map."""
+    from usearch.index import Index
+
+    parts = [vectors] if isinstance(vectors, np.ndarray) else list(vectors)
+    ndim = next(p.shape[1] for p in parts)
+    index = Index(ndim=ndim, metric="ip", dtype="i8")
+    first = 0
+    for part in parts:
+        for start in range(0, len(part), CHUNK_UNITS):
+            block = np.asarray(part[start : start + CHUNK_UNITS], dtype=np.float32)
+            keys = np.arange(first + start, first + start + len(block), dtype=np.uint64)
+            if len(block):
+                index.add(keys, block, threads=0)
+        first += len(part)
+    saved = index.save()
+    assert saved is not None  # saved to memory when given no path
+    return np.frombuffer(bytes(saved), np.uint8)
+
+
+def refresh_vectors(
+    db_path: Path,
+    spec: str = DEFAULT_ENCODER,
+    *,
+    progress: Progress | None = None,
+    wait: bool = True,
+    rounds: int = 3,
+    stop: Callable[[], bool] | None = None,
+    lock: Callable[..., contextlib.AbstractContextManager[None]] = store.build_lock,
+    cluster: str | None = None,
+) -> int:
+    """Bring the semantic layer up to date with the index; returns how many
+    passages still lack vectors (0 when it is current).
+
+    Vectors are computed under the index's vector lock, by one process at a
+    time (another one waits, or with ``wait`` False gets ``IndexBusy``), but
+    outside its write lock: questions and builds go on.  Publishing the new
+    vector bundle takes the write lock briefly, and starts over for passages
+    that arrived meanwhile.  A long computation publishes what it has on the
+    way (every passage's own vector first, then sentences and pairs;
+    ``_embed_missing``): passages with vectors are searched semantically, the
+    others lexically.  ``stop`` is asked between batches: when it says so,
+    the vectors computed so far stay cached for the next run.
+    ``lock`` is ``store.build_lock`` (a build passes its own, which says whom
+    it waits for).  ``cluster``, a Dask scheduler's address, computes the
+    vectors on that cluster (``ClusterUnavailable`` when it cannot).
+    """
+    with lock(db_path, wait, kind=store.VECTOR_LOCK):
+        encoder = load_encoder(spec)  # after the lock: one waiting says so at once
+        _cache_reference(db_path, encoder)
+        model = encoder.model_id
+
+        def checkpoint() -> int:
+            return _publish_vectors(db_path, model, lock(db_path, wait), partial=True)
+
+        missing = 0
+        for _ in range(rounds):
+            conn = store.open_reader(db_path)
+            try:
+                units = _current_units(conn)
+            finally:
+                conn.close()
+            if not _embed_missing(
+                db_path,
+                spec,
+                encoder,
+                units,
+                progress,
+                stop=stop,
+                checkpoint=checkpoint,
+                cluster=cluster,
+            ):
+                return vectors_missing(db_path, spec)
+            missing = _publish_vectors(db_path, model, lock(db_path, wait))
+            if missing == 0:
+                return 0
+        return missing
+
+
+def _usable(
+    units: list[tuple[str, Unit]], keys: list[bytes], vectors: Container[bytes]
+) -> tuple[list[tuple[str, Unit]], int]:
+    """The units that can be published: those with a vector, of passages whose
+    own vector is there (a passage is searched semantically only with it);
+    and how many passages lack theirs."""
+    covered = {
+        u.pid
+        for (prim, u), k in zip(units, keys, strict=True)
+        if u.kind == "p" and k in vectors and not prim.startswith(REFERENCE_PREFIX)
+    }
+    passages = {u.pid for prim, u in units if not prim.startswith(REFERENCE_PREFIX)}
+    usable = [
+        (prim, u)
+        for (prim, u), k in zip(units, keys, strict=True)
+        if k in vectors and (prim.startswith(REFERENCE_PREFIX) or u.pid in covered)
+    ]
+    return usable, len(passages - covered)
+
+
+def partial_reader(conn: Any) -> VectorSource:
+    """Read cached vectors by key, some at a time, from ``conn``."""
+    return lambda keys: store.cached_vectors(conn, keys)
+
+
+def _prepare_bundle(
+    db_path: Path, pending: Path, usable: list[tuple[str, Unit]], model_id: str
+) -> BundleCheck:
+    """Write the vector bundle of ``usable`` to ``pending`` (not yet current)."""
+    conn = store.open_reader(db_path)  # the cache only grows while this process holds it
+    try:
+        arrays, langs, ref_langs = (
+            build_vector_arrays(usable, partial_reader(conn), model_id) if usable else ({}, [], [])
+        )
+    finally:
+        conn.close()
+    header = {
+        "model": model_id,
+        "languages": langs,
+        "reference_languages": ref_langs,
+        "units": len(usable),
+        "format": VECTOR_FORMAT,
+    }
+    return write_bundle(pending, arrays, header)
+
+
+def _publish_vectors(
+    db_path: Path,
+    model_id: str,
+    lock: contextlib.AbstractContextManager[None],
+    *,
+    partial: bool = False,
+) -> int:
+    """Publish the vectors of the current passages as a new bundle; returns how
+    many passages lack theirs.  Without ``partial`` only a complete layer is
+    published; with it, whatever is cached (passages without vectors are
+    searched lexically meanwhile).
+
+    The bundle (arrays and, for a large language, its approximate index:
+    minutes at 100,000 passages) is prepared outside the index's write lock,
+    by the one process that holds the vector lock, so builds and their new
+    files are not held up; the write lock is taken only to make it current.
+    Passages that changed meanwhile are searched lexically until the next
+    round (``refresh_vectors``) covers them."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+        units = _current_units(conn)
+        keys = [unit_key(model_id, u) for _, u in units]
+        source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
+        if (
+            meta.get("vector_source") == source
+            and meta.get(store.check_key(store.VECTORS))
+            and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
+        ):
+            return 0
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    usable, missing = _usable(units, keys, cached)
+    complete = len(usable) == len(units)  # sentences and pairs too
+    state = f"{source}|{len(usable)}"
+    has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
+    wanted = missing == 0 or (partial and has_any)
+    if not complete and (not wanted or meta.get("vector_partial") == state):
+        return missing
+    pending = store.pending_vectors_path(db_path)
+    check = _prepare_bundle(db_path, pending, usable, model_id)
+    with lock:
+        store.remove_stray_files(db_path)
+        db = store.open_writer(db_path)
+        try:
+            now = store.read_meta(db.conn)
+            same = now.get("lexical_bundle") == meta.get("lexical_bundle")
+            generation = store.bump_generation(db)
+            target = store.bundle_path(db_path, "v", generation)
+            os.replace(pending, target)
+            store.write_meta(
+                db,
+                vector_bundle=target.name,
+                vector_bundle_check=str(check),
+                previous_vector_bundle=now.get("vector_bundle", ""),
+                vector_source=source if complete and same else "",
+                vector_partial="" if complete and same else state,
+                vector_model=model_id,
+            )
+            if complete and same:
+                store.drop_unused_vectors(db, set(keys))
+            keep = store.bundles_in_use(store.read_meta(db.conn), db_path)
+            store.commit(db)
+        except BaseException:
+            store.rollback(db)
+            store.remove_stray_files(db_path)
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                pending.unlink()
+    store.remove_old_bundles(db_path, keep)
+    return missing if same else max(missing, 1)  # changed meanwhile: another round
+
+
+def vectors_missing(db_path: Path, spec: str) -> int:
+    """How many passages the current semantic layer does not cover yet (its
+    vectors may be older than the index: the passages they cover are
+    searched semantically, the rest lexically)."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+        source = f"{meta.get('lexical_bundle')}|{model_id_of(spec)}|{VECTOR_FORMAT}"
+        damaged = bool(meta.get(store.VECTORS)) and store.bundle_problem(
+            db_path, meta, store.VECTORS
+        )
+        if meta.get("vector_source") == source and not damaged:
+            return 0
+        passages = sum(store.passage_counts(conn).values())
+        if damaged or meta.get("vector_model") != model_id_of(spec):
+            return passages
+        try:
+            bundle = store.open_current(db_path, meta, store.VECTORS, full=False)
+        except (OSError, BundleError):
+            return passages
+        if bundle.meta.get("format") != VECTOR_FORMAT:
+            return passages
+        have = [bundle[f"{lang}/p/pid"] for lang in bundle.meta.get("languages", [])]
+        if not have:
+            return passages
+        ids = np.fromiter((i for (i,) in store.passage_ids(conn)), np.int64)
+        return passages - int(np.isin(ids, np.concatenate(have)).sum())
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class VectorProgress:
+    """How far the vector cache is: units (passages, sentences, pairs of
+    sentences) with a vector cached, of all the index's units."""
+
+    cached: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.cached
+
+
+def vector_progress(db_path: Path, spec: str) -> VectorProgress:
+    """Count the units of the current passages whose vectors by ``spec``'s
+    model are cached (what an interrupted computation kept)."""
+    model = model_id_of(spec)
+    conn = store.open_reader(db_path)
+    try:
+        units = [u for p, u in _current_units(conn) if not p.startswith(REFERENCE_PREFIX)]
+        keys = list({unit_key(model, u) for u in units})
+        cached = store.cached_vector_keys(conn, keys)
+    finally:
+        conn.close()
+    return VectorProgress(len(cached), len(keys))
+
+
+def vector_damage(db_path: Path, spec: str) -> str | None:
+    """What is wrong with the current vector bundle of ``spec``'s model, read
+    in full (``None``: nothing, or there is none to check)."""
+    conn = store.open_reader(db_path)
+    try:
+        meta = store.read_meta(conn)
+    finally:
+        conn.close()
+    if meta.get("vector_model") != model_id_of(spec):
+        return None
+    return store.bundle_problem(db_path, meta, store.VECTORS, full=True)
