@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .storage.store import LockHolder
+    from .records import LockHolder
 
 
 class DocbotError(Exception):
@@ -140,7 +140,7 @@ class IndexUnwritable(IndexError_):
 
 class IndexBusy(IndexError_):
     def __init__(self, path: str, holder: LockHolder | None = None) -> None:
-        self.holder = holder  # store.LockHolder, when the lock file says who
+        self.holder = holder  # when the lock file says who
         super().__init__(
             f"Another rebuild of {path} is running. Wait for it to finish, then try again."
         )

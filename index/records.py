@@ -105,3 +105,25 @@ class BuildReport:
     def documents(self) -> int:
         """How many documents the index holds after the build."""
         return len(self.added) + len(self.changed) + self.unchanged
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a build lock: a process, and when its build started."""
+
+    pid: int
+    started: float  # seconds since the epoch
+
+    @classmethod
+    def parse(cls, text: str) -> LockHolder | None:
+        """
+        >>> LockHolder.parse("4242 1700000000.5\\n")
+        LockHolder(pid=4242, started=1700000000.5)
+        >>> LockHolder.parse("") is None
+        True
+        """
+        try:
+            pid, started = text.split()
+            return cls(int(pid), float(started))
+        except ValueError:
+            return None

@@ -32,7 +32,7 @@ from ..errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, Inde
 from ..ingest.reading import SIDECAR_SUFFIX, Unreadable
 from ..languages import codes as language_codes
 from ..languages.detect import display_name, primary
-from ..records import BuildReport, Document, Passage
+from ..records import BuildReport, Document, LockHolder, Passage
 from ..retrieval.lexical import build_generation, patch_generation, trigram_keys
 from ..retrieval.postings import counts_blobs
 from ..storage import store
@@ -469,9 +469,9 @@ def build_index(
 def _once_per_holder(on_wait: store.Waiting) -> store.Waiting:
     """``on_wait``, told of each build it waits for once (a build that holds
     first one lock of the index and then the other is one build)."""
-    told: list[store.LockHolder | None] = []
+    told: list[LockHolder | None] = []
 
-    def tell(holder: store.LockHolder | None) -> None:
+    def tell(holder: LockHolder | None) -> None:
         if holder is None or holder not in told:
             told.append(holder)
             on_wait(holder)

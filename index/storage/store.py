@@ -46,6 +46,7 @@ from ..errors import (
     IndexMissing,
     IndexNotAFile,
 )
+from ..records import LockHolder
 from .arrays import Bundle, BundleCheck, BundleError, check_bundle
 
 if TYPE_CHECKING:
@@ -383,28 +384,6 @@ def bump_generation(db: sqlite_utils.Database) -> int:
     generation = generation_of(db.conn) + 1
     write_meta(db, generation=generation)
     return generation
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    """Who holds a build lock: a process, and when its build started."""
-
-    pid: int
-    started: float  # seconds since the epoch
-
-    @classmethod
-    def parse(cls, text: str) -> LockHolder | None:
-        """
-        >>> LockHolder.parse("4242 1700000000.5\\n")
-        LockHolder(pid=4242, started=1700000000.5)
-        >>> LockHolder.parse("") is None
-        True
-        """
-        try:
-            pid, started = text.split()
-            return cls(int(pid), float(started))
-        except ValueError:
-            return None
 
 
 Waiting = Callable[[LockHolder | None], None]
