@@ -104,15 +104,19 @@ def _pieces(word: str) -> list[str]:
 
 
 def _terms_of_word(word: str, lang: str, decompound: Decompounder | None) -> list[str]:
-    """Index terms for one word: stem, hyphen parts plus joined form, compound parts."""
+    """Index terms for one word: stem, hyphen parts plus joined form, compound parts.
+
+    >>> _terms_of_word("Video-Sharing", "en", None), _terms_of_word("peut-on", "fr", None)
+    (['videoshar', 'video', 'share'], [])
+    """
     folded = word.casefold()
     if folded in _PERCENT_WORDS:
         return ["%"]
     terms: list[str] = []
     for piece in _pieces(folded):
         parts = [p for p in _HYPHEN.split(piece) if p]
-        if len(parts) > 1:
-            terms.append(stem("".join(parts), lang))
+        if len(parts) > 1 and not all(is_stopword(p, lang) for p in parts):
+            terms.append(stem("".join(parts), lang))  # not "est-il", "peut-on": no topic
         for part in parts:
             if is_stopword(part, lang):
                 continue

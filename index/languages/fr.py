@@ -13,12 +13,12 @@ STOPWORDS = words(
     cet cette ceux chaque chez ci comme comment d dans de des donc dont du elle elles en
     encore entre es est et étaient étais était étant été êtes étiez étions être eu eue eues
     eûmes eurent eus eut eux fait faut font furent fus fut il ils j je jusqu jusque l la
-    laquelle le lequel les lesquelles lesquels leur leurs lors lorsque lui m ma mais me même
+    laquelle le lequel les lesquelles lesquels leur leurs lors lorsqu lorsque lui m ma mais me même
     mêmes mes moi mon n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent
     peux plus pour pourquoi pourrait quand que quel quelle quelles quels qui quoi s sa sans
     se sera serai seraient serais serait seras serez seriez serions serons seront ses si
     soi soient sois soit sommes son sont sous suis sur t ta te tes toi ton tous tout toute
-    toutes très tu un une unes uns vers via vos votre vous y
+    toutes très tu un une unes uns vers via vos votre vous y qu puisqu quoiqu
     """
 )
 

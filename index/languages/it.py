@@ -6,15 +6,15 @@ from ._language import Boilerplate, FollowUpCues, Language, words
 
 STOPWORDS = words(
     """
-    a ad agli ai al alla alle allo anche avere aveva avevano c che chi ci cioè come con
+    a ad agli ai al all alla alle allo anche avere aveva avevano c che chi ci cioè come con
     contro cosa così cui da dagli dai dal dall dalla dalle dallo degli dei del dell della
-    delle dello dentro di dove due e è ed era erano essere essi esso fa fra gli ha hai hanno
+    delle dello dentro di dove e è ed era erano essere essi esso fa fra gli ha hai hanno
     ho i il in io l la le lei li lo loro lui ma me mi mia mie miei mio ne negli nei nel nell
     nella nelle nello no noi non nostra nostre nostri nostro o ogni per perché però più può
     possono qua quale quali qualche quando quanto quel quella quelle quelli quello questa
     queste questi questo qui se sei senza si sia siamo siete sono sopra sotto su sua sue
     sugli sui sul sull sulla sulle sullo suo suoi tra te ti tra tu tua tue tuo tuoi tutti
-    tutto un una uno vi voi vostra vostro via
+    tutto un una uno vi voi vostra vostro via d quest quell
     """
 )
 
