@@ -37,12 +37,15 @@ from .errors import (
 from .indexing.builder import Staleness, build_index, check_staleness, stale_reason
 from .indexing.vectors import VectorProgress, refresh_vectors, vector_progress, vectors_missing
 from .ingest.chunking import is_code as is_code_line
-from .ingest.reading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
+from .ingest.formats import supported_suffixes
+from .ingest.reading import SIDECAR_SUFFIX
 from .records import Answer, BuildReport, DocumentInfo, Hit, LockHolder, Passage, Quote, Span
 from .retrieval.encoders import DEFAULT_ENCODER, load_encoder
 from .retrieval.search import Searcher
 from .storage.store import IndexCheck, index_generation, verify_index
 from .storage.store import is_own_file as is_index_file
+
+SUPPORTED_SUFFIXES = supported_suffixes()  # the file types docbot reads
 
 __all__ = [
     "DEFAULT_ENCODER",

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..languages import all_languages
+from ..records import Section
 
 _LANGUAGES = all_languages()
 _CHROME = tuple(lang.boilerplate for lang in _LANGUAGES)
@@ -168,3 +169,22 @@ def clean_lines(text: str) -> list[str]:
     while kept and not kept[-1]:
         kept.pop()
     return kept
+
+
+def without_widgets(sections: list[Section]) -> list[Section]:
+    """Sections without page-widget lines ("Share", "12 comments") and the
+    comment or share block a page may end with."""
+    out = []
+    for section in sections:
+        kept = [
+            "\n".join(line for line in p.split("\n") if not is_widget_line(line.strip()))
+            for p in section.paragraphs
+        ]
+        kept = [p for p in kept if p.strip()]
+        if kept:
+            out.append(Section(section.heading, tuple(kept)))
+    if out:
+        last = out[-1]
+        tail = cut_trailing_chrome(list(last.paragraphs))
+        out[-1] = Section(last.heading, tuple(tail))
+    return [s for s in out if s.paragraphs]

@@ -1,4 +1,4 @@
-"""Reading Markdown: rendered to HTML by markdown-it-py (CommonMark with
+"""Markdown files (``.md``, ``.markdown``): rendered to HTML by markdown-it-py (CommonMark with
 tables), then read like any HTML page, so headings, lists, tables and code
 blocks come out as they do from a page (``ingest.html``).
 
@@ -19,8 +19,14 @@ Escaped _name_ stays.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from ..records import Section
+from ...records import Section
+from ..cleaning import without_widgets
+from ..markup import strip_markdown
+from ..meta import checked_meta
+from ..reading import read_text, split_front_matter
+from . import Format, Parsed
 from .html import html_sections
 
 
@@ -43,3 +49,19 @@ def markdown_sections(
     if sections and sections[0].heading is None:
         sections[0] = Section(title, sections[0].paragraphs)
     return known_title, sections
+
+
+def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
+    """Front matter, then the rendered page; a file that is only a title line
+    is read as text."""
+    front, text = split_front_matter(read_text(data))
+    meta = checked_meta(front, "its front matter")
+    known = owner.get("title") or meta.get("title")
+    title, sections = markdown_sections(text, known)
+    kept = without_widgets(sections)
+    if kept:
+        return Parsed(title=title, sections=tuple(kept), meta=meta)
+    return Parsed(meta=meta, text=strip_markdown(text), known_title=meta.get("title"))
+
+
+FORMAT = Format("text", (".md", ".markdown"), read)

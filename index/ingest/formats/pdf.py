@@ -1,31 +1,22 @@
-"""Reading HTML, PDF and DOCX files into the same ``Document`` shape as text.
-
-* HTML: trafilatura extracts the main text as Markdown (navigation, footers,
-  share widgets dropped; headings kept), with the page's title, author, date
-  and canonical URL; the Markdown then goes the text path.
-* PDF: pypdf extracts the text of each page; headings are found per page as in
-  plain text, and each section remembers its page for the attribution.
-* DOCX: python-docx paragraphs; "Title" and "Heading N" styles give the title
-  and the sections; core properties give title, author and date.
-
-Each reader raises ``Unreadable`` with a reason for files it cannot use.
-"""
+"""PDF files (``.pdf``): pdfminer.six's text by character positions (words
+stay apart), paragraphs joined across lines and pages, running heads and page
+numbers dropped, the outline's entries as section headings, each section with
+the page it starts on."""
 
 from __future__ import annotations
 
-import datetime
 import io
 import itertools
 import logging
 import re
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..records import Section
-from .cleaning import clean_lines
-from .reading import Unreadable, read_text
-from .structure import (
+from ...records import Section
+from ..cleaning import clean_lines
+from ..meta import usable_page_meta
+from ..reading import Unreadable
+from ..structure import (
     continues,
     join_two,
     join_wrapped_lines,
@@ -33,46 +24,7 @@ from .structure import (
     parse_structure,
     typical_width,
 )
-
-
-def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
-    """Main text of a web page as Markdown, and its metadata."""
-    import trafilatura
-
-    page = read_text(data)
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    markdown = trafilatura.extract(
-        page,
-        output_format="markdown",
-        include_formatting=True,
-        favor_recall=True,
-        include_comments=False,
-        include_tables=True,
-    )
-    if not markdown or not markdown.strip():
-        raise Unreadable("no main text found in the page")
-    found = trafilatura.bare_extraction(page, with_metadata=True, only_with_metadata=False)
-    meta: dict[str, str] = {}
-    for key, attr in (("title", "title"), ("author", "author"), ("date", "date"), ("url", "url")):
-        value = getattr(found, attr, None) if found is not None else None
-        if value:
-            meta[key] = str(value)
-    return markdown, meta
-
-
-def html_metadata(page: str) -> dict[str, str]:
-    """A web page's author, date and address, as its head and byline give them."""
-    from trafilatura.metadata import extract_metadata
-
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    logging.getLogger("htmldate").setLevel(logging.ERROR)
-    found = extract_metadata(page, extensive=False)
-    meta: dict[str, str] = {}
-    for key in ("author", "date", "url"):
-        value = getattr(found, key, None)
-        if value:
-            meta[key] = str(value)
-    return meta
+from . import Format, Parsed
 
 
 def pdf_sections(data: bytes) -> tuple[str | None, list[Section], list[int], dict[str, str]]:
@@ -292,75 +244,11 @@ def _running(lines: dict[int, str], least: int) -> bool:
     return bool(offsets) and max(offsets.count(o) for o in set(offsets)) >= least
 
 
-_DOCX_TEMPLATE_CREATED = datetime.datetime(2013, 12, 23, 23, 15)
+def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
+    title, sections, pages, meta = pdf_sections(data)
+    return Parsed(
+        title=title, sections=tuple(sections), pages=tuple(pages), meta=usable_page_meta(meta)
+    )
 
 
-def _docx_rows(table: Any) -> list[str]:
-    """A Word table as lines a person reads, "cell — cell" (a merged cell,
-    which python-docx repeats for each grid column it spans, once)."""
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if text and (not cells or cells[-1] != text):
-                cells.append(text)
-        if cells:
-            rows.append(" — ".join(cells))
-    return rows
-
-
-def _docx_meta(props: Any) -> dict[str, str]:
-    """Title, author and date of a Word file; none of python-docx's template
-    (a generated file says it was written by "python-docx" on 2013-12-23)."""
-    template = "python-docx" in (props.author, props.last_modified_by)
-    meta: dict[str, str] = {}
-    if props.title:
-        meta["title"] = props.title
-    if props.author and props.author != "python-docx":
-        meta["author"] = props.author
-    created = props.created
-    if created and not (template and created.replace(tzinfo=None) == _DOCX_TEMPLATE_CREATED):
-        meta["date"] = created.date().isoformat()
-    return meta
-
-
-def docx_sections(data: bytes) -> tuple[str | None, list[Section], dict[str, str]]:
-    """(title, sections, metadata) of a Word document."""
-    from docx import Document as open_docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table as DocxTable
-    from lxml.etree import XMLSyntaxError
-
-    try:
-        document = open_docx(io.BytesIO(data))
-    except XMLSyntaxError:
-        raise Unreadable(
-            "the .docx file is damaged: its text (word/document.xml) is cut short or not "
-            "valid XML, as when a file was not completely saved; open and save it again"
-        ) from None
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise Unreadable(f"not a readable .docx file ({error})") from None
-    title: str | None = None
-    sections: list[tuple[str | None, list[str]]] = [(None, [])]
-    for block in document.iter_inner_content():
-        if isinstance(block, DocxTable):
-            rows = _docx_rows(block)
-            if rows:
-                sections[-1][1].append("\n".join(rows))
-            continue
-        text = block.text.strip()
-        if not text:
-            continue
-        style = (block.style.name if block.style is not None else "") or ""
-        if style == "Title" and title is None:
-            title = text
-        elif style.startswith("Heading"):
-            sections.append((text, []))
-        else:
-            sections[-1][1].append(text)
-    meta = _docx_meta(document.core_properties)
-    result = [Section(h, tuple(p)) for h, p in sections if p]
-    if not result:
-        raise Unreadable("the document has no text")
-    return title, result, meta
+FORMAT = Format("a PDF", (".pdf",), read)

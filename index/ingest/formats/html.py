@@ -1,4 +1,4 @@
-"""Reading an HTML page into a title and sections, with its structure kept.
+"""HTML pages (``.html``, ``.htm``): read into a title and sections, with its structure kept.
 
 The page's own elements decide: ``h1``-``h6`` are headings, ``p``, ``li``,
 ``dd`` and text standing alone in a ``div`` are paragraphs, ``pre`` is code,
@@ -21,12 +21,19 @@ code fences.  Its metadata reader still gives author, date and address.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Section
-from .chunking import CODE_INDENT
+from ...records import Section
+from ..chunking import CODE_INDENT
+from ..cleaning import without_widgets
+from ..markup import strip_markdown
+from ..meta import usable_page_meta
+from ..reading import Unreadable, read_text
+from . import Format, Parsed
 
 _DROP_TAGS = frozenset(
     "script style noscript template nav footer aside form button select option textarea "
@@ -257,3 +264,61 @@ def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]
     reader.flush()
     title, sections = _sections(reader.blocks)
     return title, sections, meta
+
+
+def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
+    """Main text of a web page as Markdown, and its metadata."""
+    import trafilatura
+
+    page = read_text(data)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    markdown = trafilatura.extract(
+        page,
+        output_format="markdown",
+        include_formatting=True,
+        favor_recall=True,
+        include_comments=False,
+        include_tables=True,
+    )
+    if not markdown or not markdown.strip():
+        raise Unreadable("no main text found in the page")
+    found = trafilatura.bare_extraction(page, with_metadata=True, only_with_metadata=False)
+    meta: dict[str, str] = {}
+    for key, attr in (("title", "title"), ("author", "author"), ("date", "date"), ("url", "url")):
+        value = getattr(found, attr, None) if found is not None else None
+        if value:
+            meta[key] = str(value)
+    return markdown, meta
+
+
+def html_metadata(page: str) -> dict[str, str]:
+    """A web page's author, date and address, as its head and byline give them."""
+    from trafilatura.metadata import extract_metadata
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    found = extract_metadata(page, extensive=False)
+    meta: dict[str, str] = {}
+    for key in ("author", "date", "url"):
+        value = getattr(found, key, None)
+        if value:
+            meta[key] = str(value)
+    return meta
+
+
+def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
+    """The page's own structure; when it has none to read (a page of widgets
+    around an article, say), the main text as trafilatura finds it."""
+    page = read_text(data)
+    title, sections, page_meta = html_sections(page)
+    kept = without_widgets(sections)
+    if kept:
+        meta = usable_page_meta({**page_meta, **html_metadata(page)})
+        if title:
+            meta["title"] = title  # the page's heading beats its head's title
+        return Parsed(title=title, sections=tuple(kept), meta=meta)
+    markdown, found = html_to_markdown(data)
+    return Parsed(meta=usable_page_meta(found), text=strip_markdown(markdown))
+
+
+FORMAT = Format("an HTML page", (".html", ".htm"), read)
