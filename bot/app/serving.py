@@ -41,7 +41,7 @@ from docbot.index import (
 )
 
 from .config import Paths
-from .state import BotState
+from .state import StateStore
 from .texts import ui_languages
 
 log = logging.getLogger("docbot.bot")
@@ -78,7 +78,7 @@ def example_questions(searcher: Searcher, ui: str, count: int = 3) -> list[str]:
     return searcher.section_headings(ui, count)
 
 
-def load_snapshot(paths: Paths, state: BotState, semantic: str | None = None) -> Snapshot:
+def load_snapshot(paths: Paths, state: StateStore, semantic: str | None = None) -> Snapshot:
     """Load and prepare a snapshot (blocking: run it in a worker thread)."""
     searcher = Searcher.open(paths.db, semantic)
     if searcher.semantic_problem:
@@ -97,7 +97,7 @@ class Serving:
     """The snapshot (swappable), the engine's pools, the state and each chat's
     last question: what a front end with an event loop serves answers from."""
 
-    def __init__(self, paths: Paths, state: BotState, semantic: str | None) -> None:
+    def __init__(self, paths: Paths, state: StateStore, semantic: str | None) -> None:
         self.paths, self.state, self.semantic = paths, state, semantic
         self.pool = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="engine")
         self._snapshot: Snapshot | None = None

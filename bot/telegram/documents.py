@@ -41,7 +41,7 @@ from telegram.ext import ContextTypes
 
 from docbot.index import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, BuildReport, DocbotError, is_index_file
 
-from ..app.state import StateError, StateReader, utc_day
+from ..app.state import StateError, StateStore, utc_day
 from . import format as fmt
 from .format import Callback, t
 from .handlers import (
@@ -194,11 +194,10 @@ def delete_document(corpus: Path, rel: str) -> bool:
     return True
 
 
-def today_counts(state_file: Path, now: float | None = None) -> tuple[int, int]:
+def today_counts(state: StateStore, now: float | None = None) -> tuple[int, int]:
     """Questions asked today (UTC) and those nothing answered, from the bot's state."""
     day = utc_day(time.time() if now is None else now)
-    with StateReader(state_file) as reader:
-        days = [d for d in reader.days(day) if d.day == day]
+    days = [d for d in state.days(day) if d.day == day]
     if not days:
         return 0, 0
     return days[0].answered + days[0].unanswered, days[0].unanswered
@@ -510,7 +509,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for doc in documents:
         per_lang[doc.lang] += doc.passages
     try:
-        questions, unanswered = await svc.run(today_counts, svc.state.path)
+        questions, unanswered = await svc.run(today_counts, svc.state)
     except StateError as error:
         log.warning("/stats cannot read the question counts: %s", error)
         questions, unanswered = 0, 0

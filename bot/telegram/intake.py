@@ -12,7 +12,7 @@ Every update, from long polling or from the webhook, goes through
 3. flood control decides, at receipt, for every kind of update, per user and
    per group chat: handle it, send its sender one friendly slow-down note,
    refuse an outsider (once), or drop it;
-4. all of them are written to the inbox (``BotState``) in one transaction
+4. all of them are written to the inbox (``UpdateInbox``) in one transaction
    synced to disk.  Only then are they confirmed to Telegram: by the next
    ``getUpdates`` (polling) or by the 200 answer (webhook);
 5. what is to be done goes to its chat's queue (``Dispatcher``): one chat's
@@ -40,7 +40,7 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from ..app.state import DONE, MAX_ATTEMPTS, NOTE, PENDING, REFUSE, BotState, InboxEntry
+from ..app.state import DONE, MAX_ATTEMPTS, NOTE, PENDING, REFUSE, InboxEntry, UpdateInbox
 from .delivery import retry_after_seconds
 
 log = logging.getLogger("docbot.bot.intake")
@@ -307,7 +307,7 @@ class Intake:
     def __init__(
         self,
         bot: Bot,
-        state: BotState,
+        state: UpdateInbox,
         dispatcher: Dispatcher,
         allowed: Callable[[Update], bool],
     ) -> None:

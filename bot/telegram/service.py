@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from ..app.config import Paths
 from ..app.serving import MAX_REMEMBERED, Serving, log
-from ..app.state import BotState, new_answer_id
+from ..app.state import StateStore, new_answer_id
 from .settings import BotConfig
 
 __all__ = ["Held", "Service", "log", "service_of"]
@@ -44,7 +44,7 @@ def _matches(user: User | None, names: frozenset[str]) -> bool:
 class Service(Serving):
     """The served index with the bot's settings and its confirmation buttons."""
 
-    def __init__(self, config: BotConfig, paths: Paths, state: BotState) -> None:
+    def __init__(self, config: BotConfig, paths: Paths, state: StateStore) -> None:
         super().__init__(paths, state, config.semantic)
         self.config = config
         self.outcomes: dict[int, str] = {}  # update id -> "retry" when Telegram was unreachable

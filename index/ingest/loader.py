@@ -2,12 +2,13 @@
 
 The file's format (``formats``: one module per format) reads it into sections
 (with pages) or plain text, plus what the file says of itself; the shared
-steps (cleaning, structure, language) then give every format the same shape.  A file that cannot be used raises ``Unreadable`` with
-the reason, which the index build reports and skips: ``load_document`` raises
-nothing else for a bad file, whatever a format library throws, so one file
-never stops the rest.  Owner metadata (front matter, sidecar) is checked here
-too: a ``lang`` that names no language, a date or URL that is not one, is the
-file's reason to be skipped, named with the file.
+steps (cleaning, structure, language) then give every format the same shape.
+A file that cannot be used raises ``Unreadable`` with the reason, which the
+index build reports and skips: ``load_document`` raises nothing else for a
+bad file, whatever a format library throws, so one file never stops the rest.
+Owner metadata (front matter, sidecar) is checked (``meta``): a ``lang`` that
+names no language, a date or URL that is not one, is the file's reason to be
+skipped, named with the file.
 """
 
 from __future__ import annotations

@@ -290,6 +290,16 @@ class BotState:
     def set_language(self, user_id: int, lang: str | None) -> None:
         self._run("INSERT OR REPLACE INTO prefs (user_id, lang) VALUES (?, ?)", (user_id, lang))
 
+    # --- daily counts ---------------------------------------------------------------------
+
+    def days(self, since: str | None = None) -> list[DayCounts]:
+        """The daily counts from the UTC day ``since`` (YYYY-MM-DD) on, oldest first."""
+        rows = self._run(
+            "SELECT day, answered, unanswered, up, down FROM daily WHERE day >= ? ORDER BY day",
+            (since or "",),
+        )
+        return [DayCounts(str(r[0]), *(int(str(v)) for v in r[1:])) for r in rows]
+
     # --- answers and their buttons ---------------------------------------------------------
 
     @property
