@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from docbot.index import DEFAULT_ENCODER
+
 SETTINGS: dict[str, str] = {
     "DOCBOT_CORPUS": "Folder of documents to answer from (default: ./corpus).",
     "DOCBOT_DB": "Index file (SQLite) (default: ./.docbot/index.db). Never commit it.",
@@ -69,7 +71,7 @@ def semantic_spec(env: Mapping[str, str], disabled: bool = False) -> str | None:
     """
     if disabled or env.get("DOCBOT_SEMANTIC", "1").strip().lower() in {"0", "false", "no", "off"}:
         return None
-    return (env.get("DOCBOT_ENCODER") or "").strip() or "e5-small"
+    return (env.get("DOCBOT_ENCODER") or "").strip() or DEFAULT_ENCODER
 
 
 def cluster_address(env: Mapping[str, str], option: str | None) -> str | None:
@@ -90,3 +92,66 @@ def resolve_paths(env: Mapping[str, str], corpus: str | None, db: str | None) ->
         corpus=Path(corpus or env.get("DOCBOT_CORPUS") or DEFAULT_CORPUS).expanduser(),
         db=Path(db or env.get("DOCBOT_DB") or DEFAULT_DB).expanduser(),
     )
+
+
+DEFAULT_RETENTION_DAYS = 30.0
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used, as one line."""
+
+
+@dataclass(frozen=True)
+class QuestionLog:
+    """Whether questions are kept for ``docbot report``, and for how many days:
+    the bot writes the log, the report reads it, both with these settings."""
+
+    enabled: bool = True
+    retention_days: float = DEFAULT_RETENTION_DAYS
+
+
+def question_log(env: Mapping[str, str]) -> QuestionLog:
+    """``DOCBOT_LOG_QUESTIONS`` and ``DOCBOT_RETENTION_DAYS``; ``SettingError`` if unusable.
+
+    >>> question_log({"DOCBOT_LOG_QUESTIONS": "0", "DOCBOT_RETENTION_DAYS": "7"})
+    QuestionLog(enabled=False, retention_days=7.0)
+    """
+
+    def get(key: str) -> str:
+        return (env.get(key) or "").strip()
+
+    return QuestionLog(
+        flag("DOCBOT_LOG_QUESTIONS", get("DOCBOT_LOG_QUESTIONS"), True),
+        positive(
+            "DOCBOT_RETENTION_DAYS",
+            get("DOCBOT_RETENTION_DAYS"),
+            DEFAULT_RETENTION_DAYS,
+            3650,
+            "a number of days",
+        ),
+    )
+
+
+def flag(key: str, raw: str, default: bool) -> bool:
+    if not raw:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise SettingError(f"{key} must be 1 or 0 (also true/false, yes/no, on/off), not {raw!r}.")
+
+
+def positive(key: str, raw: str, default: float, most: float, what: str) -> float:
+    """A number above 0 and at most ``most``; ``default`` when unset."""
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= most or not raw.isascii():
+        raise SettingError(f"{key} must be {what} above 0 (at most {most:g}), not {raw!r}.")
+    return value

@@ -724,12 +724,12 @@ class Cli:
     def cmd_report(self) -> int:
         """The bot's state, read only, aggregated by ``report``."""
         from ..app import report
+        from ..app.config import SettingError, question_log
         from ..app.state import StateError, StateReader, state_path
-        from ..telegram.settings import BotConfig, SettingError
 
         args, now = self.args, time.time()
         try:
-            config = BotConfig.from_env(self.env)
+            config = question_log(self.env)
             since = None
             if args.since is not None:
                 since = report.parse_since(args.since, report.utc_date(now))
@@ -743,8 +743,8 @@ class Cli:
         try:
             with StateReader(path) as reader:
                 days = reader.days(None if since is None else str(since))
-                questions = reader.questions(start) if config.log_questions else None
-                votes = reader.votes(start) if config.log_questions else None
+                questions = reader.questions(start) if config.enabled else None
+                votes = reader.votes(start) if config.enabled else None
         except StateError as error:
             self.fail(str(error), EXIT_FAILURE)
         result = report.build(
@@ -755,7 +755,7 @@ class Cli:
             since=since,
             now=now,
             retention_days=config.retention_days,
-            titles=self.document_titles() if config.log_questions else None,
+            titles=self.document_titles() if config.enabled else None,
         )
         if args.html:
             Path(args.html).write_text(report.format_html(result), encoding="utf-8")

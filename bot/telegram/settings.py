@@ -12,21 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..app.config import semantic_spec
+from docbot.index import DEFAULT_ENCODER
+
+from ..app.config import SettingError, flag, positive, question_log, semantic_spec
+
+__all__ = ["BotConfig", "SettingError", "user_list"]
 
 DEFAULT_API_URL = "https://api.telegram.org"
-DEFAULT_RETENTION_DAYS = 30.0
 DEFAULT_TIMEOUT = 10.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 _USER_ID = re.compile(r"[0-9]{1,20}")
 _USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{0,31})")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
-
-
-class SettingError(ValueError):
-    """A setting that cannot be used, as one line."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +39,9 @@ class BotConfig:
     log_questions: bool = True
     watch: bool = True
     log_level: str = "INFO"
-    retention_days: float = DEFAULT_RETENTION_DAYS
+    retention_days: float = 30.0
     timeout: float = DEFAULT_TIMEOUT  # seconds a Bot API call may take to send or answer
-    semantic: str | None = "e5-small"  # the encoder, or None: BM25 alone
+    semantic: str | None = DEFAULT_ENCODER  # the encoder, or None: BM25 alone
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> BotConfig:
@@ -53,6 +50,7 @@ class BotConfig:
         def get(key: str) -> str:
             return (env.get(key) or "").strip()
 
+        log = question_log(env)
         webhook_url = get("TELEGRAM_WEBHOOK_URL") or None
         if webhook_url:
             _check_url("TELEGRAM_WEBHOOK_URL", webhook_url)
@@ -73,10 +71,10 @@ class BotConfig:
             webhook_port=_port(get("TELEGRAM_WEBHOOK_PORT")),
             allowed=user_list("DOCBOT_ALLOWED_USERS", env.get("DOCBOT_ALLOWED_USERS", "")),
             admins=user_list("DOCBOT_ADMINS", env.get("DOCBOT_ADMINS", "")),
-            log_questions=_flag("DOCBOT_LOG_QUESTIONS", get("DOCBOT_LOG_QUESTIONS"), True),
-            watch=_flag("DOCBOT_WATCH", get("DOCBOT_WATCH"), True),
+            log_questions=log.enabled,
+            watch=flag("DOCBOT_WATCH", get("DOCBOT_WATCH"), True),
             log_level=_log_level(get("DOCBOT_LOG_LEVEL")),
-            retention_days=_days(get("DOCBOT_RETENTION_DAYS")),
+            retention_days=log.retention_days,
             timeout=_timeout(get("TELEGRAM_TIMEOUT")),
             semantic=semantic_spec(env),
         )
@@ -130,16 +128,6 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
-def _flag(key: str, raw: str, default: bool) -> bool:
-    if not raw:
-        return default
-    if raw.lower() in _TRUE:
-        return True
-    if raw.lower() in _FALSE:
-        return False
-    raise SettingError(f"{key} must be 1 or 0 (also true/false, yes/no, on/off), not {raw!r}.")
-
-
 def _log_level(raw: str) -> str:
     level = (raw or "INFO").upper()
     if level not in LOG_LEVELS:
@@ -160,21 +148,4 @@ def _timeout(raw: str) -> float:
     ...     print(error)
     TELEGRAM_TIMEOUT must be seconds above 0 (at most 300), not 'soon'.
     """
-    return _positive("TELEGRAM_TIMEOUT", raw, DEFAULT_TIMEOUT, 300, "seconds")
-
-
-def _days(raw: str) -> float:
-    return _positive("DOCBOT_RETENTION_DAYS", raw, DEFAULT_RETENTION_DAYS, 3650, "a number of days")
-
-
-def _positive(key: str, raw: str, default: float, most: float, what: str) -> float:
-    """A number above 0 and at most ``most``; ``default`` when unset."""
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= most or not raw.isascii():
-        raise SettingError(f"{key} must be {what} above 0 (at most {most:g}), not {raw!r}.")
-    return value
+    return positive("TELEGRAM_TIMEOUT", raw, DEFAULT_TIMEOUT, 300, "seconds")
