@@ -88,8 +88,3 @@ def install_log_masking(token: str, webhook_secret: str | None, level: str = "IN
         sys.stderr.write(mask_all(text, secrets))
 
     sys.excepthook = excepthook
-
-
-def install_token_filter(token: str, level: str = "INFO") -> None:
-    """The token only (kept for callers of the earlier name)."""
-    install_log_masking(token, None, level)

@@ -201,7 +201,8 @@ def build_application(svc: Service, limiter: DeliveryLimiter) -> AnyApp:
     application.add_handler(
         MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document)
     )
-    BUTTONS.update(DOCUMENT_BUTTONS)  # an admin's confirmations (tg_documents)
+    # the buttons' actions: answers' (handlers) and an admin's confirmations (documents)
+    application.bot_data["buttons"] = {**BUTTONS, **DOCUMENT_BUTTONS}
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)

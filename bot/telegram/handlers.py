@@ -362,7 +362,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = service_of(context)
     ui = fmt.ui_language(user.language_code)
     callback = Callback.decode(query.data)
-    handler = BUTTONS.get(callback.action) if callback else None
+    buttons: dict[str, ButtonHandler] = context.application.bot_data.get("buttons", BUTTONS)
+    handler = buttons.get(callback.action) if callback else None
     if query.message is None or callback is None or handler is None or not svc.allowed(user):
         # not this bot's button, or on an inline message: say so, never leave it spinning
         await answer_press(query, t(ui, "expired"))

@@ -26,13 +26,6 @@ from .meta import checked_meta
 from .reading import SIDECAR_SUFFIX, Unreadable, read_sidecar
 from .structure import join_wrapped_lines, looks_hard_wrapped, parse_structure
 
-
-def is_candidate(path: Path) -> bool:
-    """A file the index should look at (hidden files and sidecars excluded)."""
-    name = path.name
-    return not name.startswith((".", "~")) and not name.endswith(SIDECAR_SUFFIX) and path.is_file()
-
-
 _NAMED_LANGUAGE = re.compile(r"\.(?P<tag>[a-z]{2}(?:[-_][a-zA-Z]{2})?)\.[a-z]+$")
 
 

@@ -612,19 +612,6 @@ def skipped_files(conn: sqlite3.Connection) -> tuple[tuple[str, str], ...]:
     )
 
 
-def known_term_hashes(conn: sqlite3.Connection, candidates: Iterable[int]) -> set[int]:
-    """Which of ``candidates`` the vocabulary table holds already."""
-    wanted = list(candidates)
-    found: set[int] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            h for (h,) in conn.execute(f"SELECT hash FROM terms WHERE hash IN ({marks})", chunk)
-        )
-    return found
-
-
 def store_terms(db: sqlite_utils.Database, terms: Iterable[tuple[int, str, bytes]]) -> None:
     """New stems of the vocabulary, with their cognate trigram keys."""
     db.conn.executemany("INSERT OR IGNORE INTO terms (hash, text, tri) VALUES (?, ?, ?)", terms)
@@ -648,12 +635,6 @@ def language_name_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
 def store_language_names(db: sqlite_utils.Database, names: list[dict[str, str]]) -> None:
     if names:
         db.table("lang_names").insert_all(names, pk=("tag", "ui"), replace=True)
-
-
-def store_vectors(db: sqlite_utils.Database, vectors: Iterable[tuple[bytes, bytes]]) -> None:
-    rows = [{"key": k, "vec": v} for k, v in vectors]
-    if rows:
-        db.table("vectors").insert_all(rows, pk="key", replace=True, batch_size=500)
 
 
 def open_vector_writer(db_path: Path) -> sqlite3.Connection:
@@ -799,16 +780,6 @@ def pending_vectors_path(db_path: Path) -> Path:
     the write lock (``index.db.vectors.next``): no generation names it, and
     cleaning up after a killed build leaves it to its owner."""
     return db_path.with_name(f"{db_path.name}.vectors.next")
-
-
-def own_files(db_path: Path) -> tuple[Path, ...]:
-    """The index's own files, which are never documents of a corpus around them."""
-    name = db_path.name
-    siblings = [
-        Path(f"{db_path}{s}")
-        for s in ("", "-wal", "-shm", "-journal", ".lock", ".vectors.lock", ".vectors.next")
-    ]
-    return (*siblings, *bundle_files(db_path), db_path.with_name(f".{name}"))
 
 
 def is_own_file(db_path: Path, path: Path | str) -> bool:
