@@ -461,7 +461,7 @@ def build_index(
     except OSError as error:
         raise IndexUnwritable(str(db_path), error.strerror or str(error)) from None
     except sqlite3.OperationalError as error:
-        if not any(s in str(error) for s in ("readonly", "unable to open")):
+        if not store.cannot_write(error):
             raise
         raise IndexUnwritable(str(db_path), str(error)) from None
 

@@ -66,6 +66,16 @@ FIELDS = ("stem", "form", "pair")
 # --- reading ----------------------------------------------------------------------
 
 
+_CANNOT_WRITE = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN})
+
+
+def cannot_write(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because the file or its folder is not writable
+    (by its error code, not its message: messages change between versions)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in _CANNOT_WRITE
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """Read where writing is not allowed: a read-only folder gets an immutable
     connection (SQLite cannot create ``-shm`` there, and nobody can write it)."""
@@ -88,7 +98,7 @@ def open_reader(path: Path) -> sqlite3.Connection:
         try:
             check_schema(conn, path)
         except sqlite3.OperationalError as error:
-            if "readonly" not in str(error) and "unable to open" not in str(error):
+            if not cannot_write(error):
                 raise
             conn.close()
             conn = _connect_read_only(path)
