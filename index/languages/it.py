@@ -6,7 +6,7 @@ from ._language import Boilerplate, FollowUpCues, Language, words
 
 STOPWORDS = words(
     """
-    a ad agli ai al all alla alle allo anche avere aveva avevano c che chi ci cioè come con
+    a ad agli ai al alla alle allo anche avere aveva avevano c che chi ci cioè come con
     contro cosa così cui da dagli dai dal dall dalla dalle dallo degli dei del dell della
     delle dello dentro di dove e è ed era erano essere essi esso fa fra gli ha hai hanno
     ho i il in io l la le lei li lo loro lui ma me mi mia mie miei mio ne negli nei nel nell
