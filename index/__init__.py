@@ -34,7 +34,13 @@ from .errors import (
     UnknownLanguage,
     UsageError,
 )
-from .indexing.builder import Staleness, build_index, check_staleness, stale_reason
+from .indexing.builder import (
+    Staleness,
+    build_index,
+    check_staleness,
+    corpus_documents,
+    stale_reason,
+)
 from .indexing.vectors import VectorProgress, refresh_vectors, vector_progress, vectors_missing
 from .ingest.chunking import is_code as is_code_line
 from .ingest.formats import supported_suffixes
@@ -83,6 +89,7 @@ __all__ = [
     "VectorProgress",
     "build_index",
     "check_staleness",
+    "corpus_documents",
     "follow_up",
     "index_generation",
     "is_code_line",

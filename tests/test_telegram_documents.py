@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from docbot.bot.telegram.documents import safe_name
+from docbot.bot.app.corpus import safe_name
 
 from .botapi import Emulator, running_bot
 from .conftest import CORPUS

@@ -1,11 +1,13 @@
-"""Watching the corpus folder and calling back, debounced, when it changes."""
+"""Watching the corpus folder and calling back, debounced, when it changes:
+blocking for a terminal (``watch_corpus``), or in an event loop (``changes``)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from docbot.index import DocbotError, is_index_file
@@ -55,3 +57,17 @@ def watch_corpus(
     except KeyboardInterrupt:
         print(f"Stopped watching {paths.corpus}.", file=sys.stderr, flush=True)
         raise
+
+
+async def changes(paths: Paths, stop: asyncio.Event) -> AsyncIterator[None]:
+    """Once per burst of changes to the corpus's documents, until ``stop``."""
+    from watchfiles import awatch
+
+    async for _changes in awatch(
+        paths.corpus,
+        debounce=DEBOUNCE_MS,
+        step=100,
+        stop_event=stop,
+        watch_filter=corpus_filter(paths.db),
+    ):
+        yield None

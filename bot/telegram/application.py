@@ -45,7 +45,7 @@ from ..app.config import Paths
 from ..app.logsafety import install_log_masking, mask_all
 from ..app.serving import summary, supervise, watch_generation
 from ..app.state import BotState, StateError, state_path
-from ..app.watch import corpus_filter
+from ..app.watch import changes as corpus_changes
 from . import format as fmt
 from .delivery import DeliveryLimiter
 from .documents import DOCUMENT_BUTTONS, on_document, on_remove, on_stats
@@ -412,16 +412,7 @@ class BotRun:
 async def watch_corpus(svc: Service, application: AnyApp, stop: asyncio.Event) -> None:
     """Rebuild when the corpus changes; tell admins with numeric ids.  A failed
     rebuild is logged with its traceback and watching goes on."""
-    from watchfiles import awatch
-
-    changes = awatch(
-        svc.paths.corpus,
-        debounce=800,
-        step=100,
-        stop_event=stop,
-        watch_filter=corpus_filter(svc.paths.db),
-    )
-    async for _changes in changes:
+    async for _ in corpus_changes(svc.paths, stop):
         try:
             report = await svc.rebuild()
         except Exception:

@@ -29,7 +29,8 @@ import numpy.typing as npt
 from ..analysis.analyzer import Analyzer
 from ..analysis.keys import pair_keys
 from ..errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
-from ..ingest.reading import SIDECAR_SUFFIX, Unreadable
+from ..ingest.formats import supported_suffixes
+from ..ingest.reading import SIDECAR_SUFFIX, Unreadable, corpus_walk
 from ..languages import codes as language_codes
 from ..languages.detect import display_name, primary
 from ..records import BuildReport, Document, LockHolder, Passage
@@ -100,31 +101,38 @@ def scan_corpus(corpus: Path, db_path: Path | None = None) -> list[FileState]:
     root = str(corpus)
     states = []
     inodes: dict[tuple[int, int], list[tuple[bool, str, str, str]]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        names = frozenset(filenames)
-        relative = os.path.relpath(dirpath, root)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        for name in filenames:
-            if name.startswith((".", "~")) or name.endswith(SIDECAR_SUFFIX):
+    for full, rel, names in corpus_walk(root):
+        if db_path is not None and store.is_own_file(db_path, full):
+            continue
+        try:
+            status = os.stat(full)
+            if not stat.S_ISREG(status.st_mode):
                 continue
-            full = os.path.join(dirpath, name)
-            if db_path is not None and store.is_own_file(db_path, full):
-                continue
-            try:
-                status = os.stat(full)
-                if not stat.S_ISREG(status.st_mode):
-                    continue
-                print_ = fingerprint(full, names, status)
-                linked = os.path.islink(full)
-            except OSError:
-                continue
-            key = (status.st_dev, status.st_ino)
-            inodes.setdefault(key, []).append((linked, prefix + name, full, print_))
+            print_ = fingerprint(full, names, status)
+            linked = os.path.islink(full)
+        except OSError:
+            continue
+        key = (status.st_dev, status.st_ino)
+        inodes.setdefault(key, []).append((linked, rel, full, print_))
     for names_of_file in inodes.values():
         states += _one_name_a_file(names_of_file)
     states.sort(key=lambda s: s.rel)
     return states
+
+
+def corpus_documents(corpus: Path, db_path: Path | None = None) -> list[str]:
+    """The files of ``corpus`` that docbot reads as documents, relative and
+    sorted: the build's own rule (hidden files and folders, ``~`` files,
+    sidecars and the index's own files are not documents) and a format that
+    reads the file's type."""
+    readable = set(supported_suffixes())
+    return sorted(
+        rel
+        for full, rel, _ in corpus_walk(str(corpus))
+        if Path(full).suffix.lower() in readable
+        and os.path.isfile(full)
+        and not (db_path is not None and store.is_own_file(db_path, full))
+    )
 
 
 def _one_name_a_file(names: list[tuple[bool, str, str, str]]) -> list[FileState]:

@@ -17,9 +17,10 @@ Known keys: ``title``, ``url`` (alias ``source``), ``author``, ``date``,
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -226,3 +227,27 @@ def looks_like_text(text: str) -> bool:
         or (unicodedata.category(ch) in {"Cn", "Co", "Cs", "Cc"} and ch not in "\n\t")
     )
     return bad <= max(3, len(text) // 50)
+
+
+def is_document_name(name: str) -> bool:
+    """A file name docbot may read as a document: not hidden, not an editor's
+    ``~`` file, not a sidecar (a document's metadata).
+
+    >>> [is_document_name(n) for n in ("a.md", ".env", "~$a.docx", "a.md.meta.json")]
+    [True, False, False, False]
+    """
+    return not name.startswith((".", "~")) and not name.endswith(SIDECAR_SUFFIX)
+
+
+def corpus_walk(root: str) -> Iterator[tuple[str, str, frozenset[str]]]:
+    """Each file of the corpus folder ``root`` that may be a document, as (its
+    full path, its path relative to ``root`` with ``/``, the names in its
+    folder), folders in name order, hidden folders skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        names = frozenset(filenames)
+        relative = os.path.relpath(dirpath, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in filenames:
+            if is_document_name(name):
+                yield os.path.join(dirpath, name), prefix + name, names
