@@ -7,7 +7,7 @@
     ``EncoderUnavailable`` - the semantic layer's model cannot be loaded.
     ``ClusterUnavailable`` - the Dask cluster of ``--cluster`` cannot compute the
       vectors (unreachable, gone mid-build, no worker, a worker with another docbot).
-    ``IndexError_`` - the index file cannot be used.
+    ``IndexFileError`` - the index file cannot be used.
         ``IndexMissing`` - no index yet: build one.
         ``IndexCorrupt`` - damaged, or built by another docbot: rebuild it.
             ``IndexForeign`` - another program's SQLite database: never overwritten
@@ -83,16 +83,16 @@ class CorpusError(DocbotError):
     """The corpus folder is missing, unreadable or holds no usable document."""
 
 
-class IndexError_(DocbotError):
+class IndexFileError(DocbotError):
     """The index database cannot be used."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(IndexFileError):
     def __init__(self, path: str) -> None:
         super().__init__(f"No index at {path}. Build it with: docbot index")
 
 
-class IndexCorrupt(IndexError_):
+class IndexCorrupt(IndexFileError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(
             f"The index at {path} is not a usable docbot index ({reason}). "
@@ -113,7 +113,7 @@ class IndexForeign(IndexCorrupt):
         )
 
 
-class IndexDamaged(IndexError_):
+class IndexDamaged(IndexFileError):
     def __init__(self, path: str, reason: str) -> None:
         self.path, self.reason = path, reason
         super().__init__(
@@ -122,7 +122,7 @@ class IndexDamaged(IndexError_):
         )
 
 
-class IndexNotAFile(IndexError_):
+class IndexNotAFile(IndexFileError):
     def __init__(self, path: str) -> None:
         super().__init__(
             f"{path} is a folder, not an index file. Name a file for the index, "
@@ -130,7 +130,7 @@ class IndexNotAFile(IndexError_):
         )
 
 
-class IndexUnwritable(IndexError_):
+class IndexUnwritable(IndexFileError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(
             f"Cannot write the index at {path} ({reason}). "
@@ -138,7 +138,7 @@ class IndexUnwritable(IndexError_):
         )
 
 
-class IndexBusy(IndexError_):
+class IndexBusy(IndexFileError):
     def __init__(self, path: str, holder: LockHolder | None = None) -> None:
         self.holder = holder  # when the lock file says who
         super().__init__(

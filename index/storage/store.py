@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     IndexBusy,
     IndexCorrupt,
-    IndexError_,
+    IndexFileError,
     IndexForeign,
     IndexMissing,
     IndexNotAFile,
@@ -471,7 +471,7 @@ def remove_stray_files(db_path: Path) -> None:
         conn = open_reader(db_path)
     except IndexMissing:
         meta: dict[str, str] = {}
-    except (IndexError_, sqlite3.Error):
+    except (IndexFileError, sqlite3.Error):
         return  # not ours to clean: the user decides (docbot index --rebuild)
     else:
         try:
