@@ -37,7 +37,7 @@ from ..records import BuildReport, Document, LockHolder, Passage
 from ..retrieval.lexical import build_generation, patch_generation, trigram_keys
 from ..retrieval.postings import counts_blobs
 from ..storage import store
-from ..storage.arrays import Bundle, BundleError, open_bundle, write_bundle
+from ..storage.arrays import Bundle, BundleCheck, BundleError, open_bundle, write_bundle
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -719,8 +719,6 @@ def _publish_if_needed(
     checked = bool(meta.get(store.check_key(store.LEXICAL)))
     if not changed and current and damage is None and checked:
         return store.bundles_in_use(meta, db_path), None
-    generation = store.bump_generation(db)
-    target = store.bundle_path(db_path, "g", generation)
     texts, tri = store.term_texts(db.conn), store.term_trigrams(db.conn)
     patchable = rows is None and not full and damage is None
     previous = _previous_bundle(db_path, current) if patchable else None
@@ -737,19 +735,17 @@ def _publish_if_needed(
             previous, ids, lambda lang, sel: store.serving_rows_of(db.conn, lang, sel), texts, tri
         )
     languages = sorted({name.split("/", 1)[0] for name in arrays})
-    header: dict[str, Any] = {
-        "generation": generation,
-        "kind": "lexical",
-        "languages": languages,
-        "analyzer": ANALYZER_VERSION,
-    }
-    check = write_bundle(target, arrays, header)
-    store.write_meta(
-        db,
-        lexical_bundle=target.name,
-        lexical_bundle_check=str(check),
-        previous_bundle=current or "",
-    )
+
+    def place(target: Path, generation: int) -> BundleCheck:
+        header = {
+            "generation": generation,
+            "kind": "lexical",
+            "languages": languages,
+            "analyzer": ANALYZER_VERSION,
+        }
+        return write_bundle(target, arrays, header)
+
+    store.publish_bundle(db, db_path, store.LEXICAL, place)
     return store.bundles_in_use(store.read_meta(db.conn), db_path), damage
 
 

@@ -445,6 +445,11 @@ def _prepare_bundle(
     return write_bundle(pending, arrays, header)
 
 
+def _moved(pending: Path, target: Path, check: BundleCheck) -> BundleCheck:
+    os.replace(pending, target)
+    return check
+
+
 def _publish_vectors(
     db_path: Path,
     model_id: str,
@@ -493,14 +498,11 @@ def _publish_vectors(
         try:
             now = store.read_meta(db.conn)
             same = now.get("lexical_bundle") == meta.get("lexical_bundle")
-            generation = store.bump_generation(db)
-            target = store.bundle_path(db_path, "v", generation)
-            os.replace(pending, target)
-            store.write_meta(
+            store.publish_bundle(
                 db,
-                vector_bundle=target.name,
-                vector_bundle_check=str(check),
-                previous_vector_bundle=now.get("vector_bundle", ""),
+                db_path,
+                store.VECTORS,
+                lambda target, _generation: _moved(pending, target, check),
                 vector_source=source if complete and same else "",
                 vector_partial="" if complete and same else state,
                 vector_model=model_id,

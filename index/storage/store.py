@@ -702,6 +702,31 @@ BUNDLE_KEYS = ("lexical_bundle", "previous_bundle", "vector_bundle", "previous_v
 LEXICAL, VECTORS = "lexical_bundle", "vector_bundle"  # the bundles a searcher maps
 
 
+_PUBLISHED = {LEXICAL: ("g", "previous_bundle"), VECTORS: ("v", "previous_vector_bundle")}
+
+
+def publish_bundle(
+    db: sqlite_utils.Database,
+    db_path: Path,
+    role: str,
+    place: Callable[[Path, int], BundleCheck],
+    **meta: str,
+) -> Path:
+    """Publish a new generation's bundle for ``role`` (``LEXICAL`` or
+    ``VECTORS``), inside the caller's write transaction: the generation goes
+    up, ``place(target, generation)`` puts the file there (writing it, or
+    moving a prepared one) and returns its check, and the metadata names it,
+    its check and the bundle it replaces (kept until no searcher maps it),
+    with ``meta`` beside.  The one way an index changes what searchers map."""
+    prefix, previous = _PUBLISHED[role]
+    current = read_meta(db.conn).get(role, "")
+    generation = bump_generation(db)
+    target = bundle_path(db_path, prefix, generation)
+    check = place(target, generation)
+    write_meta(db, **{role: target.name, check_key(role): str(check), previous: current}, **meta)
+    return target
+
+
 def check_key(key: str) -> str:
     """The metadata key that holds the size and checksum of ``key``'s bundle."""
     return f"{key}_check"
