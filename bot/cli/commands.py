@@ -602,7 +602,7 @@ class Cli:
         if lang and lang.strip().lower() == "auto":
             lang = None
         if lang:
-            searcher.resolve_language(lang)
+            searcher.question_language(lang)
         within = args.within and searcher.resolve_language(args.within)
         color = _use_color(self.streams.stdout, self.env)
         width = _width(self.streams.stdout, self.env)
@@ -621,9 +621,9 @@ class Cli:
     def warn_if_written_in_another(self, searcher: Searcher, question: str, lang: str) -> None:
         """``--lang de`` on an English question: say what --lang means and how
         to get passages in that language (``--in``)."""
-        told = searcher.resolve_language(lang)
+        told = searcher.question_language(lang)
         read = searcher.guess_language(question, None)
-        if read.reason == "detected" and read.tag != told:
+        if read.reason == "detected" and read.tag != told and told in searcher.languages:
             name, other = searcher.language_name(told), searcher.language_name(read.tag)
             self.note(
                 f"Note: the question reads as {other}, and --lang {lang} says it is written "

@@ -106,7 +106,7 @@ class Session:
             self.lang = None
             return "Language: detected from each question."
         try:
-            self.lang = self.searcher.resolve_language(tag)
+            self.lang = self.searcher.question_language(tag)
         except DocbotError as error:
             return str(error)
         return f"Language: {self._name_of(self.lang)}."

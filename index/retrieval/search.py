@@ -25,7 +25,8 @@ import numpy.typing as npt
 from ..analysis.analyzer import fold_accents, surface_forms, words
 from ..analysis.answertype import expects_number, holds_number
 from ..analysis.question import clean_question, named_things, question_text_for
-from ..errors import EncoderUnavailable, IndexCorrupt, IndexDamaged
+from ..errors import EncoderUnavailable, IndexCorrupt, IndexDamaged, UnknownLanguage
+from ..languages import codes as language_codes
 from ..languages.detect import (
     LanguageGuess,
     detect_question_language,
@@ -222,11 +223,26 @@ class Searcher:
         """A user's language choice ("German", "de-AT") as one of the index languages."""
         return match_available(tag, self.languages)
 
+    def question_language(self, tag: str) -> str:
+        """The language a question is written in, as a user names it
+        ("French", "fr-CA"): one of the corpus's, or another docbot knows
+        (a language module), whose questions find passages in the corpus's
+        languages: French questions over English documents."""
+        try:
+            return self.resolve_language(tag)
+        except UnknownLanguage:
+            known = sorted({*self.languages, *language_codes()})
+            try:
+                return match_available(tag, known)
+            except UnknownLanguage:
+                raise UnknownLanguage(tag, list(self.languages)) from None
+
     def guess_language(self, question: str, lang: str | None) -> LanguageGuess:
         if lang and lang.strip().lower() != "auto":
-            chosen = self.resolve_language(lang)
+            chosen = self.question_language(lang)
             others = tuple(c for c in self.languages if c != chosen)
-            return LanguageGuess(chosen, "explicit", (chosen, *others))
+            searched = (chosen, *others) if chosen in self.indexes else others
+            return LanguageGuess(chosen, "explicit", searched)
         return detect_question_language(question, self.languages, self.vocabulary_votes(question))
 
     def vocabulary_votes(self, question: str) -> dict[str, int]:
