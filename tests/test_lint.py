@@ -58,3 +58,11 @@ def test_the_install_warning_about_lxml_html_clean_is_explained() -> None:
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "does not provide the extra 'html_clean'" in readme
     assert "which docbot requires by itself" in readme
+
+
+def test_ci_runs_the_readmes_two_commands_verbatim() -> None:
+    """CI runs what a newcomer types: the README's opening commands, as written."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:3]]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert len(blocks) == 2 and all(block in ci for block in blocks), blocks
