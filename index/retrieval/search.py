@@ -88,7 +88,7 @@ class Searcher:
     @classmethod
     def open(cls, db_path: Path, semantic: str | None = None) -> Searcher:
         """Open the index at ``db_path``; with ``semantic`` (an encoder's name,
-        ``semantic.load_encoder``) the encoder is loaded when the index has
+        ``encoders.load_encoder``) the encoder is loaded when the index has
         vectors made by it.  An encoder that cannot be loaded leaves answers
         lexical, and ``semantic_problem`` says why."""
         searcher = cls(db_path)
