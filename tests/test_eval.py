@@ -229,7 +229,7 @@ def test_bad_lines_are_all_listed_and_nothing_is_evaluated(seed: list[str], tmp_
 def test_a_bad_lang_is_listed_with_the_other_bad_lines(seed: list[str], tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "q.jsonl",
-        [SURE, {**SURE, "lang": "fr"}, {"question": "Why?"}, {**SURE, "lang": "German"}],
+        [SURE, {**SURE, "lang": "ja"}, {"question": "Why?"}, {**SURE, "lang": "French"}],
     )
     code, out, err = docbot("eval", str(path), *seed)
     assert code == 2 and out == ""
@@ -273,16 +273,18 @@ def test_a_misnamed_csv_column_is_refused(tmp_path: Path) -> None:
     assert "line 1: unknown column 'expected'" in err
 
 
-def test_a_language_the_corpus_lacks_is_refused_before_evaluating(
+def test_a_language_docbot_does_not_answer_in_is_refused_before_evaluating(
     seed: list[str], tmp_path: Path
 ) -> None:
-    path = write_jsonl(
-        tmp_path / "q.jsonl", [SURE, {**SURE, "lang": "fr"}, {**SURE, "lang": "German"}]
-    )
+    """Japanese has no language module: refused.  French is none of the seed
+    corpus's languages, but a question may be asked in it (as with ``ask
+    --lang fr``): accepted, like a language's name for its tag."""
+    rows = [SURE, {**SURE, "lang": "ja"}, {**SURE, "lang": "German"}, {**SURE, "lang": "fr"}]
+    path = write_jsonl(tmp_path / "q.jsonl", rows)
     code, out, err = docbot("eval", str(path), *seed)
     assert code == 2 and out == ""
-    assert re.findall(r"^  line (\d+): lang 'fr'", err, re.MULTILINE) == ["2"]
-    assert "line 3" not in err  # a language name is as good as its tag
+    assert re.findall(r"^  line (\d+): lang 'ja'", err, re.MULTILINE) == ["2"]
+    assert "line 3" not in err and "line 4" not in err
 
 
 def test_off_topic_questions_are_counted_apart(seed: list[str], tmp_path: Path) -> None:

@@ -372,8 +372,9 @@ def _phrases(value: object, name: str, example: str) -> tuple[str, ...] | str:
 def check_languages(
     questions: Iterable[Question], resolve: Callable[[str], str], available: Sequence[str]
 ) -> list[Problem]:
-    """The lines whose ``lang`` is not a language of the index (``resolve``
-    raises for those), so that a file is refused before it is half evaluated."""
+    """The lines whose ``lang`` is not a language a question can be asked in
+    (``resolve`` raises for those: neither the corpus's nor one docbot has a
+    module for), so that a file is refused before it is half evaluated."""
     problems: list[Problem] = []
     for q in questions:
         if q.lang is None:
@@ -383,7 +384,11 @@ def check_languages(
         except UsageError:
             choices = ", ".join(available) or "none"
             problems.append(
-                (q.line, f"lang {q.lang!r} is not a language of this corpus ({choices}, auto)")
+                (
+                    q.line,
+                    f"lang {q.lang!r} is not a language docbot answers in (this corpus: "
+                    f"{choices}; or auto)",
+                )
             )
     return problems
 

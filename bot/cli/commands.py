@@ -681,7 +681,7 @@ class Cli:
         self.ensure_fresh(quiet=args.json)
         searcher = self.open_searcher()
         problems += evaluate.check_languages(
-            questions, searcher.resolve_language, searcher.languages
+            questions, searcher.question_language, searcher.languages
         )
         if problems:
             self.fail(evaluate.problems_message(shown, sorted(problems)), EXIT_USAGE)
