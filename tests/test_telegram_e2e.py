@@ -331,6 +331,10 @@ def test_button_presses_and_inline_queries_are_flood_limited_too(
     texts = [a.get("text") for q in presses for a in emulator.callback_answers_for(q)]
     assert answered == 5  # 4 votes (the question took one token) and one slow-down note
     assert sum("faster than I can read" in str(t) for t in texts) == 1
+    # inline answers come from the engine's threads, in their own time: wait for them
+    emulator.wait_for(
+        lambda: [a for a in emulator.inline_answers if a.get("inline_query_id") in queries] or None
+    )
     inline = [a for a in emulator.inline_answers if a.get("inline_query_id") in queries]
     assert 1 <= len(inline) <= 10
 
