@@ -19,9 +19,8 @@ Snowball's stemmer where one exists and no stopwords.
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
 
+from .._modules import modules_in
 from ._language import Boilerplate, FollowUpCues, Language
 from ._snowball import SNOWBALL
 
@@ -41,12 +40,11 @@ __all__ = [
 @functools.cache
 def _registry() -> dict[str, Language]:
     found: dict[str, Language] = {}
-    for module in pkgutil.iter_modules(__path__):
-        if module.name.startswith("_") or module.name == "detect":
-            continue
-        language = importlib.import_module(f"{__name__}.{module.name}").LANGUAGE
-        if not isinstance(language, Language) or language.code != module.name:
-            raise TypeError(f"{module.name}.LANGUAGE must be the Language {module.name!r}")
+    for module in modules_in(__name__, __path__, skip=("detect",)):
+        name = module.__name__.rsplit(".", 1)[-1]
+        language = module.LANGUAGE
+        if not isinstance(language, Language) or language.code != name:
+            raise TypeError(f"{name}.LANGUAGE must be the Language {name!r}")
         found[language.code] = language
     # English first (the fallback everywhere), then by code, so that ties
     # between languages always break the same way.

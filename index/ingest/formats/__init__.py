@@ -14,11 +14,10 @@ adding its module.
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..._modules import modules_in
 from ...records import Section
 
 __all__ = ["Format", "Parsed", "all_formats", "for_suffix", "supported_suffixes"]
@@ -55,10 +54,8 @@ class Format:
 @functools.cache
 def _registry() -> dict[str, Format]:
     by_suffix: dict[str, Format] = {}
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("_"):
-            continue
-        found = getattr(importlib.import_module(f"{__name__}.{module.name}"), "FORMAT", None)
+    for module in modules_in(__name__, __path__):
+        found = getattr(module, "FORMAT", None)
         if isinstance(found, Format):
             for suffix in found.suffixes:
                 by_suffix[suffix] = found
