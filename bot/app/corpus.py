@@ -1,6 +1,7 @@
 """Corpus administration for any front end: the name an uploaded file is saved
-under, placing it without overwriting what is there, the corpus's documents
-(by the engine's own rule), deleting one with its metadata.  Plain file system
+under, placing it without overwriting what is there, deleting one with its
+metadata (which files are documents is the engine's rule:
+``docbot.index.corpus_documents``).  Plain file system
 work: a front end with an event loop runs it in a worker thread."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import os
 import unicodedata
 from pathlib import Path
 
-from docbot.index import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, corpus_documents
+from docbot.index import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 
 MAX_NAME_BYTES = 150  # of a saved file's name (file systems allow 255; room for " (2)", sidecars)
 MAX_COPIES = 999
@@ -107,11 +108,6 @@ def place(temp: Path, corpus: Path, name: str, how: str) -> str | None:
 def exists(corpus: Path, name: str) -> bool:
     target = corpus / name
     return target.exists() or target.is_symlink()
-
-
-def corpus_files(corpus: Path, db: Path) -> list[str]:
-    """The files of the corpus docbot reads, relative, sorted (the engine's rule)."""
-    return corpus_documents(corpus, db)
 
 
 def delete_document(corpus: Path, rel: str) -> bool:

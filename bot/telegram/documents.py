@@ -36,9 +36,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from docbot.index import BuildReport, DocbotError
+from docbot.index import BuildReport, DocbotError, corpus_documents
 
-from ..app.corpus import corpus_files, delete_document, exists, kind_of, place, safe_name
+from ..app.corpus import delete_document, exists, kind_of, place, safe_name
 from ..app.state import StateError, StateStore, utc_day
 from . import format as fmt
 from .format import Callback, t
@@ -298,7 +298,7 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if turn is None or await refuse_unless_admin(turn, "/remove"):
         return
     svc, ui = turn.svc, turn.ui
-    files = await svc.run(corpus_files, svc.paths.corpus, svc.paths.db)
+    files = await svc.run(corpus_documents, svc.paths.corpus, svc.paths.db)
     if not files:
         await turn.say("remove_empty")
         return
