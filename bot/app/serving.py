@@ -85,11 +85,17 @@ def load_snapshot(paths: Paths, state: StateStore, semantic: str | None = None) 
         log.warning("%s", searcher.semantic_problem)
     searcher.ask(WARM_UP, None, 1)  # the first question would pay for the language models
     _ = searcher.documents  # read (and kept) here, not in a handler
+    # The headings in a user's language come first; for every interface
+    # language the corpus lacks they come in document order alike: read once.
+    found: dict[str | None, list[tuple[str, str]]] = {}
     examples: dict[str, list[tuple[str, str]]] = {}
     for ui in ui_languages():
-        texts = example_questions(searcher, ui)
-        ids = state.remember_examples(texts)
-        examples[ui] = [(ids[text], text) for text in texts]
+        own = ui if ui in searcher.languages else None
+        if own not in found:
+            texts = example_questions(searcher, ui)
+            ids = state.remember_examples(texts)
+            found[own] = [(ids[text], text) for text in texts]
+        examples[ui] = found[own]
     return Snapshot(searcher, searcher.generation, examples)
 
 
