@@ -33,7 +33,9 @@ from .errors import (
     QuestionTooLong,
     UnknownLanguage,
     UsageError,
+    VectorProcessFailed,
 )
+from .indexing.apart import refresh_vectors_apart
 from .indexing.builder import (
     Staleness,
     build_index,
@@ -86,6 +88,7 @@ __all__ = [
     "Staleness",
     "UnknownLanguage",
     "UsageError",
+    "VectorProcessFailed",
     "VectorProgress",
     "build_index",
     "check_staleness",
@@ -96,6 +99,7 @@ __all__ = [
     "is_index_file",
     "load_encoder",
     "refresh_vectors",
+    "refresh_vectors_apart",
     "stale_reason",
     "vector_progress",
     "vectors_missing",

@@ -7,6 +7,8 @@
     ``EncoderUnavailable`` - the semantic layer's model cannot be loaded.
     ``ClusterUnavailable`` - the Dask cluster of ``--cluster`` cannot compute the
       vectors (unreachable, gone mid-build, no worker, a worker with another docbot).
+    ``VectorProcessFailed`` - the process computing vectors apart from a server
+      failed or died (its traceback or exit code); what it computed stays cached.
     ``IndexFileError`` - the index file cannot be used.
         ``IndexMissing`` - no index yet: build one.
         ``IndexCorrupt`` - damaged, or built by another docbot: rebuild it.
@@ -77,6 +79,18 @@ class EncoderUnavailable(DocbotError):
 class ClusterUnavailable(DocbotError):
     """The Dask cluster named by ``--cluster`` cannot compute the vectors; the
     message says why and what to do (one argument: it travels back from a worker)."""
+
+
+class VectorProcessFailed(DocbotError):
+    """The process that computes the vectors apart (``refresh_vectors_apart``)
+    failed or died; the message holds its traceback or exit code."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"Computing the vectors in their own process failed: {reason}. The vectors "
+            "computed so far are kept; new passages are answered with BM25 until the next try."
+        )
 
 
 class CorpusError(DocbotError):

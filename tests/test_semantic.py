@@ -4,6 +4,7 @@ floor, the quote, and the vectors' life cycle (offline model, reuse, lexical fal
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import subprocess
@@ -12,14 +13,19 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from docbot.index import (
     DEFAULT_ENCODER,
+    DocbotError,
     Searcher,
+    VectorProcessFailed,
     build_index,
     load_encoder,
     refresh_vectors,
+    refresh_vectors_apart,
 )
+from docbot.index.indexing import apart
 from docbot.index.indexing.vectors import (
     _current_units,
     ann_index,
@@ -276,6 +282,67 @@ def test_a_corpus_without_the_questions_language_still_answers_from_the_others(
     hits = searcher.ask("Are social networks just a subcategory of social media?").hits
     assert hits and "Unterkategorie" in hits[0].passage.text
     assert searcher.ask("How much does LinkedIn Premium cost per month?").hits == ()
+
+
+def test_vectors_computed_in_their_own_process_bring_the_layer_up_to_date(
+    seed_copy: tuple[Path, Path],
+) -> None:
+    """What a server does (``refresh_vectors_apart``): the new file's vectors
+    are computed by a child process, and the layer covers every passage."""
+    corpus, db = seed_copy
+    (corpus / "zephyr.txt").write_text("The zephyr protocol mentors new nodes gently.\n")
+    build_index(corpus, db, semantic=None)
+    assert vectors_missing(db, DEFAULT_ENCODER) == 1
+    assert refresh_vectors_apart(db, DEFAULT_ENCODER, lambda: False) == 0
+    assert vectors_missing(db, DEFAULT_ENCODER) == 0
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    assert searcher.semantic_active and searcher.vectors_missing == 0
+
+
+def test_vectors_computed_in_their_own_process_stop_when_asked_and_keep_their_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked to stop from the start, the child stops after its first batch and
+    keeps it (however slowly a loaded machine starts it)."""
+    monkeypatch.setattr(apart, "STOP_GRACE", 600.0)
+    db = tmp_path / "index.db"
+    build_index(CORPUS, db, semantic=None)
+    missing = refresh_vectors_apart(db, DEFAULT_ENCODER, lambda: True)
+    progress = vector_progress(db, DEFAULT_ENCODER)
+    assert missing > 0
+    assert 0 < progress.cached < progress.total, progress
+
+
+class DiesWhenLoaded:
+    """An encoder whose loading ends its process, as a crash would."""
+
+    model_id = "python:tests.test_semantic:DiesWhenLoaded"
+
+    def __init__(self) -> None:
+        os._exit(3)
+
+
+def test_vectors_computed_in_their_own_process_report_what_went_wrong(
+    seed_copy: tuple[Path, Path],
+) -> None:
+    _, db = seed_copy
+    with pytest.raises(DocbotError, match="'no-such-encoder' cannot be loaded"):
+        refresh_vectors_apart(db, "no-such-encoder", lambda: False)
+    with pytest.raises(VectorProcessFailed, match="exit code 3"):
+        refresh_vectors_apart(db, DiesWhenLoaded.model_id, lambda: False)
+    assert vectors_missing(db, DEFAULT_ENCODER) == 0  # the layer it had is untouched
+
+
+def test_a_stopped_vector_process_that_cannot_stop_is_ended(
+    seed_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child waiting for another process's vector lock does not hold up a
+    server's shutdown: it is killed ``STOP_GRACE`` seconds after the stop."""
+    _, db = seed_copy
+    monkeypatch.setattr(apart, "STOP_GRACE", 1.0)
+    locked = store.build_lock(db, True, kind=store.VECTOR_LOCK)
+    with locked, pytest.raises(VectorProcessFailed, match="did not within 1 s"):
+        refresh_vectors_apart(db, DEFAULT_ENCODER, lambda: True)
 
 
 def test_an_edit_keeps_the_semantic_layer_for_the_passages_it_did_not_touch(

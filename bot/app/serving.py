@@ -35,9 +35,10 @@ from docbot.index import (
     BuildReport,
     DocbotError,
     Searcher,
+    VectorProcessFailed,
     build_index,
     index_generation,
-    refresh_vectors,
+    refresh_vectors_apart,
 )
 
 from .config import Paths
@@ -110,7 +111,9 @@ class Serving:
         self._swap_lock = asyncio.Lock()
         self._rebuild_lock = asyncio.Lock()
         self.swaps = 0
-        # Vectors take minutes for a large corpus: their own thread, so
+        # Vectors take minutes for a large corpus: their own process
+        # (``refresh_vectors_apart``: builds and questions never wait for its
+        # Python work), watched from a thread of their own so that
         # questions never wait behind them in the engine's pool.
         self.vector_pool = ThreadPoolExecutor(1, thread_name_prefix="vectors")
         self._vectors: asyncio.Task[None] | None = None
@@ -207,8 +210,11 @@ class Serving:
             try:
                 missing = await asyncio.get_running_loop().run_in_executor(
                     self.vector_pool,
-                    partial(refresh_vectors, self.paths.db, spec, stop=self.stopping.is_set),
+                    partial(refresh_vectors_apart, self.paths.db, spec, self.stopping.is_set),
                 )
+            except VectorProcessFailed as error:
+                log.error("%s", error)
+                return
             except DocbotError as error:
                 log.warning("The semantic layer is not updated: %s", error)
                 return
