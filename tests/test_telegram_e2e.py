@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from docbot.index import DEFAULT_ENCODER, vectors_missing
+
 from .botapi import Emulator, parse_html, running_bot
 from .conftest import CORPUS
 
@@ -485,3 +487,35 @@ def test_a_follow_up_is_answered_in_the_context_of_the_last_question(
     assert "following up" not in alone["text"] and "Timely Responses" in alone["text"]
     other = ask(emulator, user(1030), "and for networking?")[0]  # another chat: no context
     assert "following up" not in other["text"]
+
+
+def test_the_bot_computes_a_new_files_vectors_in_the_background(
+    seed_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The semantic layer on: a file written while the bot runs is answered
+    at once (BM25), and its vectors are computed in the background (by a
+    process of the bot's own, ``refresh_vectors_apart``) until the layer
+    covers every passage again; the bot then stops on SIGTERM as before."""
+    corpus, db = seed_copy
+    settings = {
+        "DOCBOT_CORPUS": str(corpus),
+        "DOCBOT_DB": str(db),
+        "DOCBOT_ALLOWED_USERS": "1501",
+        "DOCBOT_SEMANTIC": "1",
+        "DOCBOT_LOG_LEVEL": "INFO",
+    }
+    with open(tmp_path / "bot.log", "wb") as log, running_bot(TOKEN, settings, log) as emulator:
+        (corpus / "quokka.txt").write_text(NEW_DOC)
+        deadline = time.monotonic() + 60
+        while True:
+            reply = ask(emulator, user(1501), "Who explains how the team shares notes?")[0]
+            if "quokka" in reply["text"].lower() or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert "quokka" in reply["text"].lower(), reply["text"]
+        while vectors_missing(db, DEFAULT_ENCODER) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert vectors_missing(db, DEFAULT_ENCODER) == 0
+    assert "Computing the vectors in their own process failed" not in (
+        tmp_path / "bot.log"
+    ).read_text(encoding="utf-8", errors="replace")
