@@ -5,39 +5,34 @@ In the server's process the computation's Python work (a large corpus's units
 and cache keys, publishing bundles) holds the interpreter lock for seconds at
 a time: with 62,000 passages a new file's build took 5.7 s instead of 1.2 s
 while the vectors were being prepared (``bench/lifecycle.py --vectors``).  The
-child runs at the workers' lower priority and ends with the process that
-started it (``workers``); errors come back as ``DocbotError`` with the
-child's message, or ``VectorProcessFailed``.
+child is ``python -m docbot.index.indexing.apart DB SPEC``, a plain process as
+the workers are (``workers``: it never re-imports the caller's main module,
+and is safe to start from a threaded program); it runs at their lower
+priority and ends with the process that started it.  A line on its standard
+input asks it to stop at its next batch; its answer is one JSON line on its
+standard output.  Errors come back as ``DocbotError`` with the child's
+message, or ``VectorProcessFailed``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO
 
 from ..errors import DocbotError, VectorProcessFailed
-
-if TYPE_CHECKING:  # imported when used: ``docbot ask`` never needs them
-    from multiprocessing.connection import Connection
-    from multiprocessing.synchronize import Event
+from .workers import PARENT
 
 POLL = 0.2  # seconds between looks at ``stop`` and at the child
 STOP_GRACE = 15.0  # seconds a stopped child has to end at its batch before it is killed
-
-
-def _child(db: str, spec: str, stopped: Event, send: Connection, parent: int) -> None:
-    from .vectors import refresh_vectors
-    from .workers import _end_with_parent
-
-    _end_with_parent(parent)
-    try:
-        send.send(("done", refresh_vectors(Path(db), spec, stop=stopped.is_set)))
-    except DocbotError as error:
-        send.send(("docbot", str(error)))
-    except BaseException:  # reported to the parent, which raises it
-        send.send(("failed", traceback.format_exc()))
 
 
 def refresh_vectors_apart(db_path: Path, spec: str, stop: Callable[[], bool]) -> int:
@@ -46,48 +41,79 @@ def refresh_vectors_apart(db_path: Path, spec: str, stop: Callable[[], bool]) ->
     when it says so the child ends at its next batch (what it computed stays
     cached), or is killed after ``STOP_GRACE`` seconds (waiting for another
     process's vector lock, say).  Blocks: call it from a thread."""
-    import multiprocessing
-    import os
-    import time
-
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter, thread-safe
-    stopped = context.Event()
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child,
-        args=(str(db_path), spec, stopped, send, os.getpid()),
-        name="docbot-vectors",
-        daemon=True,
+    process = subprocess.Popen(
+        [sys.executable, "-m", __spec__.name if __spec__ else __name__, str(db_path), spec],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, PARENT: str(os.getpid())},
     )
-    process.start()
-    send.close()
+    stdin, stdout = process.stdin, process.stdout
+    assert stdin is not None and stdout is not None  # given pipes
+    answer: list[bytes] = []
+    reader = threading.Thread(target=lambda: answer.append(_read(stdout)), daemon=True)
+    reader.start()
+    asked_at: float | None = None
     try:
-        message: tuple[str, Any] | None = None
-        asked_at: float | None = None
-        while message is None:
-            if receive.poll(POLL):
-                try:
-                    message = receive.recv()
-                except EOFError:  # it ended without a word
-                    break
-            elif not process.is_alive() and not receive.poll(0):
-                break
+        while process.poll() is None:
             if asked_at is None and stop():
-                stopped.set()
                 asked_at = time.monotonic()
+                _ask_to_stop(stdin)
             if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE:
                 raise VectorProcessFailed(f"asked to stop, it did not within {STOP_GRACE:.0f} s")
-        process.join()
+            time.sleep(POLL)
+        reader.join()
     finally:
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
-            process.join()
-        receive.close()
-    if message is None:
-        raise VectorProcessFailed(f"it ended with exit code {process.exitcode}")
-    kind, value = message
+        process.wait()
+        with contextlib.suppress(OSError):
+            stdin.close()
+    line = answer[0] if answer else b""
+    if not line.strip():
+        raise VectorProcessFailed(f"it ended with exit code {process.returncode}")
+    kind, value = json.loads(line)
     if kind == "docbot":
         raise DocbotError(value)
     if kind == "failed":
         raise VectorProcessFailed(value)
     return int(value)
+
+
+def _read(stream: IO[bytes]) -> bytes:
+    with stream:
+        return stream.read()
+
+
+def _ask_to_stop(stream: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):  # it ended meanwhile
+        stream.write(b"stop\n")
+        stream.flush()
+
+
+def _run(db: str, spec: str) -> None:
+    from .vectors import refresh_vectors
+    from .workers import _end_with_parent
+
+    parent = os.environ.get(PARENT, "")
+    if parent.isdigit():
+        _end_with_parent(int(parent))
+    stopped = threading.Event()
+
+    def listen() -> None:
+        sys.stdin.buffer.readline()  # a line, or the parent gone
+        stopped.set()
+
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        answer: list[object] = ["done", refresh_vectors(Path(db), spec, stop=stopped.is_set)]
+    except DocbotError as error:
+        answer = ["docbot", str(error)]
+    except Exception:  # reported to the parent, which raises it
+        answer = ["failed", traceback.format_exc()]
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _run(sys.argv[1], sys.argv[2])
