@@ -300,17 +300,20 @@ def test_vectors_computed_in_their_own_process_bring_the_layer_up_to_date(
 
 
 def test_vectors_computed_in_their_own_process_stop_when_asked_and_keep_their_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked to stop from the start, the child stops after its first batch and
     keeps it (however slowly a loaded machine starts it)."""
     monkeypatch.setattr(apart, "STOP_GRACE", 600.0)
-    db = tmp_path / "index.db"
-    build_index(CORPUS, db, semantic=None)
+    corpus, db = seed_copy
+    sentences = [f"Harbour crane {n} lifts containers onto ship number {n * 3}." for n in range(24)]
+    (corpus / "harbour.txt").write_text("Harbour notes\n\n" + " ".join(sentences) + "\n")
+    build_index(corpus, db, semantic=None)
+    before = vector_progress(db, DEFAULT_ENCODER)
     missing = refresh_vectors_apart(db, DEFAULT_ENCODER, lambda: True)
-    progress = vector_progress(db, DEFAULT_ENCODER)
+    after = vector_progress(db, DEFAULT_ENCODER)
     assert missing > 0
-    assert 0 < progress.cached < progress.total, progress
+    assert before.cached < after.cached < after.total, (before, after)
 
 
 class DiesWhenLoaded:
