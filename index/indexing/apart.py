@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import DocbotError, VectorProcessFailed
-from .workers import PARENT
+from .workers import child_environment, follow_parent
 
 POLL = 0.2  # seconds between looks at ``stop`` and at the child
 STOP_GRACE = 15.0  # seconds a stopped child has to end at its batch before it is killed
@@ -46,7 +45,7 @@ def refresh_vectors_apart(db_path: Path, spec: str, stop: Callable[[], bool]) ->
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, PARENT: str(os.getpid())},
+        env=child_environment(),
     )
     stdin, stdout = process.stdin, process.stdout
     assert stdin is not None and stdout is not None  # given pipes
@@ -93,11 +92,8 @@ def _ask_to_stop(stream: IO[bytes]) -> None:
 
 def _run(db: str, spec: str) -> None:
     from .vectors import refresh_vectors
-    from .workers import _end_with_parent
 
-    parent = os.environ.get(PARENT, "")
-    if parent.isdigit():
-        _end_with_parent(int(parent))
+    follow_parent()
     stopped = threading.Event()
 
     def listen() -> None:

@@ -63,7 +63,7 @@ def run_parallel(
         yield from (work(task) for task in tasks)
         return
     target = f"{work.__module__}:{work.__qualname__}"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", PARENT: str(os.getpid())}
+    env = child_environment(OMP_NUM_THREADS="1")
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", __spec__.name if __spec__ else __name__, target],
@@ -97,6 +97,20 @@ def run_parallel(
             proc.wait()
 
 
+def child_environment(**settings: str) -> dict[str, str]:
+    """This process's environment with ``settings``, for a child that is to
+    end with it (``follow_parent``)."""
+    return {**os.environ, **settings, PARENT: str(os.getpid())}
+
+
+def follow_parent() -> None:
+    """In a child started with ``child_environment``: end with its parent
+    (``_end_with_parent``)."""
+    parent = os.environ.get(PARENT, "")
+    if parent.isdigit():
+        _end_with_parent(int(parent))
+
+
 def _end_with_parent(parent: int) -> None:
     """Run at a lower priority, and end when the process that started this
     worker ends, however it ends (SIGKILL included): on Linux the kernel
@@ -123,9 +137,7 @@ def _end_with_parent(parent: int) -> None:
 def _serve(target: str) -> None:
     import importlib
 
-    parent = os.environ.get(PARENT, "")
-    if parent.isdigit():
-        _end_with_parent(int(parent))
+    follow_parent()
     module_name, name = target.split(":")
     work = getattr(importlib.import_module(module_name), name)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
