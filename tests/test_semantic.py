@@ -28,6 +28,7 @@ from docbot.index import (
 from docbot.index.indexing import apart
 from docbot.index.indexing.vectors import (
     _current_units,
+    _normalised,
     ann_index,
     build_vector_arrays,
     vector_progress,
@@ -37,7 +38,7 @@ from docbot.index.retrieval.encoders import E5Small
 from docbot.index.retrieval.semantic import ANN_UNITS, SemanticIndex, _view_ann
 from docbot.index.retrieval.units import VECTOR_FORMAT, passage_units, unit_key
 from docbot.index.storage import store
-from docbot.index.storage.arrays import open_bundle, write_bundle
+from docbot.index.storage.arrays import Streamed, open_bundle, write_bundle
 
 from .botapi import clean_env
 from .conftest import CORPUS, ROOT, load_questions
@@ -461,8 +462,12 @@ def test_a_language_searched_through_the_approximate_index_answers_as_exact_sear
     with contextlib.closing(store.open_reader(seed_db)) as conn:
         units = _current_units(conn)
         vectors = store.cached_vectors(conn, [unit_key(E5Small.model_id, u) for _, u in units])
-    arrays, langs, refs = build_vector_arrays(units, vectors, E5Small.model_id, ann_min_units=0)
+    scratch = tmp_path / "v.scratch"  # a large corpus's indexes go through files
+    arrays, langs, refs = build_vector_arrays(
+        units, vectors, E5Small.model_id, ann_min_units=0, scratch=scratch
+    )
     assert all(f"{lang}/ann" in arrays for lang in langs)
+    assert not list(tmp_path.iterdir())  # mapped, and removed at once
     meta = {"model": E5Small.model_id, "languages": langs, "reference_languages": refs}
     write_bundle(tmp_path / "v.arrays", arrays, {**meta, "format": VECTOR_FORMAT})
     approximate = Searcher.open(seed_db, DEFAULT_ENCODER)
@@ -474,3 +479,27 @@ def test_a_language_searched_through_the_approximate_index_answers_as_exact_sear
     for question in [str(q["q"]) for q in questions]:
         want = [h.passage for h in exact.ask(question).hits[:1]]
         assert [h.passage for h in approximate.ask(question).hits[:1]] == want, question
+
+
+def test_a_large_corpus_reads_its_vectors_into_a_mapped_file_it_removes_at_once(
+    tmp_path: Path,
+) -> None:
+    """The vectors of a large corpus are read a chunk at a time into a
+    file-backed mapping (not this process's memory); the file is gone at once."""
+    rng = np.random.default_rng(3)
+    vectors = {
+        f"k{i}".encode(): rng.standard_normal(8).astype(np.float16).tobytes() for i in range(50)
+    }
+    keys = list(vectors)
+    raw = _normalised(keys, lambda ks: {k: vectors[k] for k in ks}, np.float16, tmp_path / "raw")
+    assert isinstance(raw, np.memmap) and not list(tmp_path.iterdir())
+    want = np.stack([np.frombuffer(vectors[k], np.float16) for k in keys]).astype(np.float32)
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    assert np.allclose(raw.astype(np.float32), want, atol=2e-3)
+
+
+def test_a_streamed_array_that_does_not_fill_its_shape_leaves_no_bundle(tmp_path: Path) -> None:
+    short = Streamed(np.dtype(np.float32), (4, 2), lambda: iter([np.zeros((3, 2), np.float32)]))
+    with pytest.raises(ValueError, match="do not make its shape"):
+        write_bundle(tmp_path / "v.arrays", {"vec": short}, {})
+    assert not list(tmp_path.iterdir())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +43,7 @@ from ..retrieval.units import (
     unit_key,
 )
 from ..storage import store
-from ..storage.arrays import BundleCheck, BundleError, write_bundle
+from ..storage.arrays import BundleCheck, BundleError, Streamed, write_bundle
 from .embedding import EMBED_BATCH, EmbedTask, embed_batch
 
 if TYPE_CHECKING:
@@ -215,9 +215,15 @@ VectorSource = Callable[[Sequence[bytes]], Mapping[bytes, bytes]]
 
 
 def _normalised(
-    keys: Sequence[bytes], fetch: VectorSource, dtype: type[np.floating[Any]]
+    keys: Sequence[bytes],
+    fetch: VectorSource,
+    dtype: type[np.floating[Any]],
+    scratch: Path | None = None,
 ) -> npt.NDArray[Any]:
-    """Every unit's cached vector at unit length, read ``CHUNK_UNITS`` at a time."""
+    """Every unit's cached vector at unit length, read ``CHUNK_UNITS`` at a
+    time; in a file mapped from ``scratch`` when given (removed at once: the
+    mapping keeps it until it is let go, the page cache holds it, not this
+    process's memory)."""
     out: npt.NDArray[Any] | None = None
     for start in range(0, len(keys), CHUNK_UNITS):
         chunk = keys[start : start + CHUNK_UNITS]
@@ -225,10 +231,21 @@ def _normalised(
         block = np.stack([np.frombuffer(got[k], np.float16) for k in chunk]).astype(np.float32)
         block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
         if out is None:
-            out = np.empty((len(keys), block.shape[1]), dtype)
+            out = _scratch_array((len(keys), block.shape[1]), dtype, scratch)
         out[start : start + len(chunk)] = block
     assert out is not None  # only called with units
     return out
+
+
+def _scratch_array(
+    shape: tuple[int, int], dtype: type[np.floating[Any]], scratch: Path | None
+) -> npt.NDArray[Any]:
+    if scratch is None:
+        return np.empty(shape, dtype)
+    try:
+        return np.memmap(scratch, dtype, "w+", shape=shape)
+    finally:
+        scratch.unlink()
 
 
 def _chunked_means(
@@ -247,23 +264,6 @@ def _chunked_means(
     return np.asarray(means, dtype=np.float32)
 
 
-def _centred_rows(
-    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray, dtype: Any
-) -> tuple[npt.NDArray[Any], FloatArray]:
-    """The units at ``rows`` with ``mean`` taken off, at unit length, and their
-    norms before (a chunk at a time)."""
-    vecs = np.empty((rows.size, raw.shape[1]), dtype)
-    norms = np.empty(rows.size, np.float32)
-    for start in range(0, rows.size, CHUNK_UNITS):
-        picked = rows[start : start + CHUNK_UNITS]
-        block = raw[picked].astype(np.float32, copy=False) - mean
-        norm = np.linalg.norm(block, axis=1).astype(np.float32)
-        block /= np.maximum(norm, 1e-12)[:, None]
-        vecs[start : start + picked.size] = block
-        norms[start : start + picked.size] = norm
-    return vecs, norms
-
-
 def _from_mapping(vectors: Mapping[bytes, bytes]) -> VectorSource:
     return lambda keys: vectors
 
@@ -273,12 +273,19 @@ def build_vector_arrays(
     vectors: Mapping[bytes, bytes] | VectorSource,
     model_id: str,
     ann_min_units: int = ANN_MIN_UNITS,
-) -> tuple[dict[str, npt.NDArray[Any]], list[str], list[str]]:
+    scratch: Path | None = None,
+) -> tuple[dict[str, npt.NDArray[Any] | Streamed], list[str], list[str]]:
     """The centred vectors of every unit, per language, ready to be mapped; and
     the reference sentences' language means.  A language with more than
     ``ann_min_units`` units gets an approximate index too, and its vectors are
     kept as float16.  ``vectors``: the cached vectors by key, or a function
-    that reads some (a large corpus is read ``CHUNK_UNITS`` at a time)."""
+    that reads some (a large corpus is read ``CHUNK_UNITS`` at a time).
+
+    A large corpus's vectors do not sit in memory twice: they are read into a
+    file mapped from ``scratch`` (a path beside the index, removed at once and
+    freed with the mapping), a large language's centred vectors are
+    ``Streamed`` (centred again as they are written) and its approximate index
+    goes through a file of its own too."""
     fetch = vectors if callable(vectors) else _from_mapping(vectors)
     reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
     units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
@@ -296,37 +303,101 @@ def build_vector_arrays(
         raw = _normalised(keys, fetch, np.float32)
         means = _language_means(langs, unit_langs, raw)
     else:
-        raw = _normalised(keys, fetch, np.float16)
+        raw = _normalised(keys, fetch, np.float16, scratch)
         means = _chunked_means(langs, unit_langs, raw)
-    arrays: dict[str, npt.NDArray[Any]] = {"means": means, "reference/means": ref_means}
+    del keys
+    arrays: dict[str, npt.NDArray[Any] | Streamed] = {"means": means, "reference/means": ref_means}
     for i, lang in enumerate(langs):
         large = int((unit_langs == i).sum()) > ann_min_units
-        store_as = np.float16 if large else np.float32
-        ordered = []
+        ann = _new_ann(raw.shape[1]) if large else None
+        first = 0
         for k, kind in enumerate(UNIT_KINDS):
             rows = np.flatnonzero((unit_langs == i) & (kinds == k)).astype(np.int64)
             arrays[f"{lang}/{kind}/pid"] = pids[rows]
-            vecs, norms = _centred_rows(raw, rows, means[i], store_as)
-            arrays[f"{lang}/{kind}/vec"] = vecs
+            if ann is None:
+                vecs, norms = _centred_rows(raw, rows, means[i], np.float32)
+                arrays[f"{lang}/{kind}/vec"] = vecs
+            else:
+                norms = np.empty(rows.size, np.float32)
+                for start, block, norm in _centred_blocks(raw, rows, means[i]):
+                    norms[start : start + len(block)] = norm
+                    ann.add(
+                        np.arange(first + start, first + start + len(block), dtype=np.uint64),
+                        block,
+                        threads=0,
+                    )
+                arrays[f"{lang}/{kind}/vec"] = _streamed_rows(raw, rows, means[i])
+                first += rows.size
             arrays[f"{lang}/{kind}/norm"] = norms
-            ordered.append(vecs)
             if kind != "p":
                 arrays[f"{lang}/{kind}/start"] = starts[rows]
                 arrays[f"{lang}/{kind}/end"] = ends[rows]
-        if large:
-            arrays[f"{lang}/ann"] = ann_index(ordered)
+        if ann is not None:
+            arrays[f"{lang}/ann"] = _saved_ann(ann, scratch)
     return arrays, langs, ref_langs
+
+
+def _centred_blocks(
+    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray
+) -> Iterator[tuple[int, FloatArray, FloatArray]]:
+    """The units at ``rows`` with ``mean`` taken off, at unit length, a block
+    at a time: (first row's position, vectors, their norms before)."""
+    for start in range(0, rows.size, CHUNK_UNITS):
+        block = raw[rows[start : start + CHUNK_UNITS]].astype(np.float32, copy=False) - mean
+        norm = np.linalg.norm(block, axis=1).astype(np.float32)
+        block /= np.maximum(norm, 1e-12)[:, None]
+        yield start, block, norm
+
+
+def _centred_rows(
+    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray, dtype: Any
+) -> tuple[npt.NDArray[Any], FloatArray]:
+    """The units at ``rows`` centred (``_centred_blocks``), in one array, and their norms."""
+    vecs = np.empty((rows.size, raw.shape[1]), dtype)
+    norms = np.empty(rows.size, np.float32)
+    for start, block, norm in _centred_blocks(raw, rows, mean):
+        vecs[start : start + len(block)] = block
+        norms[start : start + len(block)] = norm
+    return vecs, norms
+
+
+def _streamed_rows(
+    raw: npt.NDArray[Any], rows: npt.NDArray[np.int64], mean: FloatArray
+) -> Streamed:
+    """The units at ``rows`` centred, as float16, computed again as they are written."""
+    return Streamed(
+        np.dtype(np.float16),
+        (rows.size, raw.shape[1]),
+        lambda: (block for _, block, _ in _centred_blocks(raw, rows, mean)),
+    )
+
+
+def _new_ann(ndim: int) -> Any:
+    from usearch.index import Index
+
+    return Index(ndim=ndim, metric="ip", dtype="i8")
+
+
+def _saved_ann(index: Any, scratch: Path | None) -> npt.NDArray[np.uint8]:
+    """An approximate index as bytes to store in a bundle: through ``scratch``
+    when given (mapped, the file removed at once: never in memory twice)."""
+    if scratch is None:
+        return np.frombuffer(index.save(), np.uint8)
+    path = scratch.with_name(scratch.name + ".ann")
+    index.save(str(path))
+    del index
+    try:
+        return np.memmap(path, np.uint8, "r")
+    finally:
+        path.unlink()
 
 
 def ann_index(vectors: FloatArray | Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.uint8]:
     """An approximate nearest-neighbour index (HNSW, 8-bit, inner product) of
     ``vectors`` (one matrix, or several whose rows follow one another), keyed
     by row, as bytes to store in a bundle and map."""
-    from usearch.index import Index
-
     parts = [vectors] if isinstance(vectors, np.ndarray) else list(vectors)
-    ndim = next(p.shape[1] for p in parts)
-    index = Index(ndim=ndim, metric="ip", dtype="i8")
+    index = _new_ann(next(p.shape[1] for p in parts))
     first = 0
     for part in parts:
         for start in range(0, len(part), CHUNK_UNITS):
@@ -335,9 +406,7 @@ def ann_index(vectors: FloatArray | Sequence[npt.NDArray[Any]]) -> npt.NDArray[n
             if len(block):
                 index.add(keys, block, threads=0)
         first += len(part)
-    saved = index.save()
-    assert saved is not None  # saved to memory when given no path
-    return np.frombuffer(bytes(saved), np.uint8)
+    return _saved_ann(index, None)
 
 
 def refresh_vectors(
@@ -428,10 +497,13 @@ def _prepare_bundle(
     db_path: Path, pending: Path, usable: list[tuple[str, Unit]], model_id: str
 ) -> BundleCheck:
     """Write the vector bundle of ``usable`` to ``pending`` (not yet current)."""
+    scratch = pending.with_name(pending.name + ".scratch")
     conn = store.open_reader(db_path)  # the cache only grows while this process holds it
     try:
         arrays, langs, ref_langs = (
-            build_vector_arrays(usable, partial_reader(conn), model_id) if usable else ({}, [], [])
+            build_vector_arrays(usable, partial_reader(conn), model_id, scratch=scratch)
+            if usable
+            else ({}, [], [])
         )
     finally:
         conn.close()

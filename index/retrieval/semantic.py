@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 ANN_UNITS = 256  # units the approximate index returns per question and language
 STATS_SAMPLE = 512  # passages whose exact similarity gives the corpus's spread
+EXACT_CHUNK = 65_536  # units converted and scored at a time by exact search
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,16 @@ def one_blas_thread() -> None:
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def _products(vectors: npt.NDArray[Any], both: FloatArray) -> FloatArray:
+    """``vectors @ both`` transposed, ``EXACT_CHUNK`` rows at a time: float16
+    vectors are converted a block at a time, never the whole matrix at once."""
+    out = np.empty((len(vectors), both.shape[1]), np.float32)
+    for start in range(0, len(vectors), EXACT_CHUNK):
+        block = vectors[start : start + EXACT_CHUNK]
+        out[start : start + len(block)] = block.astype(np.float32, copy=False) @ both
+    return out.T
 
 
 def _view_ann(buffer: npt.NDArray[np.uint8], ndim: int) -> Any:
@@ -289,8 +300,7 @@ class SemanticIndex:
                 continue
             # (similarity to the plain and the centred question, norms, passages)
             if ann is None:  # every unit: one matrix product for both questions
-                vec = self._bundle[f"{lang}/{kind}/vec"]
-                plain, centred = (vec.astype(np.float32, copy=False) @ both).T
+                plain, centred = _products(self._bundle[f"{lang}/{kind}/vec"], both)
                 norm = self._bundle[f"{lang}/{kind}/norm"]
                 parts = [(rows.pick(plain), rows.pick(centred), rows.pick(norm), rows.local)]
             else:  # the units of the sample (kept in memory) and of the candidates

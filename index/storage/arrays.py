@@ -31,7 +31,7 @@ import mmap
 import os
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,12 +84,42 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """An array written a block of rows at a time, for arrays too large to
+    hold in memory together (a large corpus's vectors): its dtype and shape,
+    and a function that yields its blocks in order (each is written, then let
+    go).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "streamed.arrays"
+    >>> halves = Streamed(np.dtype(np.int64), (6,), lambda: (np.arange(i, i + 3) for i in (0, 3)))
+    >>> _ = write_bundle(path, {"ids": halves}, {})
+    >>> open_bundle(path)["ids"].tolist()
+    [0, 1, 2, 3, 4, 5]
+    """
+
+    dtype: np.dtype[Any]
+    shape: tuple[int, ...]
+    blocks: Callable[[], Iterable[npt.NDArray[Any]]]
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+
 def write_bundle(
-    path: Path, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any]
+    path: Path,
+    arrays: Mapping[str, npt.NDArray[Any] | Streamed],
+    meta: Mapping[str, Any],
 ) -> BundleCheck:
     """Write ``arrays`` and ``meta`` to ``path`` atomically (temp file, fsync,
-    rename); what the file is, to check it against later."""
-    contiguous = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
+    rename); what the file is, to check it against later.  A ``Streamed``
+    array is written block by block as it yields them."""
+    contiguous = {
+        name: array if isinstance(array, Streamed) else np.ascontiguousarray(array)
+        for name, array in arrays.items()
+    }
     entries: dict[str, dict[str, Any]] = {}
     offset = 0
     for name, array in contiguous.items():
@@ -112,7 +142,10 @@ def write_bundle(
             put(MAGIC + _HEADER_LENGTH.pack(len(header)) + header)
             for name, array in contiguous.items():
                 put(bytes(start + entries[name]["offset"] - written))
-                put(array.reshape(-1).view(np.uint8).data)
+                for block in _blocks(array):
+                    put(block.reshape(-1).view(np.uint8).data)
+                if written != start + entries[name]["offset"] + array.nbytes:
+                    raise ValueError(f"array {name!r}: its blocks do not make its shape")
             put(bytes(start + _aligned(offset) - written))
             handle.flush()
             os.fsync(handle.fileno())
@@ -121,6 +154,12 @@ def write_bundle(
         if temp.exists():
             temp.unlink()
     return BundleCheck(written, crc)
+
+
+def _blocks(array: npt.NDArray[Any] | Streamed) -> Iterable[npt.NDArray[Any]]:
+    if not isinstance(array, Streamed):
+        return (array,)
+    return (np.ascontiguousarray(block, dtype=array.dtype) for block in array.blocks())
 
 
 def file_check(path: Path) -> BundleCheck:
