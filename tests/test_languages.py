@@ -284,3 +284,16 @@ def test_lang_names_the_questions_language_even_one_the_corpus_lacks(seed_db: Pa
     assert answer["results"] and {r["lang"] for r in answer["results"]} <= {"en", "de", "es"}
     code, _, err = run_cli("ask", *where, "--lang", "ja", "Qu'est-ce que le networking ?")
     assert code == 2 and "Unknown or unsupported language 'ja'" in err
+
+
+def test_a_question_in_a_language_the_corpus_lacks_is_named_as_that_language(
+    seed_db: Path,
+) -> None:
+    """Without ``--lang``, a French question over the English, German and
+    Spanish articles is French (not "undecided"), by BM25 alone too."""
+    where = ["--corpus", str(CORPUS), "--db", str(seed_db)]
+    question = "Comment mesurer le retour sur investissement du networking ?"
+    code, out, err = run_cli("ask", *where, "--json", question)
+    assert code == 0, err
+    answer = json.loads(out)
+    assert (answer["lang"], answer["lang_reason"]) == ("fr", "detected")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from docbot.bot.cli.render import format_answer
 from docbot.index import (
     DEFAULT_ENCODER,
     DocbotError,
@@ -114,6 +115,18 @@ def test_an_answer_only_in_another_language_is_found_and_flagged(hybrid: Searche
     top = answer.hits[0]
     assert top.passage.lang == "de" and top.cross_lingual
     assert "Mikroblogs" in top.passage.text
+
+
+def test_answers_to_a_question_in_a_language_the_corpus_lacks_are_flagged(
+    hybrid: Searcher,
+) -> None:
+    """A French question over the English, German and Spanish articles: every
+    answer is in another language than the question's, and says so."""
+    answer = hybrid.ask("Comment mesurer le retour sur investissement du networking ?")
+    assert (answer.lang, answer.lang_reason) == ("fr", "detected")
+    assert answer.hits and all(h.cross_lingual for h in answer.hits)
+    shown = format_answer(answer, hybrid.language_name, color=False)
+    assert f"[1] [{hybrid.language_name(answer.hits[0].passage.lang)} passage]" in shown
 
 
 def test_the_question_language_comes_first_when_it_answers(hybrid: Searcher) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,21 @@ from .semantic import SemanticIndex, covered_passages
 
 _WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _OPEN_ATTEMPTS = 5
+
+
+class _Ranking(NamedTuple):
+    guess: LanguageGuess
+    ranked: list[Candidate]
+    query: npt.NDArray[np.float32] | None  # the question's vector, with the semantic layer
+    reader: str | None  # the language the question is written in, when decided
+
+    @property
+    def reason(self) -> str:
+        """How the question's language was decided: told, detected (among the
+        corpus's languages, or one it lacks) or not at all."""
+        if self.reader is None:
+            return "ambiguous"
+        return "explicit" if self.guess.reason == "explicit" else "detected"
 
 
 def _passage(row: store.PassageRow) -> Passage:
@@ -264,27 +280,35 @@ class Searcher:
         self, text: str, lang: str | None = None, within: str | None = None
     ) -> tuple[LanguageGuess, list[Candidate]]:
         """Every passage that answers a cleaned question, best first."""
-        guess, ranked, _query = self._rank(text, lang, within)
-        return guess, ranked
+        ranking = self._rank(text, lang, within)
+        return ranking.guess, ranking.ranked
 
-    def _rank(
-        self, text: str, lang: str | None, within: str | None = None
-    ) -> tuple[LanguageGuess, list[Candidate], npt.NDArray[np.float32] | None]:
+    def _rank(self, text: str, lang: str | None, within: str | None = None) -> _Ranking:
         guess = self.guess_language(text, lang)
         where = self.resolve_language(within) if within else None
+        decided = None if guess.reason == "ambiguous" else guess.tag
         if not self.semantic.active:
             ranked = rank_candidates(text, guess, self.indexes, within=where)
-            return guess, self._of_the_right_kind(text, _in(ranked, where)), None
+            reader = decided or self._absent_language(text, language_codes())
+            return _Ranking(guess, self._of_the_right_kind(text, _in(ranked, where)), None, reader)
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
         unknown = self.names_unknown(text, spoken or guess.tag)
         ranked = rank_candidates(
             text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
-        reader = spoken or (None if guess.reason == "ambiguous" else guess.tag)
+        reader = spoken or decided
         ranked = self._headings_first(ranked, reader)
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
-        return guess, self._of_the_right_kind(text, _in(ranked, where)), query
+        if decided is None and reader in self.indexes:
+            reader = None  # read as one of the corpus's languages, not told apart from the others
+        return _Ranking(guess, self._of_the_right_kind(text, _in(ranked, where)), query, reader)
+
+    def _absent_language(self, text: str, known: Iterable[str]) -> str | None:
+        """The language a question is written in when it is none of the
+        corpus's (French over English and German articles), among ``known``."""
+        spoken = detect_spoken_language(text, {*self.languages, *known})
+        return spoken if spoken is not None and spoken not in self.indexes else None
 
     def _terms_of(self, lang: str, text: str) -> set[str]:
         return {term for word in self.indexes[lang].analyze(text).words for term in word}
@@ -370,23 +394,25 @@ class Searcher:
         ``None``); ``within`` keeps only passages in that language.
         """
         text = clean_question(question)
-        guess, ranked, query = self._rank(text, lang, within)
+        ranking = self._rank(text, lang, within)
+        guess, ranked, query, reader = ranking
         page = ranked[offset : offset + top]
         found = self.passages_by_id([c.passage_id for c in page])
         if query is not None and page:
             query = self._quote_query(text, guess, query)
         # "Another language than the question's" means nothing when no question
         # language was decided (every language searched): no passage is flagged.
-        decided = guess.reason != "ambiguous"
+        # A question written in a language the corpus lacks (French over
+        # English and German articles) is that language's, every passage another's.
         hits: list[Hit] = []
-        for candidate in page if decided else [replace(c, cross_lingual=False) for c in page]:
+        for candidate in page if reader else [replace(c, cross_lingual=False) for c in page]:
             passage = found.get(candidate.passage_id)
             if passage is not None:  # gone since this generation: a later one answers
                 hits.append(self._hit(offset + len(hits) + 1, candidate, passage, query))
         return Answer(
             question=text,
-            lang=guess.tag,
-            lang_reason=guess.reason,
+            lang=reader or guess.tag,
+            lang_reason=ranking.reason,
             hits=tuple(hits),
             searched=tuple(guess.candidates),
             total=len(ranked),
