@@ -462,6 +462,7 @@ def refresh_vectors(
                 cluster=cluster,
             ):
                 return vectors_missing(db_path, spec)
+            del units  # publishing reads them again: not held twice
             missing = _publish_vectors(db_path, model, lock(db_path, wait))
             if missing == 0:
                 return 0

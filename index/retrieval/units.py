@@ -20,7 +20,7 @@ MIN_SENTENCE_CHARS = 15
 VECTOR_FORMAT = "3"  # bump when the vector bundle's layout or meaning changes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # millions of them in a large corpus
 class Unit:
     """A text that gets a vector: a whole passage (``kind`` "p", no span), one
     sentence ("s") or two adjacent sentences ("w", a window), by span."""
