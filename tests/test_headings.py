@@ -6,11 +6,14 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
-from docbot.index import Searcher, build_index
+from docbot.index import DEFAULT_ENCODER, Searcher, build_index
 from docbot.index.retrieval.ranking import (
     HEADING_MATCH,
     Candidate,
+    cited_sections_first,
+    cites,
     heading_coverage,
+    heading_title,
     own_translation_first,
     with_headings,
 )
@@ -78,3 +81,55 @@ def test_a_translation_in_the_questions_language_comes_before_the_original() -> 
     assert own_translation_first([german, other, english], "en", similarity)[0] is german
     assert own_translation_first([german, english], "de", similarity)[0] is german
     assert own_translation_first([german, english], None, similarity)[0] is german
+
+
+CITING_GUIDE = """---
+lang: en
+---
+# Packaging guide
+
+## 1.1. Getting started
+
+Where you ask for help matters: help with packaging is easy to find when you know
+where to ask. If you need some help with packaging, please read Section 1.4,
+“Where to ask for help”.
+
+## 1.2. Tools you need
+
+You need a compiler, make and the debhelper scripts. Install them with apt first.
+
+## 1.4. Where to ask for help
+
+Before you decide to put your question in some public place, please read the
+documentation in /usr/share/doc. If your question remains, write to the
+debian-mentors mailing list or the IRC channel.
+"""
+
+
+def test_a_passage_that_cites_a_section_by_its_heading_comes_after_that_section() -> None:
+    assert heading_title("1.4. Where to ask for help") == "Where to ask for help"
+    assert heading_title("Kapitel 3 Was ist neu") == "Was ist neu"
+    assert heading_title("4.1. control") is None  # one word: cited by any mention
+    assert cites("please read Sección 1.4, «Dónde  pedir ayuda».", "Dónde pedir ayuda")
+    assert not cites("Where to ask for help depends on you.", "Where to ask for help")
+    citing, cited, other = candidate(1, 0.62), candidate(2, 0.55), candidate(3, 0.60)
+    ranked = cited_sections_first([citing, other, cited], {1: 2})
+    assert [c.passage_id for c in ranked] == [3, 2, 1]
+    behind = candidate(1, 0.50)
+    assert cited_sections_first([cited, behind], {1: 2}) == [cited, behind]  # already after it
+
+
+def test_the_section_a_passage_cites_answers_before_the_citation(tmp_path: Path) -> None:
+    """A guide whose introduction sends readers to "Section 1.4, “Where to ask
+    for help”" in more of the question's words than the section itself: the
+    section comes first, the introduction still answers after it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.md").write_text(CITING_GUIDE, encoding="utf-8")
+    db = tmp_path / "index.db"
+    build_index(corpus, db, semantic=DEFAULT_ENCODER)
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    assert searcher.semantic_active
+    hits = searcher.ask("Where to ask for help?").hits
+    sections = [h.passage.section for h in hits]
+    assert sections[:2] == ["1.4. Where to ask for help", "1.1. Getting started"], sections

@@ -14,6 +14,7 @@ never mentions.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -409,6 +410,63 @@ def with_headings(ranked: list[Candidate], coverage: dict[int, float]) -> list[C
     mentions the file).  Only the order changes, never whether it answers."""
     moved = [
         replace(c, score=c.score + HEADING_MATCH * coverage.get(c.passage_id, 0.0) ** 2)
+        for c in ranked
+    ]
+    return sorted(moved, key=lambda c: (-c.score, c.passage_id))
+
+
+# Documentation cites its sections by heading ("please read Section 1.4,
+# “Where to ask for help”"): a passage that quotes the heading of a section
+# that holds most of the question (``CITED_SHARE`` of its weight) points to
+# the answer and is not it, so it comes just after that section's opener.
+CITED_SHARE = 0.5
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:chapter|kapitel|cap[ií]tulo|chapitre|capitolo)\s+)?"
+    r"(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)\.?\s+",
+    re.IGNORECASE,
+)
+_OPEN_QUOTES, _CLOSE_QUOTES = '“«„"‘‹「『', '”»“"’›」』'
+
+
+def heading_title(heading: str) -> str | None:
+    """A heading without its numbering, when it is specific enough to be
+    cited (two words or more).
+
+    >>> heading_title("1.4. Where to ask for help"), heading_title("4.1. control")
+    ('Where to ask for help', None)
+    """
+    title = _NUMBERING.sub("", heading).strip()
+    return title if len(title.split()) >= 2 else None
+
+
+def cites(text: str, title: str) -> bool:
+    """Whether ``text`` quotes ``title`` as a cross-reference does, in quotes.
+
+    >>> cites("If you need help, please read Section 1.4, “Where to ask for help”.",
+    ...       "Where to ask for help")
+    True
+    >>> cites("Where to ask for help is up to you.", "Where to ask for help")
+    False
+    """
+    pattern = (
+        f"[{re.escape(_OPEN_QUOTES)}]\\s*"
+        + r"\s+".join(re.escape(w) for w in title.split())
+        + f"\\s*[{re.escape(_CLOSE_QUOTES)}]"
+    )
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def cited_sections_first(ranked: list[Candidate], citing: dict[int, int]) -> list[Candidate]:
+    """Each passage of ``citing`` (citing passage id -> the opener it cites,
+    ``CITED_SHARE``) moved just after the passage it cites, when it was
+    before it.  Only the order changes, never whether it answers."""
+    if not citing:
+        return ranked
+    score = {c.passage_id: c.score for c in ranked}
+    moved = [
+        replace(c, score=min(c.score, score[citing[c.passage_id]] - 1e-6))
+        if citing.get(c.passage_id) in score
+        else c
         for c in ranked
     ]
     return sorted(moved, key=lambda c: (-c.score, c.passage_id))

@@ -42,9 +42,13 @@ from .encoders import Encoder, load_encoder, model_id_of
 from .lexical import LanguageIndex
 from .quoting import choose_quote
 from .ranking import (
+    CITED_SHARE,
     HEADING_RERANK,
     Candidate,
+    cited_sections_first,
+    cites,
     heading_coverage,
+    heading_title,
     own_translation_first,
     rank_candidates,
     with_headings,
@@ -331,7 +335,32 @@ class Searcher:
             and c.terms
             and (c.lang == reader or reader not in self.indexes)
         }
-        return with_headings(top, coverage) + ranked[HEADING_RERANK:]
+        moved = with_headings(top, coverage)
+        cited = {
+            pid: title
+            for pid, share in coverage.items()
+            if share >= CITED_SHARE and (title := heading_title(headings[pid]))
+        }
+        return cited_sections_first(moved, self._citing(moved, cited)) + ranked[HEADING_RERANK:]
+
+    def _citing(self, top: list[Candidate], cited: dict[int, str]) -> dict[int, int]:
+        """The passages of ``top`` that cite one of the ``cited`` sections
+        (opener id -> heading title) by its heading: citing id -> cited id."""
+        if not cited:
+            return {}
+        found = self.passages_by_id([c.passage_id for c in top])
+        citing = {}
+        for candidate in top:
+            passage = found.get(candidate.passage_id)
+            for pid, title in cited.items():
+                if (
+                    passage is not None
+                    and pid != candidate.passage_id
+                    and cites(passage.text, title)
+                ):
+                    citing[candidate.passage_id] = pid
+                    break
+        return citing
 
     def names_unknown(self, text: str, lang: str) -> bool:
         """Whether ``text`` names something no passage mentions, in any of the
