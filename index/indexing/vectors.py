@@ -14,10 +14,11 @@ languages, which a searcher maps (``retrieval.semantic``).
 
 from __future__ import annotations
 
+import array
 import contextlib
 import os
 import time
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,12 +61,79 @@ Progress = Callable[[int, int, str], None]
 
 
 def _current_units(conn: Any) -> list[tuple[str, Unit]]:
-    corpus = [
-        (prim, unit)
-        for pid, prim, title, section, text, opens in store.passage_texts(conn)
-        for unit in passage_units(pid, title, section if opens else None, text)
-    ]
-    return corpus + reference_units() if corpus else corpus
+    return list(_iter_units(conn))
+
+
+def _iter_units(conn: Any) -> Iterator[tuple[str, Unit]]:
+    """Every unit of the index's passages, then the reference sentences (when
+    there are passages), one passage at a time."""
+    some = False
+    for pid, prim, title, section, text, opens in store.passage_texts(conn):
+        some = True
+        yield from ((prim, u) for u in passage_units(pid, title, section if opens else None, text))
+    if some:
+        yield from reference_units()
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """Units without their texts, as arrays: what publishing vectors needs
+    (a large corpus's texts, held once more, cost gigabytes).  Per unit: its
+    language (an index into ``langs``, which holds the reference sentences'
+    ``ref:xx`` too), kind (an index into ``UNIT_KINDS``), passage, span and
+    cache key."""
+
+    langs: tuple[str, ...]
+    lang: npt.NDArray[np.int32]
+    kind: npt.NDArray[np.int8]
+    pid: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int32]
+    end: npt.NDArray[np.int32]
+    keys: list[bytes]
+
+    @classmethod
+    def of(cls, units: Iterable[tuple[str, Unit]], model_id: str) -> UnitTable:
+        langs: dict[str, int] = {}
+        columns = {name: array.array(code) for name, code in _TABLE_COLUMNS}
+        keys = []
+        for prim, unit in units:
+            columns["lang"].append(langs.setdefault(prim, len(langs)))
+            columns["kind"].append(UNIT_KINDS.index(unit.kind))
+            columns["pid"].append(unit.pid)
+            columns["start"].append(unit.start)
+            columns["end"].append(unit.end)
+            keys.append(unit_key(model_id, unit))
+        arrays = {name: np.frombuffer(columns[name], _NUMPY[code]) for name, code in _TABLE_COLUMNS}
+        return cls(tuple(langs), keys=keys, **arrays)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def reference(self) -> npt.NDArray[np.bool_]:
+        """Which units are reference sentences."""
+        flags = np.array([name.startswith(REFERENCE_PREFIX) for name in self.langs], bool)
+        return flags[self.lang] if self.langs else np.zeros(0, bool)
+
+    def subset(self, rows: npt.NDArray[Any]) -> UnitTable:
+        """The units at ``rows`` (positions, or a mask)."""
+        picked = np.flatnonzero(rows) if rows.dtype == np.bool_ else rows
+        return UnitTable(
+            self.langs,
+            self.lang[picked],
+            self.kind[picked],
+            self.pid[picked],
+            self.start[picked],
+            self.end[picked],
+            [self.keys[i] for i in picked.tolist()],
+        )
+
+
+_TABLE_COLUMNS = (("lang", "i"), ("kind", "b"), ("pid", "q"), ("start", "i"), ("end", "i"))
+_NUMPY = {"i": np.int32, "b": np.int8, "q": np.int64}
+
+
+def _current_table(conn: Any, model_id: str) -> UnitTable:
+    return UnitTable.of(_iter_units(conn), model_id)
 
 
 def _cache_reference(db_path: Path, encoder: Encoder) -> None:
@@ -199,11 +267,11 @@ def _language_means(
 
 
 def _reference_means(
-    units: list[tuple[str, Unit]], vectors: Mapping[bytes, bytes], model_id: str
+    prims: Sequence[str], keys: Sequence[bytes], vectors: Mapping[bytes, bytes]
 ) -> tuple[list[str], FloatArray]:
     by_lang: dict[str, list[npt.NDArray[np.float32]]] = {}
-    for prim, unit in units:
-        vector = np.frombuffer(vectors[unit_key(model_id, unit)], np.float16).astype(np.float32)
+    for prim, key in zip(prims, keys, strict=True):
+        vector = np.frombuffer(vectors[key], np.float16).astype(np.float32)
         by_lang.setdefault(prim[len(REFERENCE_PREFIX) :], []).append(vector)
     langs = sorted(by_lang)
     means = [np.mean([v / np.linalg.norm(v) for v in by_lang[lang]], axis=0) for lang in langs]
@@ -269,7 +337,7 @@ def _from_mapping(vectors: Mapping[bytes, bytes]) -> VectorSource:
 
 
 def build_vector_arrays(
-    all_units: list[tuple[str, Unit]],
+    all_units: UnitTable | list[tuple[str, Unit]],
     vectors: Mapping[bytes, bytes] | VectorSource,
     model_id: str,
     ann_min_units: int = ANN_MIN_UNITS,
@@ -287,18 +355,20 @@ def build_vector_arrays(
     ``Streamed`` (centred again as they are written) and its approximate index
     goes through a file of its own too."""
     fetch = vectors if callable(vectors) else _from_mapping(vectors)
-    reference = [(p, u) for p, u in all_units if p.startswith(REFERENCE_PREFIX)]
-    units = [(p, u) for p, u in all_units if not p.startswith(REFERENCE_PREFIX)]
-    ref_keys = [unit_key(model_id, u) for _, u in reference]
-    ref_langs, ref_means = _reference_means(reference, fetch(ref_keys), model_id)
-    langs = sorted({prim for prim, _ in units})
-    keys = [unit_key(model_id, u) for _, u in units]
-    unit_langs = np.array([langs.index(prim) for prim, _ in units], np.int32)
-    kinds = np.array([UNIT_KINDS.index(u.kind) for _, u in units], np.int8)
-    pids = np.array([u.pid for _, u in units], np.int64)
-    starts = np.array([u.start for _, u in units], np.int32)
-    ends = np.array([u.end for _, u in units], np.int32)
-    del units
+    table = all_units if isinstance(all_units, UnitTable) else UnitTable.of(all_units, model_id)
+    is_ref = table.reference()
+    ref_rows = np.flatnonzero(is_ref)
+    ref_keys = [table.keys[i] for i in ref_rows.tolist()]
+    ref_prims = [table.langs[i] for i in table.lang[ref_rows].tolist()]
+    ref_langs, ref_means = _reference_means(ref_prims, ref_keys, fetch(ref_keys))
+    corpus = table.subset(~is_ref)
+    del table
+    langs = sorted({corpus.langs[i] for i in np.unique(corpus.lang).tolist()})
+    renumber = np.array([langs.index(n) if n in langs else -1 for n in corpus.langs], np.int32)
+    unit_langs = renumber[corpus.lang] if len(corpus) else np.zeros(0, np.int32)
+    kinds, pids, starts, ends = corpus.kind, corpus.pid, corpus.start, corpus.end
+    keys = corpus.keys
+    del corpus
     if len(keys) <= CHUNK_UNITS:  # all at once, in float32
         raw = _normalised(keys, fetch, np.float32)
         means = _language_means(langs, unit_langs, raw)
@@ -469,24 +539,17 @@ def refresh_vectors(
         return missing
 
 
-def _usable(
-    units: list[tuple[str, Unit]], keys: list[bytes], vectors: Container[bytes]
-) -> tuple[list[tuple[str, Unit]], int]:
-    """The units that can be published: those with a vector, of passages whose
+def _usable(table: UnitTable, vectors: Container[bytes]) -> tuple[npt.NDArray[np.bool_], int]:
+    """Which units can be published: those with a vector, of passages whose
     own vector is there (a passage is searched semantically only with it);
     and how many passages lack theirs."""
-    covered = {
-        u.pid
-        for (prim, u), k in zip(units, keys, strict=True)
-        if u.kind == "p" and k in vectors and not prim.startswith(REFERENCE_PREFIX)
-    }
-    passages = {u.pid for prim, u in units if not prim.startswith(REFERENCE_PREFIX)}
-    usable = [
-        (prim, u)
-        for (prim, u), k in zip(units, keys, strict=True)
-        if k in vectors and (prim.startswith(REFERENCE_PREFIX) or u.pid in covered)
-    ]
-    return usable, len(passages - covered)
+    has = np.fromiter((k in vectors for k in table.keys), bool, len(table))
+    is_ref = table.reference()
+    own = (table.kind == UNIT_KINDS.index("p")) & ~is_ref
+    covered = np.unique(table.pid[own & has])
+    passages = np.unique(table.pid[~is_ref])
+    usable = has & (is_ref | np.isin(table.pid, covered))
+    return usable, int(passages.size - np.isin(passages, covered).sum())
 
 
 def partial_reader(conn: Any) -> VectorSource:
@@ -494,16 +557,14 @@ def partial_reader(conn: Any) -> VectorSource:
     return lambda keys: store.cached_vectors(conn, keys)
 
 
-def _prepare_bundle(
-    db_path: Path, pending: Path, usable: list[tuple[str, Unit]], model_id: str
-) -> BundleCheck:
+def _prepare_bundle(db_path: Path, pending: Path, usable: UnitTable, model_id: str) -> BundleCheck:
     """Write the vector bundle of ``usable`` to ``pending`` (not yet current)."""
     scratch = pending.with_name(pending.name + ".scratch")
     conn = store.open_reader(db_path)  # the cache only grows while this process holds it
     try:
         arrays, langs, ref_langs = (
             build_vector_arrays(usable, partial_reader(conn), model_id, scratch=scratch)
-            if usable
+            if len(usable)
             else ({}, [], [])
         )
     finally:
@@ -544,8 +605,7 @@ def _publish_vectors(
     conn = store.open_reader(db_path)
     try:
         meta = store.read_meta(conn)
-        units = _current_units(conn)
-        keys = [unit_key(model_id, u) for _, u in units]
+        table = _current_table(conn, model_id)
         source = f"{meta.get('lexical_bundle')}|{model_id}|{VECTOR_FORMAT}"
         if (
             meta.get("vector_source") == source
@@ -553,18 +613,19 @@ def _publish_vectors(
             and store.bundle_problem(db_path, meta, store.VECTORS, full=True) is None
         ):
             return 0
-        cached = store.cached_vector_keys(conn, keys)
+        cached = store.cached_vector_keys(conn, table.keys)
     finally:
         conn.close()
-    usable, missing = _usable(units, keys, cached)
-    complete = len(usable) == len(units)  # sentences and pairs too
-    state = f"{source}|{len(usable)}"
-    has_any = any(not p.startswith(REFERENCE_PREFIX) for p, _ in usable)
+    usable, missing = _usable(table, cached)
+    del cached
+    complete = bool(usable.all())  # sentences and pairs too
+    state = f"{source}|{int(usable.sum())}"
+    has_any = bool((usable & ~table.reference()).any())
     wanted = missing == 0 or (partial and has_any)
     if not complete and (not wanted or meta.get("vector_partial") == state):
         return missing
     pending = store.pending_vectors_path(db_path)
-    check = _prepare_bundle(db_path, pending, usable, model_id)
+    check = _prepare_bundle(db_path, pending, table.subset(usable), model_id)
     with lock:
         store.remove_stray_files(db_path)
         db = store.open_writer(db_path)
@@ -581,7 +642,7 @@ def _publish_vectors(
                 vector_model=model_id,
             )
             if complete and same:
-                store.drop_unused_vectors(db, set(keys))
+                store.drop_unused_vectors(db, set(table.keys))
             keep = store.bundles_in_use(store.read_meta(db.conn), db_path)
             store.commit(db)
         except BaseException:
@@ -645,8 +706,9 @@ def vector_progress(db_path: Path, spec: str) -> VectorProgress:
     model = model_id_of(spec)
     conn = store.open_reader(db_path)
     try:
-        units = [u for p, u in _current_units(conn) if not p.startswith(REFERENCE_PREFIX)]
-        keys = list({unit_key(model, u) for u in units})
+        table = _current_table(conn, model)
+        keys = list({k for k, ref in zip(table.keys, table.reference(), strict=True) if not ref})
+        del table
         cached = store.cached_vector_keys(conn, keys)
     finally:
         conn.close()
