@@ -27,7 +27,10 @@ from docbot.index import (
     refresh_vectors_apart,
 )
 from docbot.index.indexing import apart
+from docbot.index.indexing.embedding import EmbedTask, embed_batch
 from docbot.index.indexing.vectors import (
+    TextBatches,
+    _current_table,
     _current_units,
     _normalised,
     ann_index,
@@ -516,3 +519,48 @@ def test_a_streamed_array_that_does_not_fill_its_shape_leaves_no_bundle(tmp_path
     with pytest.raises(ValueError, match="do not make its shape"):
         write_bundle(tmp_path / "v.arrays", {"vec": short}, {})
     assert not list(tmp_path.iterdir())
+
+
+def test_texts_to_embed_are_read_a_batch_at_a_time_and_a_changed_passage_is_left_out(
+    tmp_path: Path,
+) -> None:
+    """``TextBatches`` reads each batch's texts from the index when asked: the
+    same texts, in the same order, as the units of every passage sorted for
+    the encoder; a unit whose passage changed after the table was made is left
+    out of its batch, and its key with it (no vector under another text's key)."""
+    corpus, db = tmp_path / "corpus", tmp_path / "index.db"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, db)  # lexical only
+    with contextlib.closing(store.open_reader(db)) as conn:
+        units = _current_units(conn)
+        table = _current_table(conn, E5Small.model_id)
+    rows = table.embed_order(set())
+    batches = TextBatches(db, DEFAULT_ENCODER, table, rows)
+    try:
+        texts = [t for n in range(len(batches)) for t in batches[n].texts]
+        keys = [k for n in range(len(batches)) for k in batches.keys(n)]
+        assert texts == [units[r][1].text for r in rows.tolist()]
+        assert keys == [table.keys[r] for r in rows.tolist()]
+        assert len(set(keys)) == len(keys)  # each text once
+        assert [t.texts for t in batches[0:2]] == [batches[0].texts, batches[1].texts]
+        with pytest.raises(IndexError):
+            batches[len(batches)]
+    finally:
+        batches.close()
+    article = next(f for f in sorted(corpus.iterdir()) if "networking" in f.read_text("utf-8"))
+    article.write_text(article.read_text("utf-8").replace("networking", "netwerking"), "utf-8")
+    build_index(corpus, db)
+    batches = TextBatches(db, DEFAULT_ENCODER, table, rows)
+    kept: set[bytes] = set()
+    try:
+        for n in range(len(batches)):
+            task, made = batches[n], batches.keys(n)
+            assert len(task.texts) == len(made)
+            kept.update(made)
+    finally:
+        batches.close()
+    with contextlib.closing(store.open_reader(db)) as conn:
+        now = {unit_key(E5Small.model_id, u) for _, u in _current_units(conn)}
+    assert kept and kept < set(keys)
+    assert kept <= now  # never a vector computed for a text that is not there
+    assert embed_batch(EmbedTask(DEFAULT_ENCODER, ())) == b""  # a batch whose texts all went

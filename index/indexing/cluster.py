@@ -203,6 +203,7 @@ class _Run:
         self.token = uuid.uuid4().hex[:12]
         self.flying: dict[Future, int] = {}  # on the cluster, by task number
         self.held: dict[int, bytes] = {}  # computed, waiting for an earlier task
+        self.sizes: dict[int, int] = {}  # texts in each task submitted and not handed out
         self.ready = threading.Event()  # some task finished (or was cancelled)
         self.threads = 0
         self.looked = float("-inf")
@@ -223,7 +224,7 @@ class _Run:
                 submitted += 1
             if head in self.held:
                 yield self.held.pop(head)
-                self.kept += len(self.tasks[head].texts)
+                self.kept += self.sizes.pop(head)
                 head += 1
                 continue
             self.ready.clear()
@@ -234,8 +235,10 @@ class _Run:
                 self.ready.wait(POLL)
 
     def submit(self, n: int) -> None:
+        task = self.tasks[n]  # made when asked for (vectors.TextBatches): once
+        self.sizes[n] = len(task.texts)
         future = self.client.submit(
-            embed_checked, self.tasks[n], self.expected, key=f"docbot-embed-{self.token}-{n}"
+            embed_checked, task, self.expected, key=f"docbot-embed-{self.token}-{n}"
         )
         future.add_done_callback(lambda _: self.ready.set())
         self.flying[future] = n

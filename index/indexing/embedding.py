@@ -25,6 +25,9 @@ class EmbedTask:
 
 
 def embed_batch(task: EmbedTask) -> bytes:
-    """Vectors of a batch of passage texts as float16 bytes (runs in a worker)."""
+    """Vectors of a batch of passage texts as float16 bytes (runs in a worker);
+    none for a batch whose texts are all gone since it was planned."""
+    if not task.texts:
+        return b""
     vectors = load_encoder(task.spec).encode_passages(task.texts)
     return vectors.astype(np.float16).tobytes()

@@ -17,11 +17,12 @@ from __future__ import annotations
 import array
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -80,8 +81,8 @@ class UnitTable:
     """Units without their texts, as arrays: what publishing vectors needs
     (a large corpus's texts, held once more, cost gigabytes).  Per unit: its
     language (an index into ``langs``, which holds the reference sentences'
-    ``ref:xx`` too), kind (an index into ``UNIT_KINDS``), passage, span and
-    cache key."""
+    ``ref:xx`` too), kind (an index into ``UNIT_KINDS``), passage, span, the
+    text's length and cache key."""
 
     langs: tuple[str, ...]
     lang: npt.NDArray[np.int32]
@@ -89,6 +90,7 @@ class UnitTable:
     pid: npt.NDArray[np.int64]
     start: npt.NDArray[np.int32]
     end: npt.NDArray[np.int32]
+    length: npt.NDArray[np.int32]
     keys: list[bytes]
 
     @classmethod
@@ -102,6 +104,7 @@ class UnitTable:
             columns["pid"].append(unit.pid)
             columns["start"].append(unit.start)
             columns["end"].append(unit.end)
+            columns["length"].append(len(unit.text))
             keys.append(unit_key(model_id, unit))
         arrays = {name: np.frombuffer(columns[name], _NUMPY[code]) for name, code in _TABLE_COLUMNS}
         return cls(tuple(langs), keys=keys, **arrays)
@@ -124,11 +127,40 @@ class UnitTable:
             self.pid[picked],
             self.start[picked],
             self.end[picked],
+            self.length[picked],
             [self.keys[i] for i in picked.tolist()],
         )
 
+    def embed_order(self, cached: Container[bytes]) -> npt.NDArray[np.int64]:
+        """The rows to embed, each text once, skipping ``cached`` keys: every
+        passage first (a coarse layer that can be published early), then
+        sentences and pairs; within each, by length, so that a batch holds
+        texts of about one length (the encoder pads a batch to its longest).
 
-_TABLE_COLUMNS = (("lang", "i"), ("kind", "b"), ("pid", "q"), ("start", "i"), ("end", "i"))
+        >>> units = [("en", Unit(1, 0, 9, "two words", "s")), ("en", Unit(1, -1, -1, "a b c")),
+        ...          ("en", Unit(2, -1, -1, "a")), ("en", Unit(3, 0, 9, "two words", "w"))]
+        >>> table = UnitTable.of(units, "m")
+        >>> table.embed_order(set()).tolist(), table.embed_order({table.keys[2]}).tolist()
+        ([2, 1, 0], [1, 0])
+        """
+        seen = set()
+        rows = []
+        for row in np.lexsort((self.length, self.kind != UNIT_KINDS.index("p"))).tolist():
+            key = self.keys[row]
+            if key not in seen and key not in cached:
+                seen.add(key)
+                rows.append(row)
+        return np.array(rows, np.int64)
+
+
+_TABLE_COLUMNS = (
+    ("lang", "i"),
+    ("kind", "b"),
+    ("pid", "q"),
+    ("start", "i"),
+    ("end", "i"),
+    ("length", "i"),
+)
 _NUMPY = {"i": np.int32, "b": np.int8, "q": np.int64}
 
 
@@ -158,26 +190,69 @@ def _cache_reference(db_path: Path, encoder: Encoder) -> None:
         writer.close()
 
 
-def _embed_order(units: list[tuple[str, Unit]], keys: list[bytes]) -> list[tuple[bytes, str]]:
-    """The units to embed, each text once: every passage first (a coarse
-    layer that can be published early), then sentences and pairs; within
-    each, by length, so that a batch holds texts of about one length (the
-    encoder pads a batch to its longest).
+class TextBatches(Sequence[EmbedTask]):
+    """The texts of ``rows`` of a unit table as embedding tasks of
+    ``EMBED_BATCH``, each read from the index when it is asked for (by the
+    threads that feed the workers, too): a large corpus's texts are never
+    all in memory.  A unit whose passage is gone or changed since the table
+    was made is left out of its batch (its cache key says so); ``keys(n)`` are
+    the keys of the texts the last task ``n`` made holds."""
 
-    >>> units = [("en", Unit(1, 0, 9, "two words", "s")), ("en", Unit(1, -1, -1, "a b c")),
-    ...          ("en", Unit(2, -1, -1, "a"))]
-    >>> [t for _, t in _embed_order(units, [b"1", b"2", b"3"])]
-    ['a', 'a b c', 'two words']
-    """
-    first = {k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
-    later = {
-        k: u.text for k, (_, u) in zip(keys, units, strict=True) if u.kind != "p" and k not in first
-    }
-    return [
-        item
-        for phase in (first, later)
-        for item in sorted(phase.items(), key=lambda kv: len(kv[1]))
-    ]
+    def __init__(self, db_path: Path, spec: str, table: UnitTable, rows: npt.NDArray[np.int64]):
+        self.spec, self.table, self.rows = spec, table, rows
+        self.model_id = model_id_of(spec)
+        self.references = {unit_key(self.model_id, u): u.text for _, u in reference_units()}
+        self.conn = store.open_reader(db_path)
+        self.lock = threading.Lock()
+        self.made: dict[int, tuple[bytes, ...]] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __len__(self) -> int:
+        return (len(self.rows) + EMBED_BATCH - 1) // EMBED_BATCH
+
+    @overload
+    def __getitem__(self, n: int) -> EmbedTask: ...
+    @overload
+    def __getitem__(self, n: slice) -> list[EmbedTask]: ...
+    def __getitem__(self, n: int | slice) -> EmbedTask | list[EmbedTask]:
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self)))]
+        if not -len(self) <= n < len(self):
+            raise IndexError(n)
+        n %= len(self)
+        rows = self.rows[n * EMBED_BATCH : (n + 1) * EMBED_BATCH].tolist()
+        with self.lock:
+            found = self._texts(rows)
+            self.made[n] = tuple(found)
+        return EmbedTask(self.spec, tuple(found.values()))
+
+    def keys(self, n: int) -> tuple[bytes, ...]:
+        """The keys of task ``n``'s texts, asked once, in order of ``n``."""
+        with self.lock:
+            for old in [m for m in self.made if m < n]:
+                del self.made[old]  # made again after use (a count): not needed
+            return self.made.pop(n)
+
+    def _texts(self, rows: list[int]) -> dict[bytes, str]:
+        table = self.table
+        pids = sorted({int(table.pid[r]) for r in rows} - {-1})
+        units: dict[tuple[int, int, int, int], Unit] = {}
+        for pid, _prim, title, section, text, opens in store.passage_texts_of(self.conn, pids):
+            for unit in passage_units(pid, title, section if opens else None, text):
+                units[(pid, UNIT_KINDS.index(unit.kind), unit.start, unit.end)] = unit
+        found = {}
+        for row in rows:
+            key = table.keys[row]
+            if key in self.references:
+                found[key] = self.references[key]
+                continue
+            where = (int(table.pid[row]), int(table.kind[row]), int(table.start[row]))
+            same = units.get((*where, int(table.end[row])))
+            if same is not None and unit_key(self.model_id, same) == key:
+                found[key] = same.text
+        return found
 
 
 PUBLISH_EVERY = 900.0  # seconds: a long computation publishes what it has this often
@@ -187,7 +262,7 @@ def _embed_missing(
     db_path: Path,
     spec: str,
     encoder: Encoder,
-    units: list[tuple[str, Unit]],
+    table: UnitTable,
     progress: Progress | None,
     *,
     stop: Callable[[], bool] | None = None,
@@ -199,25 +274,22 @@ def _embed_missing(
     every passage has its own vector (before sentences and pairs) and every
     ``PUBLISH_EVERY`` seconds, to publish what is cached so far.  On the Dask
     cluster whose scheduler is at ``cluster`` when one is named
-    (``cluster.embed_on_cluster``)."""
+    (``cluster.embed_on_cluster``).  The texts are read a batch at a time
+    (``TextBatches``)."""
     conn = store.open_reader(db_path)
     try:
-        keys = [unit_key(encoder.model_id, u) for _, u in units]
-        cached = set(store.cached_vector_keys(conn, keys))
+        cached = set(store.cached_vector_keys(conn, table.keys))
     finally:
         conn.close()
-    todo = [(k, t) for k, t in _embed_order(units, keys) if k not in cached]
-    if not todo:
+    todo = table.embed_order(cached)
+    del cached
+    if not len(todo):
         return True
-    coarse = {k for k, (_, u) in zip(keys, units, strict=True) if u.kind == "p"}
-    coarse_left = sum(1 for k, _ in todo if k in coarse)
+    coarse_left = int((table.kind[todo] == UNIT_KINDS.index("p")).sum())
     from .cluster import embed_on_cluster
     from .workers import run_parallel
 
-    tasks = [
-        EmbedTask(spec, tuple(t for _, t in todo[i : i + EMBED_BATCH]))
-        for i in range(0, len(todo), EMBED_BATCH)
-    ]
+    tasks = TextBatches(db_path, spec, table, todo)
     done = 0
     published = time.monotonic()
     writer = store.open_vector_writer(db_path)
@@ -232,12 +304,13 @@ def _embed_missing(
         )
         with contextlib.closing(blobs):  # the workers end with it, however it ends
             for n, blob in enumerate(blobs):
-                batch = todo[n * EMBED_BATCH : (n + 1) * EMBED_BATCH]
-                vectors = np.frombuffer(blob, np.float16).reshape(len(batch), -1)
-                store.store_vectors_committed(
-                    writer, [(k, v.tobytes()) for (k, _), v in zip(batch, vectors, strict=True)]
-                )
-                before, done = done, done + len(batch)
+                keys = tasks.keys(n)
+                if keys:  # none when every passage of the batch is gone since
+                    vectors = np.frombuffer(blob, np.float16).reshape(len(keys), -1)
+                    store.store_vectors_committed(
+                        writer, [(k, v.tobytes()) for k, v in zip(keys, vectors, strict=True)]
+                    )
+                before, done = done, min(done + EMBED_BATCH, len(todo))
                 if progress:
                     progress(done, len(todo), "vectors")
                 if stop is not None and stop():
@@ -250,6 +323,7 @@ def _embed_missing(
                     published = time.monotonic()
     finally:
         writer.close()
+        tasks.close()
     return True
 
 
@@ -518,21 +592,21 @@ def refresh_vectors(
         for _ in range(rounds):
             conn = store.open_reader(db_path)
             try:
-                units = _current_units(conn)
+                table = _current_table(conn, model)
             finally:
                 conn.close()
             if not _embed_missing(
                 db_path,
                 spec,
                 encoder,
-                units,
+                table,
                 progress,
                 stop=stop,
                 checkpoint=checkpoint,
                 cluster=cluster,
             ):
                 return vectors_missing(db_path, spec)
-            del units  # publishing reads them again: not held twice
+            del table  # publishing reads the units again: not held twice
             missing = _publish_vectors(db_path, model, lock(db_path, wait))
             if missing == 0:
                 return 0

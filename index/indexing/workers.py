@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
 PARENT = "DOCBOT_WORKER_PARENT"  # the pid a worker ends with
@@ -37,7 +37,7 @@ BATCH = 16
 MAX_WORKERS = 4
 
 
-def _feed(stream: IO[bytes], batches: list[list[Any]]) -> None:
+def _feed(stream: IO[bytes], batches: Iterable[list[Any]]) -> None:
     with contextlib.suppress(OSError, ValueError):
         for batch in batches:
             pickle.dump(batch, stream, protocol=pickle.HIGHEST_PROTOCOL)
@@ -55,12 +55,17 @@ def run_parallel(
     ``per_message`` tasks to a message (fewer for tasks that are long on their own).
 
     ``work`` must be a module-level function of the engine (the workers import
-    it by name).
+    it by name).  ``tasks`` are taken a message at a time, as they are sent
+    (a sequence that makes its tasks when asked holds few at once).
     """
     count = min(workers or os.cpu_count() or 1, MAX_WORKERS)
-    batches = [list(tasks[i : i + per_message]) for i in range(0, len(tasks), per_message)]
-    if count < 2 or len(batches) < 2:
-        yield from (work(task) for task in tasks)
+    messages = -(-len(tasks) // per_message)
+
+    def batch(n: int) -> list[Task]:
+        return list(tasks[n * per_message : (n + 1) * per_message])
+
+    if count < 2 or messages < 2:
+        yield from (work(tasks[i]) for i in range(len(tasks)))
         return
     target = f"{work.__module__}:{work.__qualname__}"
     env = child_environment(OMP_NUM_THREADS="1")
@@ -78,17 +83,17 @@ def run_parallel(
     for w, proc in enumerate(procs):
         if proc.stdin is None:  # pragma: no cover - Popen was given a pipe
             raise RuntimeError("worker without standard input")
-        mine = batches[w::count]
+        mine = (batch(n) for n in range(w, messages, count))
         feeder = threading.Thread(target=_feed, args=(proc.stdin, mine), daemon=True)
         feeder.start()
         feeders.append(feeder)
     try:
-        for n, batch in enumerate(batches):
+        for n in range(messages):
             proc = procs[n % count]
             try:
                 results: list[Result] = pickle.load(proc.stdout)  # type: ignore[arg-type]
             except (EOFError, pickle.UnpicklingError, OSError):
-                results = [work(task) for task in batch]
+                results = [work(task) for task in batch(n)]
             yield from results
     finally:
         for proc in procs:

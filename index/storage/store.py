@@ -297,17 +297,32 @@ def term_trigrams(conn: sqlite3.Connection) -> dict[int, bytes]:
     return {h: t for h, t in conn.execute("SELECT hash, tri FROM terms WHERE length(tri) > 0")}
 
 
+_PASSAGE_TEXTS = (
+    "SELECT p.id, p.prim, d.title, p.section, p.text, "
+    "NOT EXISTS (SELECT 1 FROM passages q WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 "
+    "AND q.section IS p.section) FROM passages p "
+    "JOIN documents d ON d.path = p.doc"
+)
+
+
 def passage_texts(
     conn: sqlite3.Connection,
 ) -> Iterator[tuple[int, str, str, str | None, str, bool]]:
     """``(id, prim, title, section, text, opens)`` of every passage, by language
     then id; ``opens``: the passage is its section's first."""
-    yield from conn.execute(
-        "SELECT p.id, p.prim, d.title, p.section, p.text, "
-        "NOT EXISTS (SELECT 1 FROM passages q WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 "
-        "AND q.section IS p.section) FROM passages p "
-        "JOIN documents d ON d.path = p.doc ORDER BY p.prim, p.id"
-    )
+    yield from conn.execute(f"{_PASSAGE_TEXTS} ORDER BY p.prim, p.id")
+
+
+def passage_texts_of(
+    conn: sqlite3.Connection, ids: Sequence[int]
+) -> list[tuple[int, str, str, str | None, str, bool]]:
+    """``passage_texts`` of the passages ``ids`` that are still there."""
+    out: list[tuple[int, str, str, str | None, str, bool]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        out.extend(conn.execute(f"{_PASSAGE_TEXTS} WHERE p.id IN ({marks})", chunk))
+    return out
 
 
 def cached_vectors(conn: sqlite3.Connection, keys: Sequence[bytes]) -> dict[bytes, bytes]:
