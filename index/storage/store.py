@@ -188,18 +188,30 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 PassageRow = tuple[int, str, int, str, str | None, str, str, str | None, int | None, str]
 
 
+_IN_CHUNK = 500  # values bound to one ``IN (...)``: SQLite limits a statement's variables
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Iterator[Any]:
+    """The rows of ``sql`` for every one of ``values``, whose ``IN ({})`` is
+    filled a chunk of ``_IN_CHUNK`` at a time.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("CREATE TABLE t (n)")
+    >>> _ = conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1200)])
+    >>> len(list(_rows_in(conn, "SELECT n FROM t WHERE n IN ({})", range(0, 1200, 2))))
+    600
+    """
+    for start in range(0, len(values), _IN_CHUNK):
+        chunk = list(values[start : start + _IN_CHUNK])
+        yield from conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+
 def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PassageRow]:
-    out: dict[int, PassageRow] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.path = p.doc "
-            f"WHERE p.id IN ({marks})",
-            chunk,
-        ):
-            out[row[0]] = row
-    return out
+    sql = (
+        f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN documents d ON d.path = p.doc "
+        "WHERE p.id IN ({})"
+    )
+    return {row[0]: row for row in _rows_in(conn, sql, ids)}
 
 
 def opening_sections(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
@@ -274,12 +286,7 @@ def serving_rows_of(
     """Serving rows of one language: all of them, or those with ``ids``; by id."""
     if ids is None:
         return list(conn.execute(f"{_SERVING} WHERE prim = ? ORDER BY id", (lang,)))
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows += conn.execute(f"{_SERVING} WHERE id IN ({marks})", chunk)
-    return sorted(rows, key=lambda r: r[0])
+    return sorted(_rows_in(conn, f"{_SERVING} WHERE id IN ({{}})", ids), key=lambda r: r[0])
 
 
 def passage_ids_by_language(conn: sqlite3.Connection) -> dict[str, list[int]]:
@@ -317,32 +324,15 @@ def passage_texts_of(
     conn: sqlite3.Connection, ids: Sequence[int]
 ) -> list[tuple[int, str, str, str | None, str, bool]]:
     """``passage_texts`` of the passages ``ids`` that are still there."""
-    out: list[tuple[int, str, str, str | None, str, bool]] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        out.extend(conn.execute(f"{_PASSAGE_TEXTS} WHERE p.id IN ({marks})", chunk))
-    return out
+    return list(_rows_in(conn, f"{_PASSAGE_TEXTS} WHERE p.id IN ({{}})", ids))
 
 
 def cached_vectors(conn: sqlite3.Connection, keys: Sequence[bytes]) -> dict[bytes, bytes]:
-    out: dict[bytes, bytes] = {}
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        out.update(conn.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk))
-    return out
+    return dict(_rows_in(conn, "SELECT key, vec FROM vectors WHERE key IN ({})", keys))
 
 
 def cached_vector_keys(conn: sqlite3.Connection, keys: Sequence[bytes]) -> set[bytes]:
-    found: set[bytes] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            k for (k,) in conn.execute(f"SELECT key FROM vectors WHERE key IN ({marks})", chunk)
-        )
-    return found
+    return {k for (k,) in _rows_in(conn, "SELECT key FROM vectors WHERE key IN ({})", keys)}
 
 
 # --- writing ----------------------------------------------------------------------
