@@ -65,13 +65,20 @@ def _current_units(conn: Any) -> list[tuple[str, Unit]]:
     return list(_iter_units(conn))
 
 
+def _units_of(row: tuple[int, str, str, str | None, str, bool]) -> list[Unit]:
+    """The units of one ``store.passage_texts`` row: its section heads only the
+    section's first passage."""
+    pid, _prim, title, section, text, opens = row
+    return passage_units(pid, title, section if opens else None, text)
+
+
 def _iter_units(conn: Any) -> Iterator[tuple[str, Unit]]:
     """Every unit of the index's passages, then the reference sentences (when
     there are passages), one passage at a time."""
     some = False
-    for pid, prim, title, section, text, opens in store.passage_texts(conn):
+    for row in store.passage_texts(conn):
         some = True
-        yield from ((prim, u) for u in passage_units(pid, title, section if opens else None, text))
+        yield from ((row[1], u) for u in _units_of(row))
     if some:
         yield from reference_units()
 
@@ -232,16 +239,16 @@ class TextBatches(Sequence[EmbedTask]):
         """The keys of task ``n``'s texts, asked once, in order of ``n``."""
         with self.lock:
             for old in [m for m in self.made if m < n]:
-                del self.made[old]  # made again after use (a count): not needed
+                del self.made[old]  # made and never sent (the cluster reads task 0's spec)
             return self.made.pop(n)
 
     def _texts(self, rows: list[int]) -> dict[bytes, str]:
         table = self.table
         pids = sorted({int(table.pid[r]) for r in rows} - {-1})
         units: dict[tuple[int, int, int, int], Unit] = {}
-        for pid, _prim, title, section, text, opens in store.passage_texts_of(self.conn, pids):
-            for unit in passage_units(pid, title, section if opens else None, text):
-                units[(pid, UNIT_KINDS.index(unit.kind), unit.start, unit.end)] = unit
+        for passage in store.passage_texts_of(self.conn, pids):
+            for unit in _units_of(passage):
+                units[(unit.pid, UNIT_KINDS.index(unit.kind), unit.start, unit.end)] = unit
         found = {}
         for row in rows:
             key = table.keys[row]

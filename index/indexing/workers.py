@@ -65,7 +65,7 @@ def run_parallel(
         return list(tasks[n * per_message : (n + 1) * per_message])
 
     if count < 2 or messages < 2:
-        yield from (work(tasks[i]) for i in range(len(tasks)))
+        yield from (work(task) for task in tasks)
         return
     target = f"{work.__module__}:{work.__qualname__}"
     env = child_environment(OMP_NUM_THREADS="1")
