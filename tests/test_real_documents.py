@@ -279,3 +279,72 @@ def test_inline_markup_reads_as_the_sentence_a_browser_shows(
     page = tmp_path / "page.html"
     page.write_text(f"<html><body><h1>Notes</h1><p>{inline}</p></body></html>")
     assert load_document(page, page.name).sections[0].paragraphs == (sentence,)
+
+
+# The shape of a Sphinx page (Python's documentation): headings whose text sits
+# in a link back to the contents and ends in a permalink mark, sections whose
+# ids are slugs of their headings, API entries with their own permalinks.
+SPHINX = """<!DOCTYPE html><html lang="en"><head><title>Programming FAQ — Python 3.11 documentation
+</title></head><body>
+<div class="related" role="navigation"><ul><li><a href="index.html">index</a></li>
+<li><a href="general.html">previous</a> |</li></ul></div>
+<div class="document"><div class="body" role="main">
+<section id="programming-faq"><h1>Programming FAQ<a class="headerlink" href="#programming-faq"
+title="Permalink to this heading">¶</a></h1>
+<nav class="contents" id="contents"><p>Contents</p><ul><li><a href="#share">How do I share
+global variables across modules?</a></li></ul></nav>
+<section id="how-do-i-share-global-variables-across-modules">
+<h2><a class="toc-backref" href="#id1" role="doc-backlink">How do I share global variables across
+modules?</a><a class="headerlink" href="#how" title="Permalink to this heading">¶</a></h2>
+<p>The canonical way to share information across modules within a single program is to create a
+special module, often called config or cfg.</p>
+<dl class="py function"><dt class="sig sig-object py" id="base64.b64encode">
+<span class="sig-name descname">b64encode</span>(s)<a class="headerlink" href="#b64"
+title="Permalink to this definition">¶</a></dt>
+<dd><p>Encode the bytes-like object s using Base64 and return the encoded bytes.</p></dd></dl>
+</section></section></div></div>
+<div class="footer">© Copyright 2001-2026, Python Software Foundation.</div></body></html>
+"""
+
+
+def test_sphinx_headings_keep_their_text_and_lose_the_permalink_mark(tmp_path: Path) -> None:
+    page = tmp_path / "programming.html"
+    page.write_text(SPHINX, encoding="utf-8")
+    doc = load_document(page, page.name)
+    assert doc.title == "Programming FAQ"
+    assert [s.heading for s in doc.sections] == [
+        "How do I share global variables across modules?"
+    ]  # in a link back to the contents, in a section whose id holds "share"
+    body = "\n".join(doc.sections[0].paragraphs)
+    assert "create a special module, often called config or cfg." in body
+    assert "b64encode(s) — Encode the bytes-like object s using Base64" in body
+    assert "¶" not in body and "Copyright" not in body and "previous" not in body
+
+
+def test_a_page_that_is_only_its_table_of_contents_is_skipped_and_says_why(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    entries = "".join(
+        f'<dt><span class="section"><a href="ch05s0{n}.html">5.{n}. Booting from medium {n}</a>'
+        "</span></dt>"
+        for n in range(1, 8)
+    )
+    (corpus / "ch05.html").write_text(
+        "<html><head><title>Chapter 5. Booting the Installation System</title></head><body>"
+        '<div class="chapter"><h1 class="title">Chapter 5. Booting the Installation System</h1>'
+        f'<div class="toc"><p><b>Table of Contents</b></p><dl class="toc">{entries}</dl></div>'
+        "</div></body></html>",
+        encoding="utf-8",
+    )
+    (corpus / "ch05s01.html").write_text(
+        '<html><body><div class="navheader"><a href="ch05.html">Up</a> <a href="x">Next</a></div>'
+        "<h1>5.1. Booting from a USB memory stick</h1><p>Plug in the USB stick and restart the "
+        'computer; see <a href="ch04.html">Chapter 4</a> for how to prepare it.</p></body></html>',
+        encoding="utf-8",
+    )
+    report = build_index(corpus, tmp_path / "index.db")
+    reasons = dict(report.skipped)
+    assert reasons["ch05.html"].startswith("only links: a table of contents")
+    assert "ch05s01.html" in report.added  # a page with text of its own, its links beside it

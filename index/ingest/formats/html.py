@@ -8,9 +8,12 @@ over several source lines stays in its sentence.
 
 Page chrome goes before reading: navigation, headers and footers, forms,
 scripts, and elements whose role, class or id says they are navigation, a
-table of contents, a sidebar, share or comment widgets; so does a block that
-is nearly all links (a list of links to other pages).  When the page marks
-its main content (one ``main`` or ``article``), only that is read.
+table of contents, a sidebar, share or comment widgets (an id of more than
+three words is a heading's slug, "how-do-i-share-...", and says nothing);
+so do a heading's permalink mark ("¶") and a block that is nearly all links
+(a list of links to other pages).  When the page marks its main content (one
+``main`` or ``article``), only that is read.  A page that has nothing else
+(a chapter page that is its table of contents) is no document.
 
 Why not trafilatura's text: it finds an article's main text well, but keeps
 no headings in documentation generated from DocBook, Sphinx and the like
@@ -49,9 +52,19 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "com
 _CHROME_WORDS = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navheader|navfooter|navigation|menu|breadcrumbs?|sidebar|"
     r"sphinxsidebar|toc|list-of-(?:tables|figures|examples)|footer|cookies?|share|sharing|"
-    r"social|related|comments?|advert|ads|pagination|skip-link|headerlink)(?:$|[-_\s])",
+    r"social|related|comments?|advert|ads|pagination|skip-link)(?:$|[-_\s])",
     re.I,
 )
+# The mark a heading or an entry links to itself with ("¶", "#"), in the
+# names Sphinx, MkDocs, Docusaurus and anchor.js give it.
+_PERMALINK = re.compile(
+    r"(?:^|[-_\s])(?:headerlink|permalink|hash-link|anchor-link|anchorjs-link)(?:$|[-_\s])", re.I
+)
+# Inline elements are chrome only as permalinks: a heading's text may sit in a
+# link back to the table of contents (Sphinx: class "toc-backref").
+_INLINE = frozenset("a span em strong b i code small abbr".split())
+_ID_PARTS = re.compile(r"[-_\s]+")
+_ID_WORDS = 3  # a longer id is a heading's slug ("how-do-i-share-..."), not a name
 _FOOTNOTE_MARK = re.compile(r"^\[?\d{1,3}\]?$")
 _SPACE = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -65,7 +78,7 @@ def _text(value: str | None) -> str:
 
 def _is_chrome(element: Any) -> bool:
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in _DROP_TAGS:
+    if tag in _DROP_TAGS or _named_chrome(element, tag):
         return True
     if tag == "header" and element.getparent() is not None:
         inside_content = any(a.tag in ("article", "main") for a in element.iterancestors())
@@ -73,10 +86,32 @@ def _is_chrome(element: Any) -> bool:
             return True
     if (element.get("role") or "").lower() in _CHROME_ROLES:
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if names.strip() and _CHROME_WORDS.search(names):
-        return True
     return tag == "sup" and bool(_FOOTNOTE_MARK.match(element.text_content().strip()))
+
+
+def _named_chrome(element: Any, tag: str) -> bool:
+    """Whether the element's class (or short id) names it chrome."""
+    classes = element.get("class") or ""
+    if _PERMALINK.search(classes):
+        return True
+    if tag in _INLINE:
+        return False
+    ident = element.get("id") or ""
+    if len(_ID_PARTS.split(ident)) > _ID_WORDS:
+        ident = ""
+    names = f"{classes} {ident}"
+    return bool(names.strip() and _CHROME_WORDS.search(names))
+
+
+def _without_chrome(root: Any) -> None:
+    """Remove the page's chrome from the tree, its tail text kept: a heading
+    or a table cell is then read without the permalink mark ("¶") or the
+    footnote number inside it, as the page's content is without navigation."""
+    from lxml import etree
+
+    for element in list(root.iter(etree.Element)):
+        if element.getparent() is not None and _is_chrome(element):
+            element.drop_tree()
 
 
 def _link_share(element: Any) -> float:
@@ -102,7 +137,7 @@ class _Reader:
 
     def walk(self, element: Any) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag and not _is_chrome(element) and not self._special(element, tag):
+        if tag and not self._special(element, tag):
             block = tag in _BLOCKS
             if block:
                 self.flush()
@@ -259,6 +294,7 @@ def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]
     page_title = root.findtext(".//title")
     if page_title and page_title.strip():
         meta["title"] = _text(page_title).strip()
+    _without_chrome(root)
     reader = _Reader()
     reader.walk(_content_root(root))
     reader.flush()
@@ -318,7 +354,35 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
             meta["title"] = title  # the page's heading beats its head's title
         return Parsed(title=title, sections=tuple(kept), meta=meta)
     markdown, found = html_to_markdown(data)
-    return Parsed(meta=usable_page_meta(found), text=strip_markdown(markdown))
+    text = strip_markdown(markdown)
+    if _mostly_links(page, text):
+        raise Unreadable("only links: a table of contents or a navigation page, no text of its own")
+    return Parsed(meta=usable_page_meta(found), text=text)
+
+
+def _mostly_links(page: str, text: str) -> bool:
+    """Whether ``text`` (what was read of ``page``) is mostly the page's link
+    texts: a chapter page that is its table of contents, a section index.
+
+    >>> links = "<p><a href='a'>5.1. Booting from USB</a> <a href='b'>5.2. Accessibility</a></p>"
+    >>> _mostly_links(links, "5.1. Booting from USB 5.2. Accessibility")
+    True
+    >>> _mostly_links(links, "Boot from a USB stick: see 5.1. Booting from USB for the details.")
+    False
+    """
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (ValueError, TypeError, ParserError):
+        return False
+    read = _text(text).strip()
+    rest = read
+    for link in sorted({_text(a.text_content()).strip() for a in root.iter("a")}, key=len)[::-1]:
+        if len(link) >= 3:
+            rest = rest.replace(link, " ")
+    return bool(read) and len(_SPACE.sub("", rest)) <= (1 - _LINK_SHARE) * len(_SPACE.sub("", read))
 
 
 FORMAT = Format("an HTML page", (".html", ".htm"), read)
