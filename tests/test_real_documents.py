@@ -348,3 +348,39 @@ def test_a_page_that_is_only_its_table_of_contents_is_skipped_and_says_why(
     reasons = dict(report.skipped)
     assert reasons["ch05.html"].startswith("only links: a table of contents")
     assert "ch05s01.html" in report.added  # a page with text of its own, its links beside it
+
+
+def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    chapters = {
+        "tools.html": (
+            "1. Tools",
+            "1.2. piuparts",
+            "piuparts tests the installation, upgrade "
+            "and removal of .deb packages in a clean chroot before they are uploaded.",
+        ),
+        "pkgs.html": (
+            "5. Packages",
+            "5.3. Testing the package",
+            "Install the package, upgrade it "
+            "from the previous version and remove it again, by hand or with piuparts.",
+        ),
+    }
+    whole = []
+    for name, (title, heading, text) in chapters.items():
+        (corpus / name).write_text(
+            f"<html><body><h1>{title}</h1><h2>{heading}</h2><p>{text}</p></body></html>",
+            encoding="utf-8",
+        )
+        whole.append(f"<h2>{heading}</h2><p>{text}</p>")
+    (corpus / "reference.html").write_text(
+        f"<html><body><h1>Developer's Reference</h1>{''.join(whole)}</body></html>",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    answer = Searcher(db).ask("What does piuparts test?", top=5)
+    texts = [h.passage.text for h in answer.hits]
+    assert len(texts) == 2 and len(set(texts)) == 2, [h.passage.doc for h in answer.hits]
+    assert answer.total == 2  # the copies are not counted as more to see

@@ -294,7 +294,8 @@ class Searcher:
         if not self.semantic.active:
             ranked = rank_candidates(text, guess, self.indexes, within=where)
             reader = decided or self._absent_language(text, language_codes())
-            return _Ranking(guess, self._of_the_right_kind(text, _in(ranked, where)), None, reader)
+            kept = self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
+            return _Ranking(guess, kept, None, reader)
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
         unknown = self.names_unknown(text, spoken or guess.tag)
@@ -306,7 +307,28 @@ class Searcher:
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
         if decided is None and reader in self.indexes:
             reader = None  # read as one of the corpus's languages, not told apart from the others
-        return _Ranking(guess, self._of_the_right_kind(text, _in(ranked, where)), query, reader)
+        kept = self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
+        return _Ranking(guess, kept, query, reader)
+
+    def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
+        """``ranked`` with each text once: a manual's single-page edition beside
+        its chapter pages, or a paragraph a page repeats, holds passages of the
+        same words, and an answer that quotes them twice wastes its places.
+        The better-ranked copy stays."""
+        if len(ranked) < 2:
+            return ranked
+        with self._lock:
+            digests = store.repeated_texts(self._conn, [c.passage_id for c in ranked])
+        seen: set[bytes] = set()
+        kept = []
+        for c in ranked:
+            digest = digests.get(c.passage_id)
+            if digest in seen:
+                continue
+            if digest is not None:
+                seen.add(digest)
+            kept.append(c)
+        return kept
 
     def _absent_language(self, text: str, known: Iterable[str]) -> str | None:
         """The language a question is written in when it is none of the

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import os
 import re
 import sqlite3
@@ -204,6 +205,37 @@ def _rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Itera
     for start in range(0, len(values), _IN_CHUNK):
         chunk = list(values[start : start + _IN_CHUNK])
         yield from conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+
+def repeated_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, bytes]:
+    """Of the passages ``ids``, those whose text another of them has too, each
+    with a digest of its text (equal for equal texts).  Lengths and the texts'
+    ends are compared first, so a list of distinct passages costs no text.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("CREATE TABLE passages (id INTEGER PRIMARY KEY, text TEXT)")
+    >>> _ = conn.executemany("INSERT INTO passages VALUES (?, ?)",
+    ...     [(1, "Same words."), (2, "Same words."), (3, "Some words."), (4, "Other words.")])
+    >>> digests = repeated_texts(conn, [1, 2, 3, 4])
+    >>> sorted(digests), digests[1] == digests[2]
+    ([1, 2], True)
+    """
+    shapes: dict[tuple[int, str, str], list[int]] = {}
+    sql = (
+        "SELECT id, length(text), substr(text, 1, 32), substr(text, -32) "
+        "FROM passages WHERE id IN ({})"
+    )
+    for pid, length, head, tail in _rows_in(conn, sql, ids):
+        shapes.setdefault((length, head, tail), []).append(pid)
+    alike = [pid for pids in shapes.values() if len(pids) > 1 for pid in pids]
+    digests = {
+        pid: hashlib.blake2b(text.encode(), digest_size=16).digest()
+        for pid, text in _rows_in(conn, "SELECT id, text FROM passages WHERE id IN ({})", alike)
+    }
+    counts: dict[bytes, int] = {}
+    for digest in digests.values():
+        counts[digest] = counts.get(digest, 0) + 1
+    return {pid: digest for pid, digest in digests.items() if counts[digest] > 1}
 
 
 def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, PassageRow]:
