@@ -384,3 +384,34 @@ def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path:
     texts = [h.passage.text for h in answer.hits]
     assert len(texts) == 2 and len(set(texts)) == 2, [h.passage.doc for h in answer.hits]
     assert answer.total == 2  # the copies are not counted as more to see
+
+
+def test_an_untranslated_paragraph_is_a_passage_in_its_own_language(tmp_path: Path) -> None:
+    """Debian's translations leave paragraphs in English; each is searched and
+    shown as English, while the page stays a Spanish document."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    english = (
+        "When you package a shared library, you should create a symbols file to manage the "
+        "minimal version of every symbol, so that packages built against the library get "
+        "the right dependencies after an upgrade of the library."
+    )
+    spanish = (
+        "Antes de subir el paquete, ejecuta lintian sobre el archivo de cambios para encontrar "
+        "los errores más comunes del empaquetado y corrígelos uno por uno."
+    )
+    (corpus / "advanced.es.html").write_text(
+        f"<html><body><h1>Temas avanzados</h1><h2>Bibliotecas</h2><p>{english}</p>"
+        f"<h2>Comprobaciones</h2><p>{spanish}</p></body></html>",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    searcher = Searcher(db)
+    assert [d.lang for d in searcher.documents] == ["es"]
+    english_hit = searcher.ask("How do I manage the symbols of a shared library?", lang="en").hits[
+        0
+    ]
+    assert english_hit.passage.lang == "en" and not english_hit.cross_lingual
+    spanish_hit = searcher.ask("¿Cómo encuentro los errores del empaquetado?", lang="es").hits[0]
+    assert spanish_hit.passage.lang == "es" and "lintian" in spanish_hit.passage.text

@@ -32,7 +32,7 @@ from ..errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, Inde
 from ..ingest.formats import supported_suffixes
 from ..ingest.reading import SIDECAR_SUFFIX, Unreadable, corpus_walk
 from ..languages import codes as language_codes
-from ..languages.detect import display_name, primary
+from ..languages.detect import display_name, passage_language, primary
 from ..records import BuildReport, Document, LockHolder, Passage
 from ..retrieval.lexical import build_generation, patch_generation, trigram_keys
 from ..retrieval.postings import counts_blobs
@@ -259,24 +259,26 @@ def _field_blobs(analysed: list[Analysed]) -> list[dict[str, bytes]]:
 
 
 def passage_blobs(
-    passages: Iterable[Passage], analyzer: Analyzer
+    passages: Iterable[Passage], analyzer_for: Callable[[str], Analyzer]
 ) -> list[tuple[Passage, dict[str, bytes]]]:
-    """Each passage with its field blobs; a heading is analysed once per document.
+    """Each passage with its field blobs, analysed in its language
+    (``analyzer_for``); a heading is analysed once per document and language.
 
     The section heading counts for the passage it introduces, the section's
     first: a question that is the heading ("How do I put a package on hold?")
     is answered by the text right under it, not by the section's later parts
     (which keep the document's title, and their section's name for display)."""
-    heads: dict[tuple[str, str | None], tuple[list[int], list[int]]] = {}
+    heads: dict[tuple[str, str, str | None], tuple[list[int], list[int]]] = {}
     kept: list[Passage] = []
     analysed: list[Analysed] = []
     previous: tuple[str, str | None] | None = None
     for passage in passages:
         opens = (passage.doc, passage.section) != previous
         previous = (passage.doc, passage.section)
-        key = (passage.title, passage.section if opens else None)
+        analyzer = analyzer_for(primary(passage.lang))
+        key = (primary(passage.lang), passage.title, passage.section if opens else None)
         if key not in heads:
-            heads[key] = analyzer.analyze_keys(f"{key[0]}\n{key[1] or ''}")
+            heads[key] = analyzer.analyze_keys(f"{key[1]}\n{key[2] or ''}")
         stems, forms = analyzer.analyze_keys(passage.text)
         kept.append(passage)
         analysed.append((stems, forms, *heads[key]))
@@ -286,19 +288,21 @@ def passage_blobs(
 def document_rows(
     document: Document, state: FileResult, analysis: _Analysis
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, tuple[str, bytes]]]:
-    lang = primary(document.lang)
-    analyzer = analysis.analyzer(lang)
-    rows = []
+    """The document's row, its passages' rows (each passage in its own language:
+    ``passage_language``) and the stems met for the first time."""
     from ..ingest.chunking import chunk
 
-    for passage, blobs in passage_blobs(chunk(document), analyzer):
+    known = language_codes()
+    passages = [replace(p, lang=passage_language(p.text, p.lang, known)) for p in chunk(document)]
+    rows = []
+    for passage, blobs in passage_blobs(passages, analysis.analyzer):
         rows.append(
             {
                 "doc": passage.doc,
                 "ordinal": passage.ordinal,
                 "section": passage.section,
                 "lang": passage.lang,
-                "prim": lang,
+                "prim": primary(passage.lang),
                 "text": passage.text,
                 "page": passage.page,
                 **blobs,
@@ -316,7 +320,10 @@ def document_rows(
         "site": document.site,
         "passages": len(rows),
     }
-    return doc_row, rows, analysis.new_terms(analyzer)
+    terms: dict[int, tuple[str, bytes]] = {}
+    for lang in {primary(document.lang), *(primary(p.lang) for p in passages)}:
+        terms.update(analysis.new_terms(analysis.analyzer(lang)))
+    return doc_row, rows, terms
 
 
 def read_file(task: FileTask, analysis: _Analysis | None = None) -> FileResult:
