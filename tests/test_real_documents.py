@@ -415,3 +415,27 @@ def test_an_untranslated_paragraph_is_a_passage_in_its_own_language(tmp_path: Pa
     assert english_hit.passage.lang == "en" and not english_hit.cross_lingual
     spanish_hit = searcher.ask("¿Cómo encuentro los errores del empaquetado?", lang="es").hits[0]
     assert spanish_hit.passage.lang == "es" and "lintian" in spanish_hit.passage.text
+
+
+def test_a_quote_from_a_code_block_is_whole_lines(tmp_path: Path) -> None:
+    """A comment in a code block may hold sentences; the quote still begins and
+    ends where the block's lines do (it began mid-line, at "This example")."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    code = (
+        "# If not, you can put an entire recipe into the file in one\n"
+        "# (logical) line. This example creates a small /boot partition, suitable\n"
+        "# swap, and uses the rest of the space for the root partition:\n"
+        "#d-i partman-auto/expert_recipe string boot-root ::"
+    )
+    (corpus / "preseed.html").write_text(
+        "<html><body><h1>Preseeding</h1><h2>Partitioning example</h2>"
+        f"<pre>{code}</pre></body></html>",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    hit = Searcher(db).ask("recipe for a small /boot partition").hits[0]
+    lines = [line.strip() for line in hit.quote.text.split("\n")]
+    assert "This example creates a small /boot partition, suitable" in hit.quote.text
+    assert all(line in code.split("\n") for line in lines), lines

@@ -22,17 +22,18 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“„«¿¡(]?[A-ZÀ-ÖØ-
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence or list line of ``text``.
+    """``(start, end)`` of each sentence or list line of ``text``; a line of
+    code is one, whole, whatever its comments say.
 
-    >>> text = "One idea. Two!" + chr(10) + "A list line"
+    >>> text = "One idea. Two!" + chr(10) + "A list line" + chr(10) + "    # a line. And more"
     >>> [text[a:b] for a, b in sentence_spans(text)]
-    ['One idea.', 'Two!', 'A list line']
+    ['One idea.', 'Two!', 'A list line', '    # a line. And more']
     """
     spans: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
         start = 0
-        for match in _SENTENCE_SPLIT.finditer(line):
+        for match in () if is_code(line) else _SENTENCE_SPLIT.finditer(line):
             spans.append((offset + start, offset + match.start()))
             start = match.end()
         spans.append((offset + start, offset + len(line)))
