@@ -461,3 +461,30 @@ def test_a_sentence_about_the_command_above_it_is_quoted_with_the_command(
     quote = Searcher(db).ask("Simply writing the installation image to USB").hits[0].quote.text
     assert "like this should work fine" in quote
     assert "# cp debian.iso /dev/sdX" in quote and "as follows:" in quote  # what "this" is
+
+
+def test_bm25_alone_does_not_answer_a_question_about_something_never_mentioned(
+    tmp_path: Path,
+) -> None:
+    """One rare word shared with a passage ("capital" in a style guide) is no
+    answer to a question about a name the corpus never mentions (Australia),
+    without the semantic layer as with it; the word alone still answers a
+    question about the corpus's own subject."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    topics = [f"module{n}" for n in range(80)]
+    sections = "".join(
+        f"<h2>The {t} module</h2><p>The {t} module reads files and writes reports for the "
+        f"build; configure {t} in the project settings before running it.</p>"
+        for t in topics
+    )
+    (corpus / "modules.html").write_text(
+        f"<html><body><h1>Modules</h1>{sections}<h2>Docstrings</h2><p>The first line of a "
+        "docstring should begin with a capital letter and end with a period.</p></body></html>",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    searcher = Searcher(db)
+    assert not searcher.ask("What is the capital of Australia?").hits
+    assert "capital letter" in searcher.ask("capital letter").hits[0].passage.text

@@ -101,7 +101,7 @@ class Candidate:
     question_lang: str | None = None  # the language the question was read in
 
 
-def answers(candidate: Candidate) -> bool:
+def answers(candidate: Candidate, rare_alone: bool = True) -> bool:
     """The lexical floor: enough of the question is in the passage.
 
     A passage answers when it holds at least ``SINGLE_TERM_FLOOR`` of the
@@ -111,13 +111,16 @@ def answers(candidate: Candidate) -> bool:
     80) to be no accident (often a name: XQuAD's questions).  Words the corpus
     has never seen weigh as much as its rarest, so "What is the capital of
     Australia?" matches nothing, while a paraphrase that shares two topic words
-    with a passage still finds it.
+    with a passage still finds it.  Not ``rare_alone``: a question that names
+    something the corpus never mentions is about that, and one rare word it
+    shares with a passage ("capital" in Python's documentation) is an accident.
     """
     if candidate.coverage >= SINGLE_TERM_FLOOR:
         return True
     if candidate.coverage >= COVERAGE_FLOOR and candidate.matched >= 2:
         return True
-    return candidate.weight >= RARE_MATCH_WEIGHT and candidate.coverage >= RARE_MATCH_FLOOR
+    rare = candidate.weight >= RARE_MATCH_WEIGHT and candidate.coverage >= RARE_MATCH_FLOOR
+    return rare and (rare_alone or candidate.matched >= 2)
 
 
 def top_positive(scores: npt.NDArray[np.float64], k: int) -> list[int]:
@@ -161,12 +164,14 @@ def candidates_of(
     ]
 
 
-def _lexical_candidates(text: str, question_lang: str, index: LanguageIndex) -> list[Candidate]:
+def _lexical_candidates(
+    text: str, question_lang: str, index: LanguageIndex, unknown_names: bool = False
+) -> list[Candidate]:
     scores = lexical_scores(text, question_lang, index)
     if scores is None:
         return []
     found = candidates_of(index, scores, top_positive(scores.relevance, CANDIDATES))
-    return [c for c in found if answers(c)]
+    return [c for c in found if answers(c, rare_alone=not unknown_names)]
 
 
 def rank_candidates(
@@ -190,7 +195,7 @@ def rank_candidates(
         return fused_ranking(
             text, guess, indexes, semantic, query, spoken=spoken, unknown_names=unknown_names
         )
-    return lexical_ranking(text, guess, indexes, within)
+    return lexical_ranking(text, guess, indexes, within, unknown_names=unknown_names)
 
 
 def lexical_floor(scores: LexicalScores, rare_alone: bool = False) -> npt.NDArray[np.bool_]:
@@ -330,7 +335,7 @@ def fused_ranking(
     """
     encoder = semantic.encoder
     if encoder is None:
-        return lexical_ranking(text, guess, indexes)
+        return lexical_ranking(text, guess, indexes, unknown_names=unknown_names)
     home = None if guess.reason == "ambiguous" else guess.tag
     reader = spoken or home
     evidence = []
@@ -498,15 +503,21 @@ def own_translation_first(
 
 
 def lexical_ranking(
-    text: str, guess: LanguageGuess, indexes: dict[str, LanguageIndex], within: str | None = None
+    text: str,
+    guess: LanguageGuess,
+    indexes: dict[str, LanguageIndex],
+    within: str | None = None,
+    *,
+    unknown_names: bool = False,
 ) -> list[Candidate]:
     """BM25 alone.  An ambiguous question ("Social Media") searches every index
     and merges them by relevance; otherwise a passage in another language
     enters only when its coverage beats every passage in the question's own
     language (it is found through shared words and cognates), and is flagged.
-    ``within`` (a language of the index) searches that language alone."""
+    ``within`` (a language of the index) searches that language alone;
+    ``unknown_names``: the question names something no passage mentions."""
     if within is not None and within != guess.tag and within in indexes:
-        found = _lexical_candidates(text, guess.tag, indexes[within])
+        found = _lexical_candidates(text, guess.tag, indexes[within], unknown_names)
         flagged = [replace(c, cross_lingual=guess.reason != "ambiguous") for c in found]
         return sorted(flagged, key=lambda c: (-c.coverage, -c.relevance))
     if guess.reason == "ambiguous":
@@ -514,17 +525,17 @@ def lexical_ranking(
             c
             for lang in guess.candidates
             if lang in indexes
-            for c in _lexical_candidates(text, lang, indexes[lang])
+            for c in _lexical_candidates(text, lang, indexes[lang], unknown_names)
         ]
         return sorted(pooled, key=lambda c: -c.relevance)
     home = guess.tag
-    own = _lexical_candidates(text, home, indexes[home]) if home in indexes else []
+    own = _lexical_candidates(text, home, indexes[home], unknown_names) if home in indexes else []
     best_own = max((c.coverage for c in own), default=0.0)
     foreign = [
         replace(c, cross_lingual=True)
         for lang, index in indexes.items()
         if lang != home
-        for c in _lexical_candidates(text, home, index)
+        for c in _lexical_candidates(text, home, index, unknown_names)
         if c.coverage > best_own + CROSS_LINGUAL_MARGIN
     ]
     foreign.sort(key=lambda c: (-c.coverage, -c.relevance))

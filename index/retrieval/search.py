@@ -292,7 +292,8 @@ class Searcher:
         where = self.resolve_language(within) if within else None
         decided = None if guess.reason == "ambiguous" else guess.tag
         if not self.semantic.active:
-            ranked = rank_candidates(text, guess, self.indexes, within=where)
+            unknown = self.names_unknown(text, guess.tag)
+            ranked = rank_candidates(text, guess, self.indexes, within=where, unknown_names=unknown)
             reader = decided or self._absent_language(text, language_codes())
             kept = self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
             return _Ranking(guess, kept, None, reader)
