@@ -441,28 +441,6 @@ def test_a_quote_from_a_code_block_is_whole_lines(tmp_path: Path) -> None:
     assert all(line in code.split("\n") for line in lines), lines
 
 
-def test_a_sentence_about_the_command_above_it_is_quoted_with_the_command(
-    tmp_path: Path,
-) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "usb.html").write_text(
-        "<html><body><h1>Preparing a USB stick</h1><h2>4.3.1. Using a hybrid image</h2>"
-        "<p>The installation image you choose should be written directly to the USB stick, "
-        "overwriting its current contents. For example, when using an existing GNU/Linux "
-        "system, the image file can be written to a USB stick as follows:</p>"
-        "<pre># cp debian.iso /dev/sdX\n# sync</pre>"
-        "<p>Simply writing the installation image to USB like this should work fine for most "
-        "users. For special needs there is a wiki page.</p></body></html>",
-        encoding="utf-8",
-    )
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    quote = Searcher(db).ask("Simply writing the installation image to USB").hits[0].quote.text
-    assert "like this should work fine" in quote
-    assert "# cp debian.iso /dev/sdX" in quote and "as follows:" in quote  # what "this" is
-
-
 def test_bm25_alone_does_not_answer_a_question_about_something_never_mentioned(
     tmp_path: Path,
 ) -> None:

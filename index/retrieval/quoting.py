@@ -91,33 +91,6 @@ def _code_introduced(sentences: list[_Sentence], last: int, text: str) -> list[i
     return added
 
 
-def _code_before(sentences: list[_Sentence], first: int, text: str, end: int) -> list[int]:
-    """The code lines right before the quote's first sentence, which it speaks
-    of ("Simply writing the image to USB like this should work"), with the
-    sentence that introduces them ("... as follows:") when there is room."""
-    if sentences[first].code:
-        return []
-    lines: list[int] = []
-    i = first - 1
-    while i >= 0 and sentences[i].code:
-        lines.insert(0, i)
-        i -= 1
-    if (
-        not lines
-        or len(lines) > MAX_CODE_LINES
-        or end - sentences[lines[0]].start > MAX_QUOTE_CHARS
-    ):
-        return []  # no code, or more than a quote can show whole
-    intro = text[sentences[i].start : sentences[i].end].rstrip() if i >= 0 else ""
-    if (
-        intro.endswith(":")
-        and not sentences[i].code
-        and end - sentences[i].start <= MAX_QUOTE_CHARS
-    ):
-        return [i, *lines]
-    return lines
-
-
 def choose_quote(
     text: str,
     lang: str,
@@ -170,7 +143,6 @@ def choose_quote(
             break
         chosen = sorted([*chosen, nxt])
     chosen += _code_introduced(sentences, chosen[-1], text)
-    chosen = _code_before(sentences, chosen[0], text, sentences[chosen[-1]].end) + chosen
     start, end = sentences[chosen[0]].start, sentences[chosen[-1]].end
     quote_text = text[start:end]
     if len(quote_text) > MAX_QUOTE_CHARS:
