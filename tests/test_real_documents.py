@@ -466,3 +466,32 @@ def test_bm25_alone_does_not_answer_a_question_about_something_never_mentioned(
     searcher = Searcher(db)
     assert not searcher.ask("What is the capital of Australia?").hits
     assert "capital letter" in searcher.ask("capital letter").hits[0].passage.text
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Read the Docs: the content sits in elements whose classes say "nav"
+        '<body class="wy-body-for-nav"><section class="wy-nav-content-wrap">'
+        '<div class="wy-nav-content"><div role="main" class="document">{content}</div></div>'
+        "</section></body>",
+        # a skip link and a share button around an article
+        '<body><a class="skip-link" href="#main">Skip to content</a>'
+        '<span class="share">Share this page</span><article>{content}</article></body>',
+        # a section whose slug names a widget ("comments") is content
+        '<body><div class="body"><section id="comments">{content}</section></div></body>',
+    ],
+)
+def test_content_inside_chrome_like_names_is_read(tmp_path: Path, page: str) -> None:
+    content = (
+        "<h1>Guide</h1><h2>Comments</h2><p>A comment in Python starts with the hash character "
+        "and extends to the end of the physical line.</p>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(f"<html>{page.format(content=content)}</html>", encoding="utf-8")
+    doc = load_document(path, path.name)
+    assert doc.title == "Guide"
+    assert [s.heading for s in doc.sections] == ["Comments"]
+    body = "\n".join(doc.sections[0].paragraphs)
+    assert body.startswith("A comment in Python starts with the hash character")
+    assert "Skip to content" not in body and "Share this page" not in body

@@ -60,11 +60,14 @@ _CHROME_WORDS = re.compile(
 _PERMALINK = re.compile(
     r"(?:^|[-_\s])(?:headerlink|permalink|hash-link|anchor-link|anchorjs-link)(?:$|[-_\s])", re.I
 )
-# Inline elements are chrome only as permalinks: a heading's text may sit in a
-# link back to the table of contents (Sphinx: class "toc-backref").
+# Inside a heading, inline elements are chrome only as permalinks: its text may
+# sit in a link back to the table of contents (Sphinx: class "toc-backref").
 _INLINE = frozenset("a span em strong b i code small abbr".split())
+# A section's id is its heading's slug ("comments", "how-do-i-share-..."), and
+# so is a longer id anywhere: neither names chrome.
+_SLUGGED = frozenset(["section", "article", "dt", *_HEADINGS])
 _ID_PARTS = re.compile(r"[-_\s]+")
-_ID_WORDS = 3  # a longer id is a heading's slug ("how-do-i-share-..."), not a name
+_ID_WORDS = 3
 _FOOTNOTE_MARK = re.compile(r"^\[?\d{1,3}\]?$")
 _SPACE = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -94,23 +97,25 @@ def _named_chrome(element: Any, tag: str) -> bool:
     classes = element.get("class") or ""
     if _PERMALINK.search(classes):
         return True
-    if tag in _INLINE:
+    if tag in _INLINE and any(a.tag in _HEADINGS or a.tag == "dt" for a in element.iterancestors()):
         return False
     ident = element.get("id") or ""
-    if len(_ID_PARTS.split(ident)) > _ID_WORDS:
+    if tag in _SLUGGED or len(_ID_PARTS.split(ident)) > _ID_WORDS:
         ident = ""
     names = f"{classes} {ident}"
     return bool(names.strip() and _CHROME_WORDS.search(names))
 
 
-def _without_chrome(root: Any) -> None:
-    """Remove the page's chrome from the tree, its tail text kept: a heading
-    or a table cell is then read without the permalink mark ("¶") or the
-    footnote number inside it, as the page's content is without navigation."""
+def _without_chrome(content: Any) -> None:
+    """Remove the chrome inside ``content`` from the tree, its tail text kept:
+    a heading or a table cell is then read without the permalink mark ("¶")
+    or the footnote number inside it, as the content is without navigation.
+    The content element itself stays whatever its class says (Read the Docs
+    puts its text in "wy-nav-content")."""
     from lxml import etree
 
-    for element in list(root.iter(etree.Element)):
-        if element.getparent() is not None and _is_chrome(element):
+    for element in list(content.iter(etree.Element)):
+        if element is not content and _is_chrome(element):
             element.drop_tree()
 
 
@@ -294,9 +299,10 @@ def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]
     page_title = root.findtext(".//title")
     if page_title and page_title.strip():
         meta["title"] = _text(page_title).strip()
-    _without_chrome(root)
+    content = _content_root(root)
+    _without_chrome(content)
     reader = _Reader()
-    reader.walk(_content_root(root))
+    reader.walk(content)
     reader.flush()
     title, sections = _sections(reader.blocks)
     return title, sections, meta
@@ -380,8 +386,8 @@ def _mostly_links(page: str, text: str) -> bool:
     read = _text(text).strip()
     rest = read
     for link in sorted({_text(a.text_content()).strip() for a in root.iter("a")}, key=len)[::-1]:
-        if len(link) >= 3:
-            rest = rest.replace(link, " ")
+        if len(link) >= 3:  # whole words: "here" is no link inside "where"
+            rest = re.sub(rf"(?<!\w){re.escape(link)}(?!\w)", " ", rest)
     return bool(read) and len(_SPACE.sub("", rest)) <= (1 - _LINK_SHARE) * len(_SPACE.sub("", read))
 
 
