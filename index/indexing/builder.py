@@ -42,7 +42,8 @@ from ..storage.arrays import Bundle, BundleCheck, BundleError, open_bundle, writ
 if TYPE_CHECKING:
     import sqlite_utils
 
-ANALYZER_VERSION = "6"
+# 7: pages read without their chrome, passages in their own language, code lines whole
+ANALYZER_VERSION = "7"
 SAME_FILE = "the same file as"
 SAME_CONTENT = "the same content as"
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save

@@ -377,7 +377,7 @@ def fused_ranking(
         ok = _answering(e, encoder, shift, standout)
         if not covered.all():
             alone = (
-                lexical_floor(e.lexical, rare_alone=True)
+                lexical_floor(e.lexical, rare_alone=not unknown_names)
                 if e.lexical is not None
                 else np.zeros(e.index.size, bool)
             )

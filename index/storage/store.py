@@ -210,7 +210,7 @@ def _rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Itera
 def repeated_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, bytes]:
     """Of the passages ``ids``, those whose text another of them has too, each
     with a digest of its text (equal for equal texts).  Lengths and the texts'
-    ends are compared first, so a list of distinct passages costs no text.
+    ends are compared first: only passages alike in those are read whole.
 
     >>> conn = sqlite3.connect(":memory:")
     >>> _ = conn.execute("CREATE TABLE passages (id INTEGER PRIMARY KEY, text TEXT)")
