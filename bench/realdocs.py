@@ -32,6 +32,17 @@ with the corpus folders and the index files):
   leave many paragraphs in English (most of French ch03 and ch08, much of
   Portuguese ch08), so these folders are not monolingual in content.
 
+- ``install``, ``python``, ``devref-fr``: documentation nobody here had read
+  before these questions were written, as a newcomer brings it: the
+  installation guide for amd64 in English (``installation-guide-amd64``,
+  DocBook, ``usr/share/doc/installation-guide-amd64/en/``), Python 3.11's
+  documentation (``python3.11-doc``, Sphinx: the first 40 pages of
+  ``library/`` by name, ``tutorial/`` and ``faq/``) and Debian's Developer's
+  Reference in French (``developers-reference-fr``, Sphinx, with its
+  single-page edition beside its chapters).  Asked with ``--set
+  bench/realdocs/questions-newdocs.jsonl --corpus install --corpus python
+  --corpus devref-fr`` (15 own questions and 5 off-topic each).
+
 The HTML files are copied as shipped, symbolic links included (the FAQ's
 ``*.html`` link to its ``*.en.html`` pages). Questions: ``bench/realdocs/
 questions-tune.jsonl`` (written from the documents alone, before any tuning on
@@ -92,12 +103,17 @@ PACKAGES = (
     "debian-reference-it",
     "debian-reference-pt",
     "debian-reference-common",
+    "installation-guide-amd64",
+    "python3.11-doc",
+    "developers-reference-fr",
 )
 DEFAULT_CORPORA = ("faq", "maint", "mixed", "reference")
 # one language each, four chapters of the Debian Reference; asked only with --corpus
 REF_LANGS = ("fr", "it", "pt", "en")
 REF_CHAPTERS = ("ch03", "ch04", "ch05", "ch08")
-CORPORA = DEFAULT_CORPORA + tuple(f"ref-{lang}" for lang in REF_LANGS)
+NEW_CORPORA = ("install", "python", "devref-fr")  # asked only with --corpus
+PYTHON_LIBRARY_PAGES = 40
+CORPORA = DEFAULT_CORPORA + tuple(f"ref-{lang}" for lang in REF_LANGS) + NEW_CORPORA
 KINDS = ("own", "user", "cross", "mixed", "off-topic")
 
 
@@ -151,6 +167,13 @@ def assemble(unpacked: Path, corpora: Path) -> None:
     for lang in REF_LANGS:
         names = [f"{chapter}.{lang}.html" for chapter in REF_CHAPTERS]
         copy_html(reference, corpora / f"ref-{lang}", names)
+    copy_html(unpacked / "usr/share/doc/installation-guide-amd64/en", corpora / "install")
+    python = unpacked / "usr/share/doc/python3.11/html"
+    library = sorted(p.name for p in (python / "library").glob("*.html"))
+    copy_html(python / "library", corpora / "python" / "library", library[:PYTHON_LIBRARY_PAGES])
+    for part in ("tutorial", "faq"):
+        copy_html(python / part, corpora / "python" / part)
+    copy_html(unpacked / "usr/share/developers-reference/fr", corpora / "devref-fr")
     for name in CORPORA:
         print(f"{name}: {len(list((corpora / name).rglob('*.html')))} HTML files")
 
