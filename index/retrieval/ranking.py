@@ -2,7 +2,7 @@
 
 Lexical evidence (``lexical.LexicalScores``) gives each passage a relevance
 (BM25 over the question's ideal weight) and a coverage (the share of the
-question's weight it holds).  The floor (``answers``) keeps noise out, and
+question's weight it holds).  The floor (``lexical_floor``) keeps noise out, and
 the language policy decides where passages in other languages than the
 question's enter.  When the index has a semantic layer, ``semantic`` adds a
 calibrated similarity, fused with the lexical coverage (``fused_ranking``),
@@ -101,28 +101,6 @@ class Candidate:
     question_lang: str | None = None  # the language the question was read in
 
 
-def answers(candidate: Candidate, rare_alone: bool = True) -> bool:
-    """The lexical floor: enough of the question is in the passage.
-
-    A passage answers when it holds at least ``SINGLE_TERM_FLOOR`` of the
-    question's weight; or at least ``COVERAGE_FLOOR`` of it spread over two or
-    more distinct terms; or, in a corpus large enough for words to be rare,
-    words rare enough (IDF sum ``RARE_MATCH_WEIGHT``, about one passage in
-    80) to be no accident (often a name: XQuAD's questions).  Words the corpus
-    has never seen weigh as much as its rarest, so "What is the capital of
-    Australia?" matches nothing, while a paraphrase that shares two topic words
-    with a passage still finds it.  Not ``rare_alone``: a question that names
-    something the corpus never mentions is about that, and one rare word it
-    shares with a passage ("capital" in Python's documentation) is an accident.
-    """
-    if candidate.coverage >= SINGLE_TERM_FLOOR:
-        return True
-    if candidate.coverage >= COVERAGE_FLOOR and candidate.matched >= 2:
-        return True
-    rare = candidate.weight >= RARE_MATCH_WEIGHT and candidate.coverage >= RARE_MATCH_FLOOR
-    return rare and (rare_alone or candidate.matched >= 2)
-
-
 def top_positive(scores: npt.NDArray[np.float64], k: int) -> list[int]:
     """Positions of the ``k`` largest positive entries, best first (ties by position).
 
@@ -171,7 +149,8 @@ def _lexical_candidates(
     if scores is None:
         return []
     found = candidates_of(index, scores, top_positive(scores.relevance, CANDIDATES))
-    return [c for c in found if answers(c, rare_alone=not unknown_names)]
+    floor = lexical_floor(scores, rare_alone=not unknown_names)
+    return [c for c in found if floor[c.local]]
 
 
 def rank_candidates(
@@ -199,12 +178,26 @@ def rank_candidates(
 
 
 def lexical_floor(scores: LexicalScores, rare_alone: bool = False) -> npt.NDArray[np.bool_]:
-    """``answers`` for every passage of an index at once.  As support for the
-    semantic layer (the default) one rare word alone does not count: it only
-    lowers the cosine floor, and one rare word is an accident in a large
-    corpus ("fülle" in "Wie fülle ich die Einkommensteuererklärung aus?" met
-    "full" in the Debian FAQ).  BM25 alone keeps it (``rare_alone``; XQuAD,
-    German: R@1 .918 with it, .894 without), as for passages without vectors."""
+    """The lexical floor, for every passage of an index: enough of the
+    question is in the passage.
+
+    A passage answers when it holds at least ``SINGLE_TERM_FLOOR`` of the
+    question's weight; or at least ``COVERAGE_FLOOR`` of it spread over two or
+    more distinct terms; or, in a corpus large enough for words to be rare,
+    words rare enough (IDF sum ``RARE_MATCH_WEIGHT``, about one passage in
+    80) to be no accident (often a name: XQuAD's questions), two of them, or
+    one when ``rare_alone``.  Words the corpus has never seen weigh as much as
+    its rarest, so "What is the capital of Australia?" matches nothing, while
+    a paraphrase that shares two topic words with a passage still finds it.
+
+    BM25 alone counts one rare word (``rare_alone``; XQuAD, German: R@1 .918
+    with it, .894 without), as for passages without vectors, unless the
+    question names something the corpus never mentions: it is about that, and
+    one rare word it shares with a passage ("capital" in Python's
+    documentation) is an accident.  As support for the semantic layer one rare
+    word alone does not count: it only lowers the cosine floor, and one rare
+    word is an accident in a large corpus ("fülle" in "Wie fülle ich die
+    Einkommensteuererklärung aus?" met "full" in the Debian FAQ)."""
     coverage, matched = scores.coverage, scores.matched
     rare = (scores.weight >= RARE_MATCH_WEIGHT) & (coverage >= RARE_MATCH_FLOOR)
     return np.asarray(
