@@ -189,6 +189,11 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 PassageRow = tuple[int, str, int, str, str | None, str, str, str | None, int | None, str]
 
 
+# Whether passage ``p`` is its section's first (the one its heading introduces).
+_OPENS_SECTION = (
+    "NOT EXISTS (SELECT 1 FROM passages q "
+    "WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 AND q.section IS p.section)"
+)
 _IN_CHUNK = 500  # values bound to one ``IN (...)``: SQLite limits a statement's variables
 
 
@@ -249,16 +254,11 @@ def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Pa
 def opening_sections(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     """The section heading of each passage in ``ids`` that opens its section
     (a heading introduces the text under it, not its later passages)."""
-    marks = ",".join("?" * len(ids))
-    return {
-        pid: section
-        for pid, section in conn.execute(
-            f"SELECT p.id, p.section FROM passages p WHERE p.id IN ({marks}) "
-            "AND p.section IS NOT NULL AND NOT EXISTS (SELECT 1 FROM passages q "
-            "WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 AND q.section IS p.section)",
-            list(ids),
-        )
-    }
+    sql = (
+        "SELECT p.id, p.section FROM passages p WHERE p.id IN ({}) "
+        f"AND p.section IS NOT NULL AND {_OPENS_SECTION}"
+    )
+    return dict(_rows_in(conn, sql, ids))
 
 
 def section_rows(conn: sqlite3.Connection, doc: str, section: str | None) -> list[PassageRow]:
@@ -337,9 +337,7 @@ def term_trigrams(conn: sqlite3.Connection) -> dict[int, bytes]:
 
 
 _PASSAGE_TEXTS = (
-    "SELECT p.id, p.prim, d.title, p.section, p.text, "
-    "NOT EXISTS (SELECT 1 FROM passages q WHERE q.doc = p.doc AND q.ordinal = p.ordinal - 1 "
-    "AND q.section IS p.section) FROM passages p "
+    f"SELECT p.id, p.prim, d.title, p.section, p.text, {_OPENS_SECTION} FROM passages p "
     "JOIN documents d ON d.path = p.doc"
 )
 
