@@ -295,8 +295,7 @@ class Searcher:
             unknown = self.names_unknown(text, guess.tag)
             ranked = rank_candidates(text, guess, self.indexes, within=where, unknown_names=unknown)
             reader = decided or self._absent_language(text, language_codes())
-            kept = self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
-            return _Ranking(guess, kept, None, reader)
+            return _Ranking(guess, self._kept(text, ranked, where), None, reader)
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
         unknown = self.names_unknown(text, spoken or guess.tag)
@@ -308,8 +307,12 @@ class Searcher:
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
         if decided is None and reader in self.indexes:
             reader = None  # read as one of the corpus's languages, not told apart from the others
-        kept = self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
-        return _Ranking(guess, kept, query, reader)
+        return _Ranking(guess, self._kept(text, ranked, where), query, reader)
+
+    def _kept(self, text: str, ranked: list[Candidate], where: str | None) -> list[Candidate]:
+        """What every ranking ends with: the language searched (``where``),
+        the kind of answer the question wants, each text once."""
+        return self._distinct(self._of_the_right_kind(text, _in(ranked, where)))
 
     def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
         """``ranked`` with each text once: a manual's single-page edition beside
