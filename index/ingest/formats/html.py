@@ -267,6 +267,17 @@ def _sections(blocks: list[tuple[str, str]]) -> tuple[str | None, list[Section]]
     return title, [Section(h, tuple(p)) for h, p in sections if p]
 
 
+def _parse(page: str) -> Any:
+    """The page's element tree, or ``None`` when lxml cannot parse it."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (ValueError, TypeError, ParserError):
+        return None
+
+
 def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]:
     """(title, sections, metadata) of an HTML page; the metadata holds the
     page's ``<title>`` and the language its ``html`` element declares.
@@ -285,12 +296,8 @@ def html_sections(page: str) -> tuple[str | None, list[Section], dict[str, str]]
     Team — Phone
     Support — 2200
     """
-    import lxml.html
-    from lxml.etree import ParserError
-
-    try:
-        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
-    except (ValueError, TypeError, ParserError):  # a page lxml cannot parse: no structure
+    root = _parse(page)
+    if root is None:  # a page lxml cannot parse: no structure
         return None, [], {}
     meta = {}
     declared = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -376,12 +383,8 @@ def _mostly_links(page: str, text: str) -> bool:
     >>> _mostly_links(links, "Boot from a USB stick: see 5.1. Booting from USB for the details.")
     False
     """
-    import lxml.html
-    from lxml.etree import ParserError
-
-    try:
-        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
-    except (ValueError, TypeError, ParserError):
+    root = _parse(page)
+    if root is None:
         return False
     read = _text(text).strip()
     rest = read
