@@ -291,13 +291,13 @@ def detect_document_language(  # noqa: PLR0911 - one return per rule, in order
 _PASSAGE_MIN_CHARS = 200  # prose a passage needs before its own language counts
 
 
-def passage_language(text: str, document_lang: str, known: Iterable[str]) -> str:
-    """The language of one passage of a document in ``document_lang``: the
-    document's, unless the passage is prose in another of the ``known``
-    languages beyond doubt (the all-language identifier sure of it and
-    function words agreeing).  Translations leave paragraphs untranslated:
-    about two thirds of the French Debian Reference's chapter on system
-    initialisation is English.
+def passage_language(prose: str, document_lang: str, known: Iterable[str]) -> str:
+    """The language of one passage of a document in ``document_lang``, from
+    its ``prose`` (its text without code): the document's, unless the prose
+    is in another of the ``known`` languages beyond doubt (the all-language
+    identifier sure of it and function words agreeing).  Translations leave
+    paragraphs untranslated: about two thirds of the French Debian
+    Reference's chapter on system initialisation is English.
 
     >>> english = "This paragraph was not translated yet, so it is still in English for now. "
     >>> passage_language(english * 3, "es", ["en", "es", "de"])
@@ -306,7 +306,6 @@ def passage_language(text: str, document_lang: str, known: Iterable[str]) -> str
     'es'
     """
     home = primary(document_lang)
-    prose = " ".join(line for line in text.splitlines() if not line.startswith((" ", "\t")))
     if len(prose) < _PASSAGE_MIN_CHARS:
         return document_lang
     code, sure = _page_language(_cut(prose, _PAGE_CHARS))
