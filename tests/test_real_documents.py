@@ -350,6 +350,39 @@ def test_a_page_that_is_only_its_table_of_contents_is_skipped_and_says_why(
     assert "ch05s01.html" in report.added  # a page with text of its own, its links beside it
 
 
+def test_a_generators_search_page_is_skipped_and_says_why(tmp_path: Path) -> None:
+    """Sphinx writes search.html beside the pages: a heading, a hint and a form,
+    useless without JavaScript. It is no document; a page with text of its own
+    and a search box in it is one."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "search.html").write_text(
+        '<html lang="fr"><body><div class="related" role="navigation"><a href="index.html">'
+        'index</a></div><div class="document"><div class="body" role="main">'
+        '<h1 id="search-documentation">Recherche</h1><noscript><div class="admonition warning">'
+        "<p>Veuillez activer le JavaScript pour que la recherche fonctionne.</p></div></noscript>"
+        "<p>Une recherche sur plusieurs mots ne retourne que les résultats contenant tous les "
+        'mots.</p><form action="" method="get"><input type="text" name="q" value=""/>'
+        '<input type="submit" value="rechercher"/></form><div id="search-results"></div>'
+        "</div></div></body></html>",
+        encoding="utf-8",
+    )
+    prose = " ".join(
+        f"Le paquet numéro {n} se construit avec dpkg-buildpackage et se vérifie avec lintian."
+        for n in range(1, 6)
+    )
+    (corpus / "outils.html").write_text(
+        '<html lang="fr"><body><div class="body" role="main"><h1>Outils</h1>'
+        '<form action="search.html"><input type="search" name="q"/></form>'
+        f"<p>{prose}</p></div></body></html>",
+        encoding="utf-8",
+    )
+    report = build_index(corpus, tmp_path / "index.db")
+    reasons = dict(report.skipped)
+    assert reasons["search.html"].startswith("a search page")
+    assert "outils.html" in report.added
+
+
 def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

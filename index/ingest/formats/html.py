@@ -362,6 +362,9 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     title, sections, page_meta = html_sections(page)
     kept = without_widgets(sections)
     if kept:
+        words = sum(len(p.split()) for s in kept for p in s.paragraphs)
+        if words < _SEARCH_PAGE_WORDS and _holds_a_search_form(page):
+            raise Unreadable(_SEARCH_PAGE)
         meta = usable_page_meta({**page_meta, **html_metadata(page)})
         if title:
             meta["title"] = title  # the page's heading beats its head's title
@@ -370,7 +373,43 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     text = strip_markdown(markdown)
     if _mostly_links(page, text):
         raise Unreadable("only links: a table of contents or a navigation page, no text of its own")
+    if len(text.split()) < _SEARCH_PAGE_WORDS and _holds_a_search_form(page):
+        raise Unreadable(_SEARCH_PAGE)
     return Parsed(meta=usable_page_meta(found), text=text)
+
+
+# A site generator's search page (Sphinx's search.html, a results page) is a
+# heading, a hint ("activate JavaScript") and a form: no document, though
+# every word of it would otherwise be a passage that answers "how do I
+# search for…".  A page of text with a search box in it is a document.
+_SEARCH_PAGE = "a search page: a form to search the site, no text of its own"
+_SEARCH_PAGE_WORDS = 40
+_SEARCH_FIELDS = frozenset({"q", "query", "search", "s", "searchword", "keys", "keyword"})
+
+
+def _holds_a_search_form(page: str) -> bool:
+    """Whether the page's content (not its chrome) holds a form to search with.
+
+    >>> _holds_a_search_form('<body><h1>Search</h1><form><input name="q"></form></body>')
+    True
+    >>> _holds_a_search_form('<body><form><input name="email"></form></body>')
+    False
+    """
+    if "<form" not in page.lower():
+        return False
+    root = _parse(page)
+    return root is not None and any(_searches(f) for f in _content_root(root).iter("form"))
+
+
+def _searches(form: Any) -> bool:
+    names = " ".join(form.get(a) or "" for a in ("role", "class", "id", "action")).lower()
+    if "search" in names:
+        return True
+    for box in form.iter("input"):
+        kind = (box.get("type") or "text").lower()
+        if kind == "search" or (kind == "text" and (box.get("name") or "") in _SEARCH_FIELDS):
+            return True
+    return False
 
 
 def _mostly_links(page: str, text: str) -> bool:
