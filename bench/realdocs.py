@@ -42,6 +42,12 @@ with the corpus folders and the index files):
   single-page edition beside its chapters).  Asked with ``--set
   bench/realdocs/questions-newdocs.jsonl --corpus install --corpus python
   --corpus devref-fr`` (15 own questions and 5 off-topic each).
+- ``install-fr``, ``install-it``, ``install-pt``: the same installation guide
+  as its French, Italian and Portuguese translations ship it (the same
+  package, ``fr/``, ``it/``, ``pt/``), for issue 19's languages on documents
+  the fr/it/pt work was not tuned on.  Asked with ``--set
+  bench/realdocs/questions-install-fil.jsonl --corpus install-fr --corpus
+  install-it --corpus install-pt`` (questions written from the pages alone).
 
 The HTML files are copied as shipped, symbolic links included (the FAQ's
 ``*.html`` link to its ``*.en.html`` pages). Questions: ``bench/realdocs/
@@ -112,8 +118,14 @@ DEFAULT_CORPORA = ("faq", "maint", "mixed", "reference")
 REF_LANGS = ("fr", "it", "pt", "en")
 REF_CHAPTERS = ("ch03", "ch04", "ch05", "ch08")
 NEW_CORPORA = ("install", "python", "devref-fr")  # asked only with --corpus
+INSTALL_LANGS = ("fr", "it", "pt")  # the installation guide's translations, as shipped
 PYTHON_LIBRARY_PAGES = 40
-CORPORA = DEFAULT_CORPORA + tuple(f"ref-{lang}" for lang in REF_LANGS) + NEW_CORPORA
+CORPORA = (
+    DEFAULT_CORPORA
+    + tuple(f"ref-{lang}" for lang in REF_LANGS)
+    + NEW_CORPORA
+    + tuple(f"install-{lang}" for lang in INSTALL_LANGS)
+)
 KINDS = ("own", "user", "cross", "mixed", "off-topic")
 
 
@@ -167,7 +179,10 @@ def assemble(unpacked: Path, corpora: Path) -> None:
     for lang in REF_LANGS:
         names = [f"{chapter}.{lang}.html" for chapter in REF_CHAPTERS]
         copy_html(reference, corpora / f"ref-{lang}", names)
-    copy_html(unpacked / "usr/share/doc/installation-guide-amd64/en", corpora / "install")
+    install = unpacked / "usr/share/doc/installation-guide-amd64"
+    copy_html(install / "en", corpora / "install")
+    for lang in INSTALL_LANGS:
+        copy_html(install / lang, corpora / f"install-{lang}")
     python = unpacked / "usr/share/doc/python3.11/html"
     library = sorted(p.name for p in (python / "library").glob("*.html"))
     copy_html(python / "library", corpora / "python" / "library", library[:PYTHON_LIBRARY_PAGES])
