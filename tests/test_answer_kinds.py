@@ -87,6 +87,19 @@ def test_a_name_the_corpus_never_mentions_is_unknown(searcher: Searcher) -> None
     assert not searcher.names_unknown("¿Qué define Merriam-Webster como social networking?", "es")
 
 
+def test_words_beside_an_unknown_name_do_not_vouch_for_a_passage(hybrid: Searcher) -> None:
+    """The corpus says "ROI" and never "Tesla": a passage holding "ROI" holds
+    everything of the question but its subject, and is no answer unless it is
+    close on its own. A question whose subject the corpus knows still finds
+    its passage beside a name it does not."""
+    assert hybrid.names_unknown("What is the ROI of a Tesla Model 3?", "en")
+    assert not hybrid.ask("What is the ROI of a Tesla Model 3?").hits
+    roi = hybrid.ask("How do I measure ROI for networking on Mastodon?").hits
+    assert roi and "ROI" in roi[0].quote.text
+    berlin = "Why is networking more personal than social media, for a startup in Berlin?"
+    assert hybrid.ask(berlin).hits
+
+
 def test_a_count_is_answered_only_by_a_passage_with_a_number(hybrid: Searcher) -> None:
     answer = hybrid.ask("Wie viele Internetnutzer nutzten soziale Netzwerke?")
     assert answer.hits and "53 %" in answer.hits[0].passage.text
