@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 # 7: pages read without their chrome, passages in their own language, code lines whole
-ANALYZER_VERSION = "7"
+# 8: search pages and generated indexes of terms skipped, no dates from example output
+ANALYZER_VERSION = "8"
 SAME_FILE = "the same file as"
 SAME_CONTENT = "the same content as"
 PARALLEL_MIN_FILES = 48  # below this, worker processes cost more than they save

@@ -72,6 +72,7 @@ _ID_WORDS = 3
 _FOOTNOTE_MARK = re.compile(r"^\[?\d{1,3}\]?$")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_CODE_TAGS = ("pre",)  # example output and code blocks; inline code can be a date
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LINK_SHARE = 0.7
 _MAX_ITEM_CHARS = 90
@@ -346,20 +347,37 @@ def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
     if not markdown:
         raise Unreadable("no main text found in the page")
     meta: dict[str, str] = {}
-    for key in ("title", "author", "date", "url"):
+    for key in ("title", "author", "url"):
         value = getattr(found, key, None)
         if value:
             meta[key] = str(value)
+    dated = html_metadata(page).get("date")  # not from example output
+    if dated:
+        meta["date"] = dated
     return markdown, meta
 
 
 def html_metadata(page: str) -> dict[str, str]:
-    """A web page's author, date and address, as its head and byline give them."""
+    """A web page's author, date and address, as its head and byline give
+    them; not from its code blocks and example output (``pre``), where
+    htmldate found dates: Python's tutorial dated 2022-01-01 by
+    ``datetime: 2022-01-01T01:36:47``, 12 of the 570 realdocs pages by a log
+    line, a diff header or ``uname`` output; none kept a date of its own.
+
+    >>> html_metadata("<html><body><p>dpkg logs what it does:</p>"
+    ...               "<pre>2005-12-30 18:10:33 install hello 1.3.18</pre></body></html>")
+    {}
+    """
     from trafilatura.metadata import extract_metadata
 
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     logging.getLogger("htmldate").setLevel(logging.ERROR)
-    found = extract_metadata(page, extensive=False)
+    root = _parse(page)
+    if root is None:
+        return {}
+    for element in list(root.iter(*_CODE_TAGS)):
+        element.drop_tree()
+    found = extract_metadata(root, extensive=False)
     meta: dict[str, str] = {}
     for key in ("author", "date", "url"):
         value = getattr(found, key, None)
