@@ -413,6 +413,42 @@ def test_a_generators_search_page_is_skipped_and_says_why(tmp_path: Path) -> Non
     assert "outils.html" in report.added
 
 
+def test_short_pages_with_a_site_search_box_or_a_table_of_links_are_documents(
+    tmp_path: Path,
+) -> None:
+    """What the search-page and only-links rules must not take: a wiki stub
+    with the site's search box in its header, a page whose newsletter form
+    says "research", a Chinese page (few "words", many letters), a stub
+    beside a table of links to its sister pages."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    box = '<form id="dw__search" action="/doku.php"><input type="text" name="q"/></form>'
+    pages = {
+        "stub.html": f"<html><body><header>{box}</header><h1>Printer setup</h1><p>The office "
+        "printer is on the second floor; add it as printer-2 with the driver that the wiki's "
+        "hardware page lists.</p></body></html>",
+        "lab.html": "<html><body><h1>Lab notes</h1><p>We keep the samples at four degrees and "
+        'label each one with the date.</p><form class="research-newsletter"><input type="text" '
+        'name="email"/></form></body></html>',
+        "zh.html": f'<html lang="zh"><body><header>{box}</header><h1>打印机</h1><p>办公室的打印机'
+        "在二楼，请使用维基硬件页面列出的驱动程序把它添加为二号打印机。如果无法打印，请先检查纸张和"
+        "网络连接，然后重新启动打印服务。</p></body></html>",
+        "navbox.html": "<html><body><h1>Backups</h1><p>Back up the home folders every night to "
+        'the second disk with <a href="rsync.html">rsync</a>; keep seven copies and test a restore '
+        'once a month, as the <a href="policy.html">policy</a> asks.</p><table class="navbox">'
+        + "".join(
+            f'<tr><td><a href="p{n}.html">Server room page number {n}</a></td></tr>'
+            for n in range(45)
+        )
+        + "</table></body></html>",
+    }
+    for name, html in pages.items():
+        (corpus / name).write_text(html, encoding="utf-8")
+    report = build_index(corpus, tmp_path / "index.db")
+    assert dict(report.skipped) == {}
+    assert sorted(report.added) == sorted(pages)
+
+
 def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

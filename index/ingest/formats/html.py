@@ -72,10 +72,21 @@ _ID_WORDS = 3
 _FOOTNOTE_MARK = re.compile(r"^\[?\d{1,3}\]?$")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-_CODE_TAGS = ("pre",)  # example output and code blocks; inline code can be a date
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LINK_SHARE = 0.7
 _MAX_ITEM_CHARS = 90
+# A site generator's search page (Sphinx's search.html, a results page) is a
+# heading, a hint ("activate JavaScript") and a form: no document, though
+# every word of it would otherwise be a passage that answers "how do I
+# search for…".  A page of text with a search box in it is a document, and
+# so is a short page with the site's search box in its header or sidebar.
+_SEARCH_PAGE = "a search page: a form to search the site, no text of its own"
+_SEARCH_FIELDS = frozenset({"q", "query", "search", "s", "searchword", "keys", "keyword"})
+_SEARCH_NAME = re.compile(r"(?<![a-z])search", re.IGNORECASE)  # not "research"
+# Text of its own: letters and digits, not words (a run of Chinese is one word)
+_OWN_TEXT_CHARS = 200
+_PROSE_WORDS = 10  # a paragraph this long, less than half of it links, is prose
+_PROSE_LINKS = 0.5  # ("Previous topic … Next topic …" is 0.65 links)
 
 
 def _text(value: str | None) -> str:
@@ -324,49 +335,48 @@ def _read_tree(root: Any) -> tuple[str | None, list[Section], dict[str, str]]:
 
 
 def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
-    """Main text of a web page as Markdown, and its metadata, in one pass of
-    trafilatura (``extract`` and then ``bare_extraction`` for the metadata read
-    the page twice: 12 s for Python's 2.5 MB contents page, 3.4 s now)."""
+    """Main text of a web page as Markdown (trafilatura's ``extract``), and its
+    metadata (``html_metadata``, searching the text for a date as a web
+    article gives it: "Posted on 3 March 2024").  trafilatura's metadata is
+    read once: ``extract`` with metadata, then ``bare_extraction`` for it,
+    read Python's 2.5 MB contents page in 12 s, this in 4.4 s."""
     import trafilatura
-    from trafilatura.utils import normalize_unicode
-    from trafilatura.xml import xmltotxt
 
     page = read_text(data)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    found = trafilatura.bare_extraction(
+    markdown = trafilatura.extract(
         page,
         output_format="markdown",
         include_formatting=True,
         favor_recall=True,
         include_comments=False,
         include_tables=True,
-        with_metadata=True,
     )
-    body = getattr(found, "body", None)
-    markdown = normalize_unicode(xmltotxt(body, True)).strip() if body is not None else ""
-    if not markdown:
+    if not markdown or not markdown.strip():
         raise Unreadable("no main text found in the page")
-    meta: dict[str, str] = {}
-    for key in ("title", "author", "url"):
-        value = getattr(found, key, None)
-        if value:
-            meta[key] = str(value)
-    dated = html_metadata(page).get("date")  # not from example output
-    if dated:
-        meta["date"] = dated
-    return markdown, meta
+    return markdown, html_metadata(page, extensive=True)
 
 
-def html_metadata(page: str) -> dict[str, str]:
-    """A web page's author, date and address, as its head and byline give
-    them; not from its code blocks and example output (``pre``), where
-    htmldate found dates: Python's tutorial dated 2022-01-01 by
+def html_metadata(page: str, extensive: bool = False) -> dict[str, str]:
+    """A web page's title, author, date and address, as its head and byline
+    give them (``extensive``: its text too).  Not a date from its code
+    blocks and example output (``pre``) when it has text of its own beside
+    them: htmldate found Python's tutorial dated 2022-01-01 by
     ``datetime: 2022-01-01T01:36:47``, 12 of the 570 realdocs pages by a log
-    line, a diff header or ``uname`` output; none kept a date of its own.
+    line, a diff header or ``uname`` output, none with a date of its own
+    there.  A plain-text document wrapped in ``pre`` keeps its date.
 
-    >>> html_metadata("<html><body><p>dpkg logs what it does:</p>"
-    ...               "<pre>2005-12-30 18:10:33 install hello 1.3.18</pre></body></html>")
+    >>> html_metadata("<html><body><p>dpkg logs what it installs, with the time: "
+    ...               "the date, the hour, the package and its version, one line for "
+    ...               "each step, in a file that grows with every upgrade of the "
+    ...               "system. Read it to see what changed and when, and which "
+    ...               "packages came in with which upgrade of the system.</p>"
+    ...               "<pre>2005-12-30 18:10:33 install hello 1.3.18</pre>"
+    ...               "</body></html>")
     {}
+    >>> html_metadata("<html><body><pre>Debian Project News\\nDate: 2024-03-03\\n"
+    ...               "The news.</pre></body></html>")
+    {'date': '2024-03-03'}
     """
     from trafilatura.metadata import extract_metadata
 
@@ -375,11 +385,14 @@ def html_metadata(page: str) -> dict[str, str]:
     root = _parse(page)
     if root is None:
         return {}
-    for element in list(root.iter(*_CODE_TAGS)):
-        element.drop_tree()
-    found = extract_metadata(root, extensive=False)
+    blocks = list(root.iter("pre"))
+    inside = sum(_letters(b.text_content()) for b in blocks)
+    if _letters(root.text_content()) - inside >= _OWN_TEXT_CHARS:
+        for block in blocks:
+            block.drop_tree()
+    found = extract_metadata(root, extensive=extensive)
     meta: dict[str, str] = {}
-    for key in ("author", "date", "url"):
+    for key in ("title", "author", "date", "url"):
         value = getattr(found, key, None)
         if value:
             meta[key] = str(value)
@@ -392,61 +405,72 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     that is only links or only a search form is no document (``_refuse``)."""
     page = read_text(data)
     root = _parse(page)
-    if root is None:  # a page lxml cannot parse: no structure
-        title, kept, page_meta, links, searching = None, [], {}, Counter[str](), False
-    else:
-        links, searching = _link_words(root), _holds_a_search_form(root)
-        title, sections, page_meta = _read_tree(root)
-        kept = without_widgets(sections)
-    if kept:
-        _refuse("\n".join(p for s in kept for p in s.paragraphs), links, searching)
-        meta = usable_page_meta({**page_meta, **html_metadata(page)})
-        if title:
-            meta["title"] = title  # the page's heading beats its head's title
-        return Parsed(title=title, sections=tuple(kept), meta=meta)
+    if root is None:  # a page lxml cannot parse: its main text, if any
+        return _main_text(data, Counter(), searching=False)
+    links, searching = _link_words(root), _holds_a_search_form(root)
+    title, sections, page_meta = _read_tree(root)
+    kept = without_widgets(sections)
+    if not kept:
+        return _main_text(data, links, searching)
+    # links inside the content only: a site's menu beside a page holds its words
+    content_links = _link_words(_content_root(root))
+    _refuse([p for s in kept for p in s.paragraphs], content_links, searching)
+    meta = usable_page_meta({**html_metadata(page), **page_meta})
+    if title:
+        meta["title"] = title  # the page's heading beats its head's title
+    return Parsed(title=title, sections=tuple(kept), meta=meta)
+
+
+def _main_text(data: bytes, links: Counter[str], searching: bool) -> Parsed:
+    """A page without structure to read, as trafilatura finds its main text;
+    ``links``: the whole page's (a table of contents is chrome, and gone
+    from the tree by now)."""
     markdown, found = html_to_markdown(data)
     text = strip_markdown(markdown)
-    _refuse(text, links, searching)
+    _refuse(text.splitlines(), links, searching)
     return Parsed(meta=usable_page_meta(found), text=text)
 
 
-def _refuse(text: str, links: Counter[str], searching: bool) -> None:
-    """``Unreadable`` when ``text``, what was read of a page, is no document:
-    mostly the page's link texts (a chapter page that is its table of
-    contents, a generated index of terms), or a few words beside a search
+def _refuse(paragraphs: list[str], links: Counter[str], searching: bool) -> None:
+    """``Unreadable`` when ``paragraphs``, what was read of a page, are no
+    document: mostly the page's link texts (a chapter page that is its table
+    of contents, a generated index of terms), or a few words beside a search
     form."""
-    if _mostly_links(text, links):
+    if _mostly_links(paragraphs, links):
         raise Unreadable(
             "only links: a table of contents, an index or a navigation page, no text of its own"
         )
-    if searching and len(text.split()) < _SEARCH_PAGE_WORDS:
+    if searching and sum(map(_letters, paragraphs)) < _OWN_TEXT_CHARS:
         raise Unreadable(_SEARCH_PAGE)
 
 
-# A site generator's search page (Sphinx's search.html, a results page) is a
-# heading, a hint ("activate JavaScript") and a form: no document, though
-# every word of it would otherwise be a passage that answers "how do I
-# search for…".  A page of text with a search box in it is a document.
-_SEARCH_PAGE = "a search page: a form to search the site, no text of its own"
-_SEARCH_PAGE_WORDS = 40
-_SEARCH_FIELDS = frozenset({"q", "query", "search", "s", "searchword", "keys", "keyword"})
+def _letters(text: str) -> int:
+    """How many letters and digits ``text`` holds."""
+    return sum(map(len, _WORD.findall(text)))
 
 
 def _holds_a_search_form(root: Any) -> bool:
     """Whether the page's content (``root``'s, read before its chrome goes)
-    holds a form to search with.
+    holds a form to search with, outside the page's chrome.
 
     >>> _holds_a_search_form(_parse('<body><h1>Search</h1><form><input name="q"></form></body>'))
     True
     >>> _holds_a_search_form(_parse('<body><form><input name="email"></form></body>'))
     False
+    >>> _holds_a_search_form(_parse('<body><aside><form role="search"></form></aside></body>'))
+    False
     """
-    return any(_searches(f) for f in _content_root(root).iter("form"))
+    return any(
+        _searches(form) and not any(_is_chrome(a) for a in form.iterancestors())
+        for form in _content_root(root).iter("form")
+    )
 
 
 def _searches(form: Any) -> bool:
-    names = " ".join(form.get(a) or "" for a in ("role", "class", "id", "action")).lower()
-    if "search" in names:
+    """Whether a form searches: it says so in its role, class, id or address,
+    or it has a search box (``type="search"``, or a text box named "q"…)."""
+    names = " ".join(form.get(a) or "" for a in ("role", "class", "id", "action"))
+    if _SEARCH_NAME.search(names):
         return True
     for box in form.iter("input"):
         kind = (box.get("type") or "text").lower()
@@ -456,8 +480,8 @@ def _searches(form: Any) -> bool:
 
 
 def _link_words(root: Any) -> Counter[str]:
-    """The words of the page's link texts, each as often as the links hold it
-    (links of fewer than three characters, "A" or "[1]", left out)."""
+    """The words of the link texts under ``root``, each as often as the links
+    hold it (links of fewer than three characters, "A" or "[1]", left out)."""
     found: Counter[str] = Counter()
     for link in root.iter("a"):
         words = _WORD.findall(link.text_content())
@@ -466,27 +490,35 @@ def _link_words(root: Any) -> Counter[str]:
     return found
 
 
-def _mostly_links(text: str, links: Counter[str]) -> bool:
-    """Whether ``text`` (what was read of a page) is mostly the page's link
-    texts (``links``: their words, counted), word by word: a chapter page that
-    is its table of contents, a generated index of terms.  Linear in the page:
-    Python's index of terms has 40,000 words and 10,000 links.
+def _mostly_links(paragraphs: list[str], links: Counter[str]) -> bool:
+    """Whether ``paragraphs`` (what was read of a page) are mostly the page's
+    link texts (``links``: their words, counted), word by word, and none of
+    ten words or more is less than half links: a chapter page that is its table of
+    contents, a generated index of terms; not a stub beside a table of
+    links.  Linear in the page: Python's index of terms has 40,000 words and
+    10,000 links.
 
     >>> links = _link_words(_parse(
     ...     "<p><a href='a'>5.1. Booting from USB</a> <a href='b'>5.2. Accessibility</a></p>"))
-    >>> _mostly_links("5.1. Booting from USB 5.2. Accessibility", links)
+    >>> _mostly_links(["5.1. Booting from USB", "5.2. Accessibility"], links)
     True
-    >>> _mostly_links("Boot from a USB stick: see 5.1. Booting from USB for the details.", links)
+    >>> _mostly_links(["Boot from a USB stick: see 5.1. Booting from USB for the details."], links)
     False
     """
     left = Counter(links)
     read = linked = 0
-    for word in _WORD.findall(text):  # words, not spaces: "(in module m)(class in m)"
-        read += len(word)
-        if left[word] > 0:
-            left[word] -= 1
-            linked += len(word)
-    return read > 0 and linked >= _LINK_SHARE * read
+    prose = False
+    for paragraph in paragraphs:
+        words = _WORD.findall(paragraph)  # not spaces: "(in module m)(class in m)"
+        own = 0
+        for word in words:
+            if left[word] > 0:
+                left[word] -= 1
+                own += len(word)
+        chars = sum(map(len, words))
+        read, linked = read + chars, linked + own
+        prose = prose or (len(words) >= _PROSE_WORDS and own < _PROSE_LINKS * chars)
+    return read > 0 and linked >= _LINK_SHARE * read and not prose
 
 
 FORMAT = Format("an HTML page", (".html", ".htm"), read)
