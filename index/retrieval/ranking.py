@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from ..analysis.analyzer import words
 from ..analysis.question import question_text_for
 from ..languages.detect import LanguageGuess
 from .lexical import LanguageIndex, LexicalScores
@@ -79,14 +80,16 @@ STANDOUT_SHARE = 0.75
 STANDOUT_CORPUS = 300
 # A question that names something the corpus never mentions ("the best time
 # to post on TikTok", "Cristiano Ronaldo's followers") is about something
-# else unless a passage is clearly close: every floor is this much higher,
-# and lexical evidence does not vouch for a passage at all, as what it
-# matches is everything but the question's subject ("Como instalo aplicações
-# snap pela Loja de Software do Ubuntu?" met "software" and "instalar" in the
-# installation guide's licence; off-topic answered on the installation guide
-# in French, Italian and Portuguese 5/12 -> 1/12, the Maintainers' Guide's
-# 3/5 -> 2/5, no answer lost on any question set).
+# else unless a passage is clearly close: every floor is this much higher.
+# Its other words vouch for a passage only when it holds at least
+# ``UNKNOWN_NAME_SUPPORT`` of them by weight, two or more: a few of them are
+# everything but the question's subject ("Como instalo aplicações snap pela
+# Loja de Software do Ubuntu?" met "software" and "instalar" in the
+# installation guide's licence, 0.31 of the rest), most of them are the
+# question asked of another product ("automate the installation with a
+# Kickstart file" holds 0.79 of the rest in the guide's preseeding passage).
 UNKNOWN_NAME_MARGIN = 0.02
+UNKNOWN_NAME_SUPPORT = 0.5
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def candidates_of(
 
 
 def _lexical_candidates(
-    text: str, question_lang: str, index: LanguageIndex, unknown_names: bool = False
+    text: str, question_lang: str, index: LanguageIndex, unknown_names: Sequence[str] = ()
 ) -> list[Candidate]:
     scores = lexical_scores(text, question_lang, index)
     if scores is None:
@@ -167,7 +170,7 @@ def rank_candidates(
     query: npt.NDArray[np.float32] | None = None,
     *,
     spoken: str | None = None,
-    unknown_names: bool = False,
+    unknown_names: Sequence[str] = (),
     within: str | None = None,
 ) -> list[Candidate]:
     """Every passage that answers ``text``, best first: fused when the index has
@@ -175,7 +178,7 @@ def rank_candidates(
     (``within``: a language to search alone; the fused ranking scores every
     language on its own floor, and its caller keeps that language's).
     ``spoken`` is the language the question is written in, when known;
-    ``unknown_names`` says that it names something no passage mentions."""
+    ``unknown_names``: the words of its names that no passage mentions."""
     if semantic is not None and semantic.active and query is not None:
         return fused_ranking(
             text, guess, indexes, semantic, query, spoken=spoken, unknown_names=unknown_names
@@ -228,21 +231,35 @@ def _answering(
     encoder: Encoder,
     shift: float,
     standout: npt.NDArray[np.bool_],
-    lexical_support: bool = True,
+    supported: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_]:
     """The floor: which of an index's passages answer (``fused_ranking``);
-    ``lexical_support`` False when the question names something unknown."""
+    ``supported``: those the lexical evidence vouches for (``_supported``)."""
     raw = e.dense.raw
-    supported = (
-        lexical_floor(e.lexical)
-        if e.lexical is not None and lexical_support
-        else np.zeros(raw.size, bool)
-    )
     return np.asarray(
         (raw >= encoder.answer_floor + shift)
         | (supported & (raw >= encoder.support_floor + shift))
         | (standout & (raw >= encoder.standout_floor + shift))
     )
+
+
+def _supported(
+    e: _Evidence, text: str, question_lang: str, unknown_names: Sequence[str]
+) -> npt.NDArray[np.bool_]:
+    """The passages of an index that lexical evidence vouches for: the lexical
+    floor, or, when the question names something unknown, at least
+    ``UNKNOWN_NAME_SUPPORT`` of the rest of the question, two words or more."""
+    if e.lexical is None:
+        return np.zeros(e.index.size, bool)
+    if not unknown_names:
+        return lexical_floor(e.lexical)
+    named = {name.casefold() for name in unknown_names}
+    rest = lexical_scores(
+        " ".join(w for w in words(text) if w.casefold() not in named), question_lang, e.index
+    )
+    if rest is None:
+        return np.zeros(e.index.size, bool)
+    return np.asarray((rest.coverage >= UNKNOWN_NAME_SUPPORT) & (rest.matched >= 2))
 
 
 def standout_distance(deviations: float, passages: int) -> float:
@@ -318,7 +335,7 @@ def fused_ranking(
     query: npt.NDArray[np.float32],
     *,
     spoken: str | None = None,
-    unknown_names: bool = False,
+    unknown_names: Sequence[str] = (),
 ) -> list[Candidate]:
     """Semantic similarity fused with BM25 coverage, over every language index.
 
@@ -336,8 +353,9 @@ def fused_ranking(
     (``support_floor``); or when it stands out from the rest of the corpus
     (``STANDOUT``) and is not far (``standout_floor``).  Questions that name
     something the corpus never mentions (``unknown_names``) meet higher
-    floors, and no lexical support.  An ambiguous question ("Social Media") is read in each index's
-    own language.  The language the question is written in (``spoken``)
+    floors, and lexical support only from most of the rest of the question
+    (``_supported``).  An ambiguous question ("Social Media") is read in each
+    index's own language.  The language the question is written in (``spoken``)
     places it for the semantic layer, and decides which passages are flagged
     as in another language.
     """
@@ -382,7 +400,8 @@ def fused_ranking(
         fused = dense + bonus - LEXICAL_RELATIVE * float(bonus.max())
         far = standout_distance(STANDOUT if e.lang == reader else STANDOUT_ACROSS, size) * spread
         standout = (e.dense.score - mean >= far) & (spread > 0) & covered
-        ok = _answering(e, encoder, shift, standout, lexical_support=not unknown_names)
+        supported = _supported(e, text, home or e.lang, unknown_names)
+        ok = _answering(e, encoder, shift, standout, supported)
         if not covered.all():
             alone = (
                 lexical_floor(e.lexical, rare_alone=not unknown_names)
@@ -516,7 +535,7 @@ def lexical_ranking(
     indexes: dict[str, LanguageIndex],
     within: str | None = None,
     *,
-    unknown_names: bool = False,
+    unknown_names: Sequence[str] = (),
 ) -> list[Candidate]:
     """BM25 alone.  An ambiguous question ("Social Media") searches every index
     and merges them by relevance; otherwise a passage in another language

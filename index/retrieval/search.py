@@ -292,13 +292,13 @@ class Searcher:
         where = self.resolve_language(within) if within else None
         decided = None if guess.reason == "ambiguous" else guess.tag
         if not self.semantic.active:
-            unknown = self.names_unknown(text, guess.tag)
+            unknown = self.unknown_names(text, guess.tag)
             ranked = rank_candidates(text, guess, self.indexes, within=where, unknown_names=unknown)
             reader = decided or self._absent_language(text, language_codes())
             return _Ranking(guess, self._kept(text, ranked, where), None, reader)
         query = self.semantic.query_vector(text)
         spoken = self.spoken_language(text, guess)
-        unknown = self.names_unknown(text, spoken or guess.tag)
+        unknown = self.unknown_names(text, spoken or guess.tag)
         ranked = rank_candidates(
             text, guess, self.indexes, self.semantic, query, spoken=spoken, unknown_names=unknown
         )
@@ -391,10 +391,15 @@ class Searcher:
     def names_unknown(self, text: str, lang: str) -> bool:
         """Whether ``text`` names something no passage mentions, in any of the
         corpus's languages ("Instagram" in a corpus that never says it)."""
-        return any(
-            not self._languages_knowing(fold_accents(word))
+        return bool(self.unknown_names(text, lang))
+
+    def unknown_names(self, text: str, lang: str) -> tuple[str, ...]:
+        """The words of the names in ``text`` that no passage mentions."""
+        return tuple(
+            word
             for name in named_things(text, lang)
             for word in words(name)
+            if not self._languages_knowing(fold_accents(word))
         )
 
     def _languages_knowing(self, form: str) -> list[str]:
