@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docbot.index import Searcher, build_index, is_code_line
+from docbot.index import BuildReport, Searcher, build_index, is_code_line
 from docbot.index.ingest.loader import load_document
 
 # The shape of a DocBook page as Debian's FAQ ships it: navigation table, a table
@@ -321,30 +321,36 @@ def test_sphinx_headings_keep_their_text_and_lose_the_permalink_mark(tmp_path: P
     assert "¶" not in body and "Copyright" not in body and "previous" not in body
 
 
+def index_pages(tmp_path: Path, pages: dict[str, str]) -> BuildReport:
+    """Build an index of these pages (name to HTML) in a corpus of their own."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, page in pages.items():
+        (corpus / name).write_text(page, encoding="utf-8")
+    return build_index(corpus, tmp_path / "index.db")
+
+
 def test_a_page_that_is_only_its_table_of_contents_is_skipped_and_says_why(
     tmp_path: Path,
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     entries = "".join(
         f'<dt><span class="section"><a href="ch05s0{n}.html">5.{n}. Booting from medium {n}</a>'
         "</span></dt>"
         for n in range(1, 8)
     )
-    (corpus / "ch05.html").write_text(
-        "<html><head><title>Chapter 5. Booting the Installation System</title></head><body>"
-        '<div class="chapter"><h1 class="title">Chapter 5. Booting the Installation System</h1>'
-        f'<div class="toc"><p><b>Table of Contents</b></p><dl class="toc">{entries}</dl></div>'
-        "</div></body></html>",
-        encoding="utf-8",
+    report = index_pages(
+        tmp_path,
+        {
+            "ch05.html": "<html><head><title>Chapter 5. Booting the Installation System</title>"
+            '</head><body><div class="chapter"><h1 class="title">Chapter 5. Booting the '
+            'Installation System</h1><div class="toc"><p><b>Table of Contents</b></p>'
+            f'<dl class="toc">{entries}</dl></div></div></body></html>',
+            "ch05s01.html": '<html><body><div class="navheader"><a href="ch05.html">Up</a> '
+            '<a href="x">Next</a></div><h1>5.1. Booting from a USB memory stick</h1><p>Plug in '
+            'the USB stick and restart the computer; see <a href="ch04.html">Chapter 4</a> for '
+            "how to prepare it.</p></body></html>",
+        },
     )
-    (corpus / "ch05s01.html").write_text(
-        '<html><body><div class="navheader"><a href="ch05.html">Up</a> <a href="x">Next</a></div>'
-        "<h1>5.1. Booting from a USB memory stick</h1><p>Plug in the USB stick and restart the "
-        'computer; see <a href="ch04.html">Chapter 4</a> for how to prepare it.</p></body></html>',
-        encoding="utf-8",
-    )
-    report = build_index(corpus, tmp_path / "index.db")
     reasons = dict(report.skipped)
     assert reasons["ch05.html"].startswith("only links: a table of contents")
     assert "ch05s01.html" in report.added  # a page with text of its own, its links beside it
@@ -355,26 +361,22 @@ def test_a_generated_index_of_terms_is_skipped_however_large(tmp_path: Path) -> 
     links: every term of the manual once more, an answer to every question.
     Python's genindex-all.html (43,000 words, 10,000 links) took 47 s to test
     when each link text was searched for in the text; word counts are linear."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     entries = "".join(
         f'<li><a href="library/m{n}.html#f{n}">function_{n}() (in module m{n})</a>'
         f'<ul><li><a href="library/m{n}.html#c{n}">(class in m{n})</a></li></ul></li>'
         for n in range(4000)
     )
-    (corpus / "genindex-all.html").write_text(
-        '<html><body><div class="body" role="main"><h1 id="index">Index</h1>'
-        f'<h2 id="F">F</h2><table class="indextable"><tr><td><ul>{entries}</ul></td></tr>'
-        "</table></div></body></html>",
-        encoding="utf-8",
+    report = index_pages(
+        tmp_path,
+        {
+            "genindex-all.html": '<html><body><div class="body" role="main"><h1 id="index">'
+            f'Index</h1><h2 id="F">F</h2><table class="indextable"><tr><td><ul>{entries}</ul>'
+            "</td></tr></table></div></body></html>",
+            "m1.html": '<html><body><div class="body" role="main"><h1>m1 — Tools</h1><p>The '
+            '<a href="#f1">function_1()</a> function formats a report; see '
+            '<a href="m2.html">m2</a> for the parser it reads with.</p></div></body></html>',
+        },
     )
-    (corpus / "m1.html").write_text(
-        '<html><body><div class="body" role="main"><h1>m1 — Tools</h1><p>The '
-        '<a href="#f1">function_1()</a> function formats a report; see '
-        '<a href="m2.html">m2</a> for the parser it reads with.</p></div></body></html>',
-        encoding="utf-8",
-    )
-    report = build_index(corpus, tmp_path / "index.db")
     reasons = dict(report.skipped)
     assert reasons["genindex-all.html"].startswith("only links: a table of contents, an index")
     assert "m1.html" in report.added  # prose with links in it is prose
@@ -384,9 +386,7 @@ def test_a_generators_search_page_is_skipped_and_says_why(tmp_path: Path) -> Non
     """Sphinx writes search.html beside the pages: a heading, a hint and a form,
     useless without JavaScript. It is no document; a page with text of its own
     and a search box in it is one."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "search.html").write_text(
+    search = (
         '<html lang="fr"><body><div class="related" role="navigation"><a href="index.html">'
         'index</a></div><div class="document"><div class="body" role="main">'
         '<h1 id="search-documentation">Recherche</h1><noscript><div class="admonition warning">'
@@ -394,20 +394,18 @@ def test_a_generators_search_page_is_skipped_and_says_why(tmp_path: Path) -> Non
         "<p>Une recherche sur plusieurs mots ne retourne que les résultats contenant tous les "
         'mots.</p><form action="" method="get"><input type="text" name="q" value=""/>'
         '<input type="submit" value="rechercher"/></form><div id="search-results"></div>'
-        "</div></div></body></html>",
-        encoding="utf-8",
+        "</div></div></body></html>"
     )
     prose = " ".join(
         f"Le paquet numéro {n} se construit avec dpkg-buildpackage et se vérifie avec lintian."
         for n in range(1, 6)
     )
-    (corpus / "outils.html").write_text(
+    outils = (
         '<html lang="fr"><body><div class="body" role="main"><h1>Outils</h1>'
         '<form action="search.html"><input type="search" name="q"/></form>'
-        f"<p>{prose}</p></div></body></html>",
-        encoding="utf-8",
+        f"<p>{prose}</p></div></body></html>"
     )
-    report = build_index(corpus, tmp_path / "index.db")
+    report = index_pages(tmp_path, {"search.html": search, "outils.html": outils})
     reasons = dict(report.skipped)
     assert reasons["search.html"].startswith("a search page")
     assert "outils.html" in report.added
@@ -420,8 +418,6 @@ def test_short_pages_with_a_site_search_box_or_a_table_of_links_are_documents(
     with the site's search box in its header, a page whose newsletter form
     says "research", a Chinese page (few "words", many letters), a stub
     beside a table of links to its sister pages."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     box = '<form id="dw__search" action="/doku.php"><input type="text" name="q"/></form>'
     pages = {
         "stub.html": f"<html><body><header>{box}</header><h1>Printer setup</h1><p>The office "
@@ -442,9 +438,7 @@ def test_short_pages_with_a_site_search_box_or_a_table_of_links_are_documents(
         )
         + "</table></body></html>",
     }
-    for name, html in pages.items():
-        (corpus / name).write_text(html, encoding="utf-8")
-    report = build_index(corpus, tmp_path / "index.db")
+    report = index_pages(tmp_path, pages)
     assert dict(report.skipped) == {}
     assert sorted(report.added) == sorted(pages)
 
