@@ -10,6 +10,7 @@ import pytest
 
 from docbot.index import BuildReport, Searcher, build_index, is_code_line
 from docbot.index.ingest.loader import load_document
+from docbot.index.records import Document
 
 # The shape of a DocBook page as Debian's FAQ ships it: navigation table, a table
 # of contents, headings inside anchors in nested divs, inline code wrapped over
@@ -46,10 +47,25 @@ every release that was ever published.</p>
 """
 
 
+def read_page(tmp_path: Path, name: str, html: str) -> Document:
+    """The document docbot reads from this page (HTML), saved as ``name``."""
+    page = tmp_path / name
+    page.write_text(html, encoding="utf-8")
+    return load_document(page, page.name)
+
+
+def index_pages(tmp_path: Path, pages: dict[str, str]) -> BuildReport:
+    """Build an index of these pages (name to HTML) in a corpus of their own,
+    as ``tmp_path / "index.db"``."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, page in pages.items():
+        (corpus / name).write_text(page, encoding="utf-8")
+    return build_index(corpus, tmp_path / "index.db")
+
+
 def test_docbook_headings_become_sections_and_the_chapter_the_title(tmp_path: Path) -> None:
-    page = tmp_path / "pkg-basics.en.html"
-    page.write_text(DOCBOOK, encoding="utf-8")
-    doc = load_document(page, page.name)
+    doc = read_page(tmp_path, "pkg-basics.en.html", DOCBOOK)
     assert doc.title == "Chapter 7. Basics of the Debian package management system"
     assert [s.heading for s in doc.sections] == [
         "7.12. How do I put a package on hold?",
@@ -61,9 +77,8 @@ def test_docbook_headings_become_sections_and_the_chapter_the_title(tmp_path: Pa
 
 
 def test_inline_code_wrapped_over_lines_stays_in_its_sentence(tmp_path: Path) -> None:
-    page = tmp_path / "mirror.html"
-    page.write_text(DOCBOOK, encoding="utf-8")
-    paragraphs = [p for s in load_document(page, page.name).sections for p in s.paragraphs]
+    doc = read_page(tmp_path, "mirror.html", DOCBOOK)
+    paragraphs = [p for s in doc.sections for p in s.paragraphs]
     assert (
         "If you upgrade from an older release you are still able to use apt package tools by "
         "pointing the sources.list file at the archive of that release. The archive keeps every "
@@ -73,9 +88,8 @@ def test_inline_code_wrapped_over_lines_stays_in_its_sentence(tmp_path: Path) ->
 
 
 def test_tables_read_as_rows_and_code_as_code(tmp_path: Path) -> None:
-    page = tmp_path / "mirror.html"
-    page.write_text(DOCBOOK, encoding="utf-8")
-    paragraphs = [p for s in load_document(page, page.name).sections for p in s.paragraphs]
+    doc = read_page(tmp_path, "mirror.html", DOCBOOK)
+    paragraphs = [p for s in doc.sections for p in s.paragraphs]
     assert "mirror — bandwidth\ndeb.example.org — 10 Gbit/s\nftp.example.net — 1 Gbit/s" in (
         paragraphs
     )
@@ -88,12 +102,8 @@ def test_tables_read_as_rows_and_code_as_code(tmp_path: Path) -> None:
 
 
 def test_the_answer_quotes_the_sentence_and_the_command_it_introduces(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "pkg-basics.en.html").write_text(DOCBOOK, encoding="utf-8")
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    hit = Searcher(db).ask("How do I put a package on hold?").hits[0]
+    index_pages(tmp_path, {"pkg-basics.en.html": DOCBOOK})
+    hit = Searcher(tmp_path / "index.db").ask("How do I put a package on hold?").hits[0]
     assert hit.passage.section == "7.12. How do I put a package on hold?"
     lines = hit.quote.text.split("\n")
     assert lines[0] == "With apt, you can set a package to hold using"
@@ -276,9 +286,9 @@ def test_a_pages_declared_language_decides_over_its_words(tmp_path: Path) -> Non
 def test_inline_markup_reads_as_the_sentence_a_browser_shows(
     tmp_path: Path, inline: str, sentence: str
 ) -> None:
-    page = tmp_path / "page.html"
-    page.write_text(f"<html><body><h1>Notes</h1><p>{inline}</p></body></html>")
-    assert load_document(page, page.name).sections[0].paragraphs == (sentence,)
+    page = f"<html><body><h1>Notes</h1><p>{inline}</p></body></html>"
+    doc = read_page(tmp_path, "page.html", page)
+    assert doc.sections[0].paragraphs == (sentence,)
 
 
 # The shape of a Sphinx page (Python's documentation): headings whose text sits
@@ -308,9 +318,7 @@ title="Permalink to this definition">¶</a></dt>
 
 
 def test_sphinx_headings_keep_their_text_and_lose_the_permalink_mark(tmp_path: Path) -> None:
-    page = tmp_path / "programming.html"
-    page.write_text(SPHINX, encoding="utf-8")
-    doc = load_document(page, page.name)
+    doc = read_page(tmp_path, "programming.html", SPHINX)
     assert doc.title == "Programming FAQ"
     assert [s.heading for s in doc.sections] == [
         "How do I share global variables across modules?"
@@ -319,15 +327,6 @@ def test_sphinx_headings_keep_their_text_and_lose_the_permalink_mark(tmp_path: P
     assert "create a special module, often called config or cfg." in body
     assert "b64encode(s) — Encode the bytes-like object s using Base64" in body
     assert "¶" not in body and "Copyright" not in body and "previous" not in body
-
-
-def index_pages(tmp_path: Path, pages: dict[str, str]) -> BuildReport:
-    """Build an index of these pages (name to HTML) in a corpus of their own."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, page in pages.items():
-        (corpus / name).write_text(page, encoding="utf-8")
-    return build_index(corpus, tmp_path / "index.db")
 
 
 def test_a_page_that_is_only_its_table_of_contents_is_skipped_and_says_why(
@@ -444,8 +443,6 @@ def test_short_pages_with_a_site_search_box_or_a_table_of_links_are_documents(
 
 
 def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     chapters = {
         "tools.html": (
             "1. Tools",
@@ -460,20 +457,14 @@ def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path:
             "from the previous version and remove it again, by hand or with piuparts.",
         ),
     }
-    whole = []
-    for name, (title, heading, text) in chapters.items():
-        (corpus / name).write_text(
-            f"<html><body><h1>{title}</h1><h2>{heading}</h2><p>{text}</p></body></html>",
-            encoding="utf-8",
-        )
-        whole.append(f"<h2>{heading}</h2><p>{text}</p>")
-    (corpus / "reference.html").write_text(
-        f"<html><body><h1>Developer's Reference</h1>{''.join(whole)}</body></html>",
-        encoding="utf-8",
-    )
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    answer = Searcher(db).ask("What does piuparts test?", top=5)
+    pages = {
+        name: f"<html><body><h1>{title}</h1><h2>{heading}</h2><p>{text}</p></body></html>"
+        for name, (title, heading, text) in chapters.items()
+    }
+    whole = "".join(f"<h2>{heading}</h2><p>{text}</p>" for _, heading, text in chapters.values())
+    pages["reference.html"] = f"<html><body><h1>Developer's Reference</h1>{whole}</body></html>"
+    index_pages(tmp_path, pages)
+    answer = Searcher(tmp_path / "index.db").ask("What does piuparts test?", top=5)
     texts = [h.passage.text for h in answer.hits]
     assert len(texts) == 2 and len(set(texts)) == 2, [h.passage.doc for h in answer.hits]
     assert answer.total == 2  # the copies are not counted as more to see
@@ -482,8 +473,6 @@ def test_a_single_page_edition_beside_its_chapters_is_not_quoted_twice(tmp_path:
 def test_an_untranslated_paragraph_is_a_passage_in_its_own_language(tmp_path: Path) -> None:
     """Debian's translations leave paragraphs in English; each is searched and
     shown as English, while the page stays a Spanish document."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     english = (
         "When you package a shared library, you should create a symbols file to manage the "
         "minimal version of every symbol, so that packages built against the library get "
@@ -493,14 +482,14 @@ def test_an_untranslated_paragraph_is_a_passage_in_its_own_language(tmp_path: Pa
         "Antes de subir el paquete, ejecuta lintian sobre el archivo de cambios para encontrar "
         "los errores más comunes del empaquetado y corrígelos uno por uno."
     )
-    (corpus / "advanced.es.html").write_text(
-        f"<html><body><h1>Temas avanzados</h1><h2>Bibliotecas</h2><p>{english}</p>"
-        f"<h2>Comprobaciones</h2><p>{spanish}</p></body></html>",
-        encoding="utf-8",
+    index_pages(
+        tmp_path,
+        {
+            "advanced.es.html": "<html><body><h1>Temas avanzados</h1><h2>Bibliotecas</h2>"
+            f"<p>{english}</p><h2>Comprobaciones</h2><p>{spanish}</p></body></html>"
+        },
     )
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    searcher = Searcher(db)
+    searcher = Searcher(tmp_path / "index.db")
     assert [d.lang for d in searcher.documents] == ["es"]
     english_hit = searcher.ask("How do I manage the symbols of a shared library?", lang="en").hits[
         0
@@ -513,22 +502,20 @@ def test_an_untranslated_paragraph_is_a_passage_in_its_own_language(tmp_path: Pa
 def test_a_quote_from_a_code_block_is_whole_lines(tmp_path: Path) -> None:
     """A comment in a code block may hold sentences; the quote still begins and
     ends where the block's lines do (it began mid-line, at "This example")."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     code = (
         "# If not, you can put an entire recipe into the file in one\n"
         "# (logical) line. This example creates a small /boot partition, suitable\n"
         "# swap, and uses the rest of the space for the root partition:\n"
         "#d-i partman-auto/expert_recipe string boot-root ::"
     )
-    (corpus / "preseed.html").write_text(
-        "<html><body><h1>Preseeding</h1><h2>Partitioning example</h2>"
-        f"<pre>{code}</pre></body></html>",
-        encoding="utf-8",
+    index_pages(
+        tmp_path,
+        {
+            "preseed.html": "<html><body><h1>Preseeding</h1><h2>Partitioning example</h2>"
+            f"<pre>{code}</pre></body></html>"
+        },
     )
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    hit = Searcher(db).ask("recipe for a small /boot partition").hits[0]
+    hit = Searcher(tmp_path / "index.db").ask("recipe for a small /boot partition").hits[0]
     lines = [line.strip() for line in hit.quote.text.split("\n")]
     assert "This example creates a small /boot partition, suitable" in hit.quote.text
     assert all(line in code.split("\n") for line in lines), lines
@@ -541,22 +528,21 @@ def test_bm25_alone_does_not_answer_a_question_about_something_never_mentioned(
     answer to a question about a name the corpus never mentions (Australia),
     without the semantic layer as with it; the word alone still answers a
     question about the corpus's own subject."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     topics = [f"module{n}" for n in range(80)]
     sections = "".join(
         f"<h2>The {t} module</h2><p>The {t} module reads files and writes reports for the "
         f"build; configure {t} in the project settings before running it.</p>"
         for t in topics
     )
-    (corpus / "modules.html").write_text(
-        f"<html><body><h1>Modules</h1>{sections}<h2>Docstrings</h2><p>The first line of a "
-        "docstring should begin with a capital letter and end with a period.</p></body></html>",
-        encoding="utf-8",
+    index_pages(
+        tmp_path,
+        {
+            "modules.html": f"<html><body><h1>Modules</h1>{sections}<h2>Docstrings</h2><p>The "
+            "first line of a docstring should begin with a capital letter and end with a "
+            "period.</p></body></html>"
+        },
     )
-    db = tmp_path / "index.db"
-    build_index(corpus, db)
-    searcher = Searcher(db)
+    searcher = Searcher(tmp_path / "index.db")
     assert not searcher.ask("What is the capital of Australia?").hits
     assert "capital letter" in searcher.ask("capital letter").hits[0].passage.text
 
