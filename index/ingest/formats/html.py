@@ -406,12 +406,12 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     page = read_text(data)
     root = _parse(page)
     if root is None:  # a page lxml cannot parse: its main text, if any
-        return _main_text(data, Counter(), searching=False)
-    links, searching = _link_words(root), _holds_a_search_form(root)
+        return _main_text(data, page, searching=False)
+    searching = _holds_a_search_form(root)  # before the chrome, forms with it, goes
     title, sections, page_meta = _read_tree(root)
     kept = without_widgets(sections)
     if not kept:
-        return _main_text(data, links, searching)
+        return _main_text(data, page, searching)
     # links inside the content only: a site's menu beside a page holds its words
     content_links = _link_words(_content_root(root))
     _refuse([p for s in kept for p in s.paragraphs], content_links, searching)
@@ -421,12 +421,15 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     return Parsed(title=title, sections=tuple(kept), meta=meta)
 
 
-def _main_text(data: bytes, links: Counter[str], searching: bool) -> Parsed:
-    """A page without structure to read, as trafilatura finds its main text;
-    ``links``: the whole page's (a table of contents is chrome, and gone
-    from the tree by now)."""
+def _main_text(data: bytes, page: str, searching: bool) -> Parsed:
+    """A page without structure to read, as trafilatura finds its main text,
+    weighed against the whole page's links (a table of contents is chrome,
+    gone from the tree read for structure, so the page is parsed again: only
+    pages that come this way pay for it)."""
     markdown, found = html_to_markdown(data)
     text = strip_markdown(markdown)
+    root = _parse(page)
+    links = _link_words(root) if root is not None else Counter[str]()
     _refuse(text.splitlines(), links, searching)
     return Parsed(meta=usable_page_meta(found), text=text)
 
