@@ -388,13 +388,9 @@ class Searcher:
                     break
         return citing
 
-    def names_unknown(self, text: str, lang: str) -> bool:
-        """Whether ``text`` names something no passage mentions, in any of the
-        corpus's languages ("Instagram" in a corpus that never says it)."""
-        return bool(self.unknown_names(text, lang))
-
     def unknown_names(self, text: str, lang: str) -> tuple[str, ...]:
-        """The words of the names in ``text`` that no passage mentions."""
+        """The words of the names in ``text`` that no passage mentions, in any
+        of the corpus's languages ("Instagram" in a corpus that never says it)."""
         return tuple(
             word
             for name in named_things(text, lang)
