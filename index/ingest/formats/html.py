@@ -334,7 +334,7 @@ def _read_tree(root: Any) -> tuple[str | None, list[Section], dict[str, str]]:
     return title, sections, meta
 
 
-def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
+def html_to_markdown(page: str) -> tuple[str, dict[str, str]]:
     """Main text of a web page as Markdown (trafilatura's ``extract``), and its
     metadata (``html_metadata``, searching the text for a date as a web
     article gives it: "Posted on 3 March 2024").  trafilatura's metadata is
@@ -342,7 +342,6 @@ def html_to_markdown(data: bytes) -> tuple[str, dict[str, str]]:
     read Python's 2.5 MB contents page in 12 s, this in 4.4 s."""
     import trafilatura
 
-    page = read_text(data)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     markdown = trafilatura.extract(
         page,
@@ -406,12 +405,12 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     page = read_text(data)
     root = _parse(page)
     if root is None:  # a page lxml cannot parse: its main text, if any
-        return _main_text(data, page, searching=False)
+        return _main_text(page, searching=False)
     searching = _holds_a_search_form(root)  # before the chrome, forms with it, goes
     title, sections, page_meta = _read_tree(root)
     kept = without_widgets(sections)
     if not kept:
-        return _main_text(data, page, searching)
+        return _main_text(page, searching)
     # links inside the content only: a site's menu beside a page holds its words
     content_links = _link_words(_content_root(root))
     _refuse([p for s in kept for p in s.paragraphs], content_links, searching)
@@ -421,12 +420,12 @@ def read(data: bytes, owner: Mapping[str, str]) -> Parsed:
     return Parsed(title=title, sections=tuple(kept), meta=meta)
 
 
-def _main_text(data: bytes, page: str, searching: bool) -> Parsed:
+def _main_text(page: str, searching: bool) -> Parsed:
     """A page without structure to read, as trafilatura finds its main text,
     weighed against the whole page's links (a table of contents is chrome,
     gone from the tree read for structure, so the page is parsed again: only
     pages that come this way pay for it)."""
-    markdown, found = html_to_markdown(data)
+    markdown, found = html_to_markdown(page)
     text = strip_markdown(markdown)
     root = _parse(page)
     links = _link_words(root) if root is not None else Counter[str]()
