@@ -574,3 +574,47 @@ def test_content_inside_chrome_like_names_is_read(tmp_path: Path, page: str) -> 
     body = "\n".join(doc.sections[0].paragraphs)
     assert body.startswith("A comment in Python starts with the hash character")
     assert "Skip to content" not in body and "Share this page" not in body
+
+
+def test_two_passages_that_answer_with_the_same_sentences_are_quoted_once(
+    tmp_path: Path,
+) -> None:
+    """A translation that left a paragraph in the original's language holds
+    the original's sentences in a passage of its own: one answer, one quote."""
+    said = (
+        "Pick the mirror closest to you on the network, not on the map. The netselect-apt "
+        "tool measures the delay to each mirror and writes a sources file for the fastest "
+        "one. It needs root privileges to write the file."
+    )
+    spanish = (
+        "Elija la réplica más cercana a usted en la red y no en el mapa; la lista completa "
+        "está en el sitio web del proyecto, y cada réplica indica con qué frecuencia se "
+        "actualiza. Las réplicas oficiales se actualizan cuatro veces al día, y las demás "
+        "pueden tardar más en recibir los paquetes nuevos. Si una réplica falla, el programa "
+        "de instalación le ofrece otra de la misma región.\n\nAntes de cambiar de réplica "
+        "conviene comprobar que la nueva tiene la misma versión de la distribución y todas "
+        "las arquitecturas que usa; de lo contrario la actualización se detendrá con un "
+        "error sobre paquetes que no se encuentran, y tendrá que volver a la anterior. Las "
+        "réplicas pequeñas a menudo solo guardan una parte del archivo."
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mirror.en.md").write_text(
+        f"# Mirrors\n\n## Which mirror should I use?\n\n{said}\n\n"
+        "Mirrors are listed on the project's web site, with the architectures each of "
+        "them carries and how often it is updated.\n",
+        encoding="utf-8",
+    )
+    (corpus / "espejos.es.md").write_text(
+        f"# Réplicas\n\n## ¿Qué réplica debo usar?\n\n{spanish}\n\n{said}\n", encoding="utf-8"
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db)
+    searcher = Searcher(db)
+    question = "Which tool measures the delay to each mirror?"
+    assert len(searcher.rank(question)[1]) == 2  # both passages answer
+    answer = searcher.ask(question, top=5)
+    quotes = [" ".join(h.quote.text.split()) for h in answer.hits]
+    assert len(quotes) == 1 and "netselect-apt" in quotes[0]
+    assert answer.total == 1
+    assert searcher.ask(question, top=1, offset=1).hits == ()

@@ -452,27 +452,54 @@ class Searcher:
         text = clean_question(question)
         ranking = self._rank(text, lang, within)
         guess, ranked, query, reader = ranking
-        page = ranked[offset : offset + top]
-        found = self.passages_by_id([c.passage_id for c in page])
-        if query is not None and page:
+        if query is not None and ranked:
             query = self._quote_query(text, guess, query)
         # "Another language than the question's" means nothing when no question
         # language was decided (every language searched): no passage is flagged.
         # A question written in a language the corpus lacks (French over
         # English and German articles) is that language's, every passage another's.
-        hits: list[Hit] = []
-        for candidate in page if reader else [replace(c, cross_lingual=False) for c in page]:
-            passage = found.get(candidate.passage_id)
-            if passage is not None:  # gone since this generation: a later one answers
-                hits.append(self._hit(offset + len(hits) + 1, candidate, passage, query))
+        if not reader:
+            ranked = [replace(c, cross_lingual=False) for c in ranked]
+        hits, repeated = self._distinct_quotes(ranked, offset + top, query)
         return Answer(
             question=text,
             lang=reader or guess.tag,
             lang_reason=ranking.reason,
-            hits=tuple(hits),
+            hits=tuple(hits[offset:]),
             searched=tuple(guess.candidates),
-            total=len(ranked),
+            total=len(ranked) - repeated,
         )
+
+    def _distinct_quotes(
+        self, ranked: list[Candidate], count: int, query: npt.NDArray[np.float32] | None
+    ) -> tuple[list[Hit], int]:
+        """The first ``count`` hits of ``ranked`` whose quotes say something
+        new, and how many candidates were passed over for a quote that an
+        earlier one holds.  Two passages can differ and still answer with the
+        same sentences (a paragraph a translation left in the original's
+        language, beside the original page): the answer shows them once, and
+        every page of it is counted from the first, so that paging neither
+        repeats nor skips."""
+        hits: list[Hit] = []
+        shown: list[str] = []
+        repeated = 0
+        start = 0
+        while len(hits) < count and start < len(ranked):
+            window = ranked[start : start + count - len(hits)]
+            start += len(window)
+            found = self.passages_by_id([c.passage_id for c in window])
+            for candidate in window:
+                passage = found.get(candidate.passage_id)
+                if passage is None:  # gone since this generation: a later one answers
+                    continue
+                hit = self._hit(len(hits) + 1, candidate, passage, query)
+                said = " ".join(hit.quote.text.split()).casefold()
+                if any(said in earlier for earlier in shown):
+                    repeated += 1
+                    continue
+                shown.append(said)
+                hits.append(hit)
+        return hits, repeated
 
     def _quote_query(
         self, text: str, guess: LanguageGuess, query: npt.NDArray[np.float32]
