@@ -39,6 +39,7 @@ from docbot.index.indexing.vectors import (
     vectors_missing,
 )
 from docbot.index.retrieval.encoders import E5Small
+from docbot.index.retrieval.ranking import TRANSLATION
 from docbot.index.retrieval.semantic import ANN_UNITS, SemanticIndex, _view_ann
 from docbot.index.retrieval.units import VECTOR_FORMAT, passage_units, unit_key
 from docbot.index.storage import store
@@ -141,6 +142,32 @@ def test_the_question_language_comes_first_when_it_answers(hybrid: Searcher) -> 
         answer = hybrid.ask(question)
         assert answer.hits[0].passage.lang == lang, question
         assert not answer.hits[0].cross_lingual
+
+
+def test_a_translation_of_an_answer_already_given_comes_after_the_next_answers(
+    hybrid: Searcher,
+) -> None:
+    """The German article translates the English one: an English question gets
+    the next answers before the German of its first."""
+    question = "Why is social media like a megaphone?"
+    ranked = hybrid.rank(question)[1]
+    first = ranked[0]
+    assert first.lang == "en"
+    similarity = hybrid.semantic.passage_similarity
+    translations = [
+        c
+        for c in ranked
+        if c.lang != "en"
+        and (close := similarity((first.lang, first.local), (c.lang, c.local))) is not None
+        and close >= TRANSLATION
+    ]
+    assert translations, "the German article's copy of the answer is still ranked"
+    found = hybrid.passages_by_id([c.passage_id for c in translations])
+    answer = hybrid.ask(question, top=4)
+    assert len(answer.hits) == 4
+    shown = {(h.passage.doc, h.passage.ordinal) for h in answer.hits}
+    assert not shown & {(p.doc, p.ordinal) for p in found.values()}
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
 
 
 OFF_TOPIC = [

@@ -529,6 +529,42 @@ def own_translation_first(
     return ranked
 
 
+def translations_later(
+    ranked: list[Candidate],
+    reader: str | None,
+    similarity: Callable[[tuple[str, int], tuple[str, int]], float | None],
+) -> list[Candidate]:
+    """The first ``TRANSLATION_RERANK`` candidates with each passage in another
+    language than the question's that translates one before it in the
+    question's language (``TRANSLATION``) moved behind them: translated
+    documentation holds the same answer in several languages, and a reader
+    is better served by the next answer in their language than by the one
+    just read, again, in another.  Nothing leaves the ranking; the next page
+    holds the translations."""
+    if reader is None:
+        return ranked
+    window = ranked[:TRANSLATION_RERANK]
+    own: list[Candidate] = []
+    kept: list[Candidate] = []
+    later: list[Candidate] = []
+    for c in window:
+        if c.lang != reader and any(
+            (close := similarity((o.lang, o.local), (c.lang, c.local))) is not None
+            and close >= TRANSLATION
+            for o in own
+        ):
+            later.append(c)
+            continue
+        if c.lang == reader:
+            own.append(c)
+        kept.append(c)
+    if not later:
+        return ranked
+    floor = kept[-1].score  # scores stay in rank order
+    moved = [replace(c, score=min(c.score, floor)) for c in later]
+    return [*kept, *moved, *ranked[TRANSLATION_RERANK:]]
+
+
 def lexical_ranking(
     text: str,
     guess: LanguageGuess,

@@ -51,6 +51,7 @@ from .ranking import (
     heading_title,
     own_translation_first,
     rank_candidates,
+    translations_later,
     with_headings,
 )
 from .semantic import SemanticIndex, covered_passages
@@ -305,6 +306,7 @@ class Searcher:
         reader = spoken or decided
         ranked = self._headings_first(ranked, reader)
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
+        ranked = translations_later(ranked, reader, self.semantic.passage_similarity)
         if decided is None and reader in self.indexes:
             reader = None  # read as one of the corpus's languages, not told apart from the others
         return _Ranking(guess, self._kept(text, ranked, where), query, reader)
