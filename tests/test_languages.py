@@ -16,7 +16,7 @@ import Stemmer
 
 from docbot.bot.app.texts import interface, ui_languages
 from docbot.bot.cli.commands import Streams, main
-from docbot.index import Searcher, build_index, languages
+from docbot.index import DEFAULT_ENCODER, Searcher, build_index, languages
 from docbot.index.analysis.analyzer import tokenize
 from docbot.index.analysis.answertype import expects_number, holds_number
 from docbot.index.analysis.followup import follow_up
@@ -297,3 +297,28 @@ def test_a_question_in_a_language_the_corpus_lacks_is_named_as_that_language(
     assert code == 0, err
     answer = json.loads(out)
     assert (answer["lang"], answer["lang_reason"]) == ("fr", "detected")
+
+
+def test_a_question_of_the_corpus_words_alone_is_read_in_the_corpus_language(
+    tmp_path: Path,
+) -> None:
+    """The question "wifi password" has no function word; the detector calls it
+    Italian. Over English notes that use both words it is an English question:
+    the English answer is not flagged as another language's."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "office.md").write_text(
+        "# Office notes\n\nGuest Wi-Fi password: banana42. The printer on the second "
+        "floor takes badges; ask the front desk for one.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "index.db"
+    build_index(corpus, db, semantic=DEFAULT_ENCODER)
+    searcher = Searcher.open(db, DEFAULT_ENCODER)
+    answer = searcher.ask("wifi password")
+    assert answer.lang == "en"
+    assert answer.hits and not answer.hits[0].cross_lingual
+    # with a function word or a word the notes never use it is the other language's
+    for question in ("mot de passe du wifi", "password wifi ospiti"):
+        other = searcher.ask(question)
+        assert other.lang != "en" and other.hits[0].cross_lingual, question

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ..analysis.analyzer import fold_accents, surface_forms, words
+from ..analysis.analyzer import fold_accents, is_stopword, surface_forms, words
 from ..analysis.answertype import expects_number, holds_number
 from ..analysis.question import clean_question, named_things, question_text_for
 from ..errors import EncoderUnavailable, IndexCorrupt, IndexDamaged, UnknownLanguage
@@ -340,7 +340,27 @@ class Searcher:
         """The language a question is written in when it is none of the
         corpus's (French over English and German articles), among ``known``."""
         spoken = detect_spoken_language(text, {*self.languages, *known})
-        return spoken if spoken is not None and spoken not in self.indexes else None
+        return spoken if self._foreign(text, spoken) else None
+
+    def _foreign(self, text: str, spoken: str | None) -> bool:
+        """Whether a question detected as ``spoken`` is in a language the
+        corpus lacks: ``spoken`` is none of the corpus's, and the question has
+        a function word of it or a word the corpus never uses.  A question
+        of the corpus's words alone is read in the corpus's languages ("wifi
+        password", which the detector calls Italian, over English notes)."""
+        if spoken is None or spoken in self.indexes:
+            return False
+        found = words(text)
+        return any(is_stopword(w, spoken) for w in found) or not all(map(self._word_known, found))
+
+    def _word_known(self, word: str) -> bool:
+        """Whether ``word`` is a function word of one of the corpus's languages
+        or, analysed as that language, a term of its index ("wifi" is the
+        joined form of the notes' "Wi-Fi")."""
+        return any(
+            is_stopword(word, lang) or any(map(index.stems.knows, self._terms_of(lang, word)))
+            for lang, index in self.indexes.items()
+        )
 
     def _terms_of(self, lang: str, text: str) -> set[str]:
         return {term for word in self.indexes[lang].analyze(text).words for term in word}
@@ -428,6 +448,8 @@ class Searcher:
             return guess.tag
         candidates = {*self.languages, *self.semantic.reference_languages}
         spoken = detect_spoken_language(text, candidates)
+        if spoken not in self.indexes and not self._foreign(text, spoken):
+            spoken = None  # the corpus's words only: read in the corpus's languages
         if spoken is None and guess.reason != "ambiguous":
             return guess.tag
         return spoken
