@@ -42,8 +42,12 @@ class UsageError(DocbotError):
 
 
 class EmptyQuestion(UsageError):
+    """A question with no words: empty, or only punctuation, symbols or markup."""
+
+    MESSAGE = "The question has no words: type a few words about what you want to know."
+
     def __init__(self) -> None:
-        super().__init__("The question is empty: type a few words about what you want to know.")
+        super().__init__(self.MESSAGE)
 
 
 class QuestionTooLong(UsageError):
@@ -56,13 +60,20 @@ class QuestionTooLong(UsageError):
 
 
 class UnknownLanguage(UsageError):
-    def __init__(self, tag: str, available: list[str]) -> None:
+    """A language tag that names none of the corpus's languages (``available``)
+    or, for the language a question is written in, none docbot reads
+    (``readable``: the corpus's and those with a language module)."""
+
+    def __init__(self, tag: str, available: list[str], readable: list[str] | None = None) -> None:
         self.tag, self.available = tag, available
         choices = ", ".join(available) if available else "none yet"
-        super().__init__(
-            f"Unknown or unsupported language {tag!r}. Languages in this corpus: {choices} "
-            "(or 'auto' to detect)."
-        )
+        if readable:
+            where = (
+                f"Questions can be written in {', '.join(readable)}; this corpus is in {choices}"
+            )
+        else:
+            where = f"Languages in this corpus: {choices}"
+        super().__init__(f"Unknown or unsupported language {tag!r}. {where} (or 'auto' to detect).")
 
 
 class EncoderUnavailable(DocbotError):

@@ -318,7 +318,7 @@ def test_batch_mode_keeps_one_output_line_per_input_line(seed: list[str]) -> Non
     assert len(objs) == 5
     assert [o["question"] for o in objs] == questions.splitlines()
     assert [o["lang"] for o in objs] == ["en", "de", None, "es", "de"]
-    assert "empty" in objs[2]["error"]
+    assert "no words" in objs[2]["error"]
     assert [bool(o["results"]) for o in objs] == [True, True, False, True, False]
     assert result.code == 1  # a line that is no question is an error, as the README says
 
@@ -328,7 +328,7 @@ def test_batch_mode_survives_bad_lines(seed: list[str]) -> None:
     result = docbot("ask", "--json", *seed, stdin=stdin)
     objs = result.json
     assert len(objs) == 3
-    assert "empty" in objs[0]["error"] and "limit" in objs[1]["error"]
+    assert "no words" in objs[0]["error"] and "limit" in objs[1]["error"]
     assert objs[2]["results"]
     assert result.code == 1
 
@@ -368,7 +368,7 @@ def test_piped_source_lines_are_wrapped_between_words(seed: list[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ask", ""], "The question is empty"),
+        (["ask", ""], "The question has no words"),
         (["ask", "x" * 10_000], "10,000 characters"),
         (["ask", "ROI", "--lang", "klingon"], "Unknown or unsupported language"),
         (["ask", "ROI", "--top", "0"], "--top must be 1 or more"),
@@ -582,6 +582,8 @@ def test_lang_is_the_questions_language_and_in_chooses_the_passages(seed: list[s
     assert any("Kapitalrendite" in str(r["quote"]) for r in results)
     told = docbot("ask", *seed, "--lang", "de", question)
     assert "reads as English" in told.err and "--in de" in told.err
+    both = docbot("ask", *seed, "--lang", "de", "--in", "es", question)
+    assert "reads as English" in both.err and "--in es where to search" in both.err
     unknown = docbot("ask", *seed, "--in", "xx", question)
     assert unknown.code != 0 and "Traceback" not in unknown.err
 

@@ -34,6 +34,7 @@ from docbot.index import (
     BuildReport,
     CorpusError,
     DocbotError,
+    EmptyQuestion,
     EncoderUnavailable,
     IndexBusy,
     LockHolder,
@@ -592,9 +593,7 @@ class Cli:
             self.fail("--top must be 1 or more.", EXIT_USAGE)
         question = " ".join(args.question).strip()
         if args.question and not question:
-            self.fail(
-                "The question is empty: type a few words about what you want to know.", EXIT_USAGE
-            )
+            self.fail(EmptyQuestion.MESSAGE, EXIT_USAGE)
         interactive = not question and self.streams.stdin.isatty()
         self.ensure_fresh(quiet=args.json)
         searcher = self.open_searcher()
@@ -607,8 +606,8 @@ class Cli:
         color = _use_color(self.streams.stdout, self.env)
         width = _width(self.streams.stdout, self.env)
         if question:
-            if lang and not within:
-                self.warn_if_written_in_another(searcher, question, lang)
+            if lang:
+                self.warn_if_written_in_another(searcher, question, lang, within)
             answer = searcher.ask(question, lang=lang, top=args.top, within=within)
             self.print_answer(searcher, answer, width)
             return EXIT_OK
@@ -618,16 +617,24 @@ class Cli:
             return run_session(searcher, lang, args.top, color, width)
         return self.batch(searcher, lang, width)
 
-    def warn_if_written_in_another(self, searcher: Searcher, question: str, lang: str) -> None:
-        """``--lang de`` on an English question: say what --lang means and how
-        to get passages in that language (``--in``)."""
+    def warn_if_written_in_another(
+        self, searcher: Searcher, question: str, lang: str, within: str | None
+    ) -> None:
+        """``--lang de`` on an English question: say what --lang means and, when
+        no ``--in`` is given, how to get passages in that language."""
         told = searcher.question_language(lang)
         read = searcher.guess_language(question, None)
         if read.reason == "detected" and read.tag != told and told in searcher.languages:
             name, other = searcher.language_name(told), searcher.language_name(read.tag)
+            advice = (
+                f"--lang names the language the question is written in, --in {within} "
+                "where to search."
+                if within
+                else f"For {name} passages only, use --in {told}."
+            )
             self.note(
                 f"Note: the question reads as {other}, and --lang {lang} says it is written "
-                f"in {name}. For {name} passages only, use --in {told}."
+                f"in {name}. {advice}"
             )
 
     def print_answer(self, searcher: Searcher, answer: Answer, width: int) -> None:

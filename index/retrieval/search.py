@@ -256,7 +256,7 @@ class Searcher:
             try:
                 return match_available(tag, known)
             except UnknownLanguage:
-                raise UnknownLanguage(tag, list(self.languages)) from None
+                raise UnknownLanguage(tag, list(self.languages), known) from None
 
     def guess_language(self, question: str, lang: str | None) -> LanguageGuess:
         if lang and lang.strip().lower() != "auto":
