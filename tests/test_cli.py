@@ -200,11 +200,15 @@ def test_new_passages_get_their_vectors_before_the_answer(seed_db: Path, tmp_pat
     args = ["--corpus", str(corpus), "--db", str(db)]
     first = docbot("ask", "What is the guest wireless network called?", *args)
     assert first.code == 0, first.err
-    assert "Computing vectors for" in first.err  # only what is new: the old are cached
+    assert "Computing vectors for 1 passage and its sentences" in first.err  # only the new
     assert "wifi.txt" in first.out
     again = docbot("ask", "What is the guest wireless network called?", *args)
     assert again.err == "" and "wifi.txt" in again.out
     assert "every passage has its vectors" in docbot("sources", *args).out
+    (corpus / "wifi.txt").unlink()
+    removed = docbot("ask", "What is the guest wireless network called?", *args)
+    assert "0 added, 0 changed, 1 removed" in removed.err  # said, as an addition is
+    assert "wifi.txt" not in removed.out
 
 
 def test_index_computes_the_vectors_of_what_it_added(seed_db: Path, tmp_path: Path) -> None:

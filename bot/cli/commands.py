@@ -517,7 +517,7 @@ class Cli:
                 return
         finally:
             progress.close()
-        if started and not quiet:
+        if (started or report.removed) and not quiet:  # a file removed is news too
             self.note(render.format_report(report).splitlines()[0])
         for what in report.repaired:
             self.note(f"docbot: repaired: {what}; written again from the index.")
@@ -538,7 +538,8 @@ class Cli:
             )
             return
         if not quiet:
-            self.note(f"Computing vectors for {missing} passages and their sentences…")
+            what = "1 passage and its" if missing == 1 else f"{missing:,} passages and their"
+            self.note(f"Computing vectors for {what} sentences…")
         progress = _Progress(self.streams.stderr)
         try:
             refresh_vectors(self.paths.db, self.semantic, progress=progress, wait=False)
