@@ -163,7 +163,9 @@ def test_empty_corpus_says_so_instead_of_answering_nothing(tmp_path: Path) -> No
     index = docbot("index", *args, env=LEXICAL)
     assert index.code == 2 and one_line(index.err), index.err
     assert "has no document docbot can read yet" in index.err
+    assert "the files above were skipped" in index.err  # not: run the command just run
     assert "scan.png" in index.out  # what it skipped, and why
+    assert "up to date" not in index.out  # neither the index nor its (no) vectors
 
 
 def test_first_run_builds_then_reuses_the_index(tmp_path: Path) -> None:

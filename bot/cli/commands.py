@@ -578,7 +578,7 @@ class Cli:
         report = self.build(self.args.rebuild, self.args.force)
         self.out(render.format_report(report, verbose=self.args.verbose))
         if not report.documents and not self.args.watch:
-            self.fail(render.empty_corpus(str(self.paths.corpus)), EXIT_USAGE)
+            self.fail(render.empty_corpus(str(self.paths.corpus), bool(report.skipped)), EXIT_USAGE)
         if self.args.watch:
             from ..app.watch import watch_corpus
 

@@ -217,6 +217,8 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
             f"{len(report.changed)} changed, {len(report.removed)} removed, "
             f"{report.unchanged} unchanged."
         )
+    elif not report.documents:
+        head = f"The index holds no document (checked in {report.seconds:.1f} s)."
     else:
         head = (
             f"Index up to date ({report.unchanged} documents, checked in {report.seconds:.1f} s)."
@@ -236,7 +238,7 @@ def format_report(report: BuildReport, verbose: bool = False) -> str:
         lines += _skipped_lines(report.skipped, verbose)
     if report.copies:
         lines += _copy_lines(report.copies, verbose)
-    if report.vectors_missing is not None:
+    if report.vectors_missing is not None and report.documents:
         lines.append(
             "Semantic layer: up to date."
             if not report.vectors_missing
@@ -431,13 +433,14 @@ def format_sources(
     )
 
 
-def empty_corpus(corpus: str | None = None) -> str:
-    """What to say when the index holds no document."""
+def empty_corpus(corpus: str | None = None, skipped: bool | None = None) -> str:
+    """What to say when the index holds no document; ``skipped``: whether
+    the build just listed files it skipped (``None``: it listed nothing)."""
     where = f"The corpus folder {corpus}" if corpus else "The corpus folder"
-    return (
-        f"{where} has no document docbot can read yet. Add {FORMATS} files to it; "
-        "`docbot index` lists the files it skipped and why."
-    )
+    said = f"{where} has no document docbot can read yet. Add {FORMATS} files to it"
+    if skipped is None:
+        return f"{said}; `docbot index` lists the files it skipped and why."
+    return f"{said}; the files above were skipped for the reasons given." if skipped else f"{said}."
 
 
 def _clip(text: str, limit: int) -> str:
