@@ -285,6 +285,9 @@ def test_a_language_docbot_does_not_answer_in_is_refused_before_evaluating(
     assert code == 2 and out == ""
     assert re.findall(r"^  line (\d+): lang 'ja'", err, re.MULTILINE) == ["2"]
     assert "line 3" not in err and "line 4" not in err
+    path = write_jsonl(tmp_path / "q.jsonl", [SURE, {**SURE, "lang": "fr"}])
+    code, out, err = docbot("eval", str(path), *seed)
+    assert re.search(r"^French \(fr\) +1 ", out, re.MULTILINE), out  # named, as the corpus's
 
 
 def test_off_topic_questions_are_counted_apart(seed: list[str], tmp_path: Path) -> None:

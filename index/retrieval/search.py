@@ -32,6 +32,7 @@ from ..languages.detect import (
     LanguageGuess,
     detect_question_language,
     detect_spoken_language,
+    display_name,
     match_available,
     primary,
 )
@@ -238,7 +239,12 @@ class Searcher:
     # --- languages ---------------------------------------------------------------
 
     def language_name(self, tag: str, ui: str = "en") -> str:
-        return self.language_names.get((primary(tag), ui)) or tag
+        """A language's name in the ``ui`` language: stored by the build for
+        the corpus's languages, looked up for others (a question's "fr")."""
+        stored = self.language_names.get((primary(tag), ui))
+        if stored:
+            return stored
+        return display_name(tag, ui) if tag in language_codes() else tag
 
     def resolve_language(self, tag: str) -> str:
         """A user's language choice ("German", "de-AT") as one of the index languages."""
