@@ -115,3 +115,20 @@ def test_session_in_keeps_the_passages_of_one_language(searcher: Searcher) -> No
     answer = session.handle("How do I measure ROI for networking?") or ""
     assert answer.startswith("[1]") and "German" not in answer and "English ·" not in answer
     assert session.handle(":in all") == "Passages: in every language."
+
+
+def test_a_question_that_reads_as_another_language_than_the_one_set_says_so(
+    searcher: Searcher,
+) -> None:
+    """As ``ask --lang`` does: the session's :lang is the questions' language,
+    and a question plainly in another is told apart from an empty answer."""
+    session = Session(searcher, None, top=3, color=False)
+    session.handle(":lang de")
+    told = session.handle("How do I measure ROI for networking?") or ""
+    assert told.startswith("Note: the question reads as English, and :lang de says")
+    assert ":in de" in told
+    session.handle(":in es")
+    both = session.handle("How do I measure ROI for networking?") or ""
+    assert ":in es where to search" in both
+    session.handle(":lang auto")
+    assert not (session.handle("How do I measure ROI for networking?") or "").startswith("Note")

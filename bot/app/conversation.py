@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from docbot.index import MAX_QUESTION_CHARS, Answer, FollowUp, follow_up
+from docbot.index import MAX_QUESTION_CHARS, Answer, FollowUp, Searcher, follow_up
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,26 @@ def answer_in_context(
         if alone.hits:
             return Turn(alone, FollowUp(question))
     return Turn(answer, built)
+
+
+@dataclass(frozen=True)
+class Misread:
+    """A question that reads as one language (``read``) while the user set
+    another (``told``) as the language questions are written in: both tags."""
+
+    told: str
+    read: str
+
+
+def misread(searcher: Searcher, question: str, lang: str | None) -> Misread | None:
+    """Whether the language the user set for questions (``lang``, one of the
+    corpus's) is not the one ``question`` reads as: "How do I measure ROI?"
+    with German set; front ends say so, since a question read in the wrong
+    language finds little."""
+    if not lang or lang.strip().lower() == "auto":
+        return None
+    told = searcher.question_language(lang)
+    read = searcher.guess_language(question, None)
+    if read.reason == "detected" and read.tag != told and told in searcher.languages:
+        return Misread(told, read.tag)
+    return None

@@ -49,6 +49,7 @@ from docbot.index import (
 )
 
 from ..app.config import Paths, cluster_address, load_environment, resolve_paths, semantic_spec
+from ..app.conversation import misread
 from . import render
 
 if TYPE_CHECKING:
@@ -623,20 +624,9 @@ class Cli:
     ) -> None:
         """``--lang de`` on an English question: say what --lang means and, when
         no ``--in`` is given, how to get passages in that language."""
-        told = searcher.question_language(lang)
-        read = searcher.guess_language(question, None)
-        if read.reason == "detected" and read.tag != told and told in searcher.languages:
-            name, other = searcher.language_name(told), searcher.language_name(read.tag)
-            advice = (
-                f"--lang names the language the question is written in, --in {within} "
-                "where to search."
-                if within
-                else f"For {name} passages only, use --in {told}."
-            )
-            self.note(
-                f"Note: the question reads as {other}, and --lang {lang} says it is written "
-                f"in {name}. {advice}"
-            )
+        wrong = misread(searcher, question, lang)
+        if wrong is not None:
+            self.note(render.misread_note(wrong, searcher.language_name, "--", within))
 
     def print_answer(self, searcher: Searcher, answer: Answer, width: int) -> None:
         if self.args.json:

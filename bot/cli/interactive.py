@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from docbot.index import Answer, DocbotError, Searcher
 
-from ..app.conversation import answer_in_context
+from ..app.conversation import answer_in_context, misread
 from . import render
 
 if TYPE_CHECKING:
@@ -56,6 +56,10 @@ class Session:
             return str(error)
         self.last_question = reading.followed.question
         output = self._show(reading.answer)
+        wrong = misread(self.searcher, text, self.lang)
+        if wrong is not None:
+            note = render.misread_note(wrong, self._name_of, ":", self.within)
+            output = f"{note}\n\n{output}"
         if reading.followed.leans_on is None:
             return output
         return f"↪ following up on: {reading.followed.leans_on}\n\n{output}"

@@ -21,6 +21,8 @@ from docbot.index import (
     is_code_line,
 )
 
+from ..app.conversation import Misread
+
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 NameOf = Callable[[str], str]
 
@@ -430,6 +432,24 @@ def format_sources(
     return "\n".join(
         "  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row))
         for row in rows
+    )
+
+
+def misread_note(wrong: Misread, name_of: NameOf, prefix: str, within: str | None) -> str:
+    """The note for a question that reads as another language than the one
+    set for questions (``prefix``: "--" for options, ":" for the interactive
+    commands): what the setting means and, without ``within``, how to get
+    passages in the language set."""
+    told, other = name_of(wrong.told), name_of(wrong.read)
+    advice = (
+        f"{prefix}lang names the language the question is written in, {prefix}in {within} "
+        "where to search."
+        if within
+        else f"For {told} passages only, use {prefix}in {wrong.told}."
+    )
+    return (
+        f"Note: the question reads as {other}, and {prefix}lang {wrong.told} says it is "
+        f"written in {told}. {advice}"
     )
 
 
