@@ -488,9 +488,7 @@ class Searcher:
         # language was decided (every language searched): no passage is flagged.
         # A question written in a language the corpus lacks (French over
         # English and German articles) is that language's, every passage another's.
-        if not reader:
-            ranked = [replace(c, cross_lingual=False) for c in ranked]
-        hits, repeated = self._distinct_quotes(ranked, offset + top, query)
+        hits, repeated = self._distinct_quotes(ranked, offset + top, query, flagged=bool(reader))
         return Answer(
             question=text,
             lang=reader or guess.tag,
@@ -501,7 +499,12 @@ class Searcher:
         )
 
     def _distinct_quotes(
-        self, ranked: list[Candidate], count: int, query: npt.NDArray[np.float32] | None
+        self,
+        ranked: list[Candidate],
+        count: int,
+        query: npt.NDArray[np.float32] | None,
+        *,
+        flagged: bool,
     ) -> tuple[list[Hit], int]:
         """The first ``count`` hits of ``ranked`` whose quotes say something
         new, and how many candidates were passed over for a quote that an
@@ -509,9 +512,10 @@ class Searcher:
         same sentences (a paragraph a translation left in the original's
         language, beside the original page): the answer shows them once, and
         every page of it is counted from the first, so that paging neither
-        repeats nor skips."""
+        repeats nor skips.  ``flagged``: whether passages in another language
+        than the question's are flagged."""
         hits: list[Hit] = []
-        shown: list[str] = []
+        quoted: list[str] = []
         repeated = 0
         start = 0
         while len(hits) < count and start < len(ranked):
@@ -522,12 +526,13 @@ class Searcher:
                 passage = found.get(candidate.passage_id)
                 if passage is None:  # gone since this generation: a later one answers
                     continue
-                hit = self._hit(len(hits) + 1, candidate, passage, query)
+                shown_as = candidate if flagged else replace(candidate, cross_lingual=False)
+                hit = self._hit(len(hits) + 1, shown_as, passage, query)
                 said = " ".join(hit.quote.text.split()).casefold()
-                if any(said in earlier for earlier in shown):
+                if any(said in earlier for earlier in quoted):
                     repeated += 1
                     continue
-                shown.append(said)
+                quoted.append(said)
                 hits.append(hit)
         return hits, repeated
 
