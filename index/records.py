@@ -69,7 +69,10 @@ class Answer:
     lang_reason: str  # "explicit", "detected" or "ambiguous"
     hits: tuple[Hit, ...]
     searched: tuple[str, ...] = ()  # the language indexes consulted
-    total: int = 0  # passages above the floor, of which ``hits`` is a page
+    # passages above the floor, of which ``hits`` is a page; those whose quote
+    # an earlier one holds are not counted as far as the page and the next hit
+    # were read: ``total`` exceeds the hits shown only when another exists
+    total: int = 0
 
 
 @dataclass(frozen=True)

@@ -617,4 +617,5 @@ def test_two_passages_that_answer_with_the_same_sentences_are_quoted_once(
     quotes = [" ".join(h.quote.text.split()) for h in answer.hits]
     assert len(quotes) == 1 and "netselect-apt" in quotes[0]
     assert answer.total == 1
+    assert searcher.ask(question, top=1).total == 1  # no "1 more" that shows nothing new
     assert searcher.ask(question, top=1, offset=1).hits == ()

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from docbot.index import EmptyQuestion, QuestionTooLong, Searcher, UnknownLanguage
+from docbot.index.retrieval.ranking import Candidate, translations_later
 from docbot.index.retrieval.search import clean_question
 
 from .conftest import DEV_SET, load_questions
@@ -169,3 +170,37 @@ def test_quote_is_short_and_inside_the_passage(searcher: Searcher) -> None:
 def test_derived_words_fall_back_to_a_known_stem(searcher: Searcher) -> None:
     answer = searcher.ask("¿Se puede automatizar el crecimiento de las relaciones?")
     assert answer.hits and answer.hits[0].passage.section == "4. Tiempo y esfuerzo"
+
+
+def _candidate(pid: int, lang: str, score: float) -> Candidate:
+    return Candidate(pid, lang, pid, 0.0, 0.0, 0, 0.0, {}, score=score)
+
+
+def test_a_translation_moves_behind_the_next_answers_not_out() -> None:
+    """Passage 2 translates 1 (German of English), 4 translates 3 (Spanish of
+    German): for an English reader each copy follows the next answers, in
+    rank order, and stays in the ranking."""
+    pairs = {frozenset({1, 2}), frozenset({3, 4})}
+
+    def similarity(a: tuple[str, int], b: tuple[str, int]) -> float:
+        return 0.9 if frozenset({a[1], b[1]}) in pairs else 0.3
+
+    ranked = [
+        _candidate(1, "en", 0.9),
+        _candidate(2, "de", 0.8),
+        _candidate(3, "de", 0.6),
+        _candidate(4, "es", 0.5),
+        _candidate(5, "en", 0.4),
+        _candidate(6, "en", 0.3),
+    ]
+    moved = translations_later(ranked, "en", similarity)
+    assert [c.passage_id for c in moved] == [1, 3, 5, 2, 4, 6]
+    scores = [c.score for c in moved]
+    assert scores == sorted(scores, reverse=True)
+    # a reader in none of those languages (French) is served the same way
+    assert [c.passage_id for c in translations_later(ranked, "fr", similarity)][:3] == [1, 3, 5]
+    # among German passages alone (--in de) the best German answer stays first
+    german = [c for c in ranked if c.lang == "de"]
+    assert translations_later(german, "en", similarity) == german
+    # an ambiguous question (no reader) keeps every copy where it was
+    assert translations_later(ranked, None, similarity) == ranked

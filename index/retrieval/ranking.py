@@ -535,28 +535,27 @@ def translations_later(
     similarity: Callable[[tuple[str, int], tuple[str, int]], float | None],
 ) -> list[Candidate]:
     """The first ``TRANSLATION_RERANK`` candidates with each passage in another
-    language than the question's that translates one before it in the
-    question's language (``TRANSLATION``) moved behind them: translated
-    documentation holds the same answer in several languages, and a reader
-    is better served by the next answer in their language than by the one
-    just read, again, in another.  Nothing leaves the ranking; the next page
-    holds the translations."""
+    language than the question's that translates one before it in another
+    language (``TRANSLATION``) moved behind them: translated documentation
+    holds the same answer in several languages, and a reader is better
+    served by the next answer than by the one just read, again, in another
+    language.  Nothing leaves the ranking; the next page holds the
+    translations.  ``reader`` ``None`` (a question that could be in any of
+    the corpus's languages): every copy stays, one may be the reader's."""
     if reader is None:
         return ranked
     window = ranked[:TRANSLATION_RERANK]
-    own: list[Candidate] = []
     kept: list[Candidate] = []
     later: list[Candidate] = []
     for c in window:
         if c.lang != reader and any(
-            (close := similarity((o.lang, o.local), (c.lang, c.local))) is not None
+            o.lang != c.lang
+            and (close := similarity((o.lang, o.local), (c.lang, c.local))) is not None
             and close >= TRANSLATION
-            for o in own
+            for o in kept
         ):
             later.append(c)
             continue
-        if c.lang == reader:
-            own.append(c)
         kept.append(c)
     if not later:
         return ranked

@@ -27,6 +27,7 @@ from ..analysis.analyzer import fold_accents, is_stopword, surface_forms, words
 from ..analysis.answertype import expects_number, holds_number
 from ..analysis.question import clean_question, named_things, question_text_for
 from ..errors import EncoderUnavailable, IndexCorrupt, IndexDamaged, UnknownLanguage
+from ..ingest.chunking import sentences
 from ..languages import codes as language_codes
 from ..languages.detect import (
     LanguageGuess,
@@ -244,7 +245,7 @@ class Searcher:
         stored = self.language_names.get((primary(tag), ui))
         if stored:
             return stored
-        return display_name(tag, ui) if tag in language_codes() else tag
+        return display_name(primary(tag), ui) if primary(tag) in language_codes() else tag
 
     def resolve_language(self, tag: str) -> str:
         """A user's language choice ("German", "de-AT") as one of the index languages."""
@@ -312,10 +313,13 @@ class Searcher:
         reader = spoken or decided
         ranked = self._headings_first(ranked, reader)
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
-        ranked = translations_later(ranked, reader, self.semantic.passage_similarity)
+        # among the passages that can be shown: a translation of one filtered out is news
+        kept = translations_later(
+            self._kept(text, ranked, where), reader, self.semantic.passage_similarity
+        )
         if decided is None and reader in self.indexes:
             reader = None  # read as one of the corpus's languages, not told apart from the others
-        return _Ranking(guess, self._kept(text, ranked, where), query, reader)
+        return _Ranking(guess, kept, query, reader)
 
     def _kept(self, text: str, ranked: list[Candidate], where: str | None) -> list[Candidate]:
         """What every ranking ends with: the language searched (``where``),
@@ -351,20 +355,30 @@ class Searcher:
     def _foreign(self, text: str, spoken: str | None) -> bool:
         """Whether a question detected as ``spoken`` is in a language the
         corpus lacks: ``spoken`` is none of the corpus's, and the question has
-        a function word of it or a word the corpus never uses.  A question
-        of the corpus's words alone is read in the corpus's languages ("wifi
-        password", which the detector calls Italian, over English notes)."""
+        a function word of it (and of none of the corpus's languages) or a
+        word the corpus never uses, leaving aside numbers and names.  A
+        question of the corpus's words alone is read in the corpus's
+        languages ("wifi password", which the detector calls Italian, over
+        English notes)."""
         if spoken is None or spoken in self.indexes:
             return False
-        found = words(text)
-        return any(is_stopword(w, spoken) for w in found) or not all(map(self._word_known, found))
+        found = [w for w in words(text) if not any(c.isdigit() for c in w)]
+        if any(is_stopword(w, spoken) and not self._function_word(w) for w in found):
+            return True
+        names = {fold_accents(n) for n in self.unknown_names(text, spoken)}
+        return not all(self._word_known(w) for w in found if fold_accents(w) not in names)
+
+    def _function_word(self, word: str) -> bool:
+        """Whether ``word`` is a function word of one of the corpus's languages
+        ("in" is English as it is Italian)."""
+        return any(is_stopword(word, lang) for lang in self.indexes)
 
     def _word_known(self, word: str) -> bool:
         """Whether ``word`` is a function word of one of the corpus's languages
         or, analysed as that language, a term of its index ("wifi" is the
         joined form of the notes' "Wi-Fi")."""
-        return any(
-            is_stopword(word, lang) or any(map(index.stems.knows, self._terms_of(lang, word)))
+        return self._function_word(word) or any(
+            any(map(index.stems.knows, self._terms_of(lang, word)))
             for lang, index in self.indexes.items()
         )
 
@@ -488,14 +502,16 @@ class Searcher:
         # language was decided (every language searched): no passage is flagged.
         # A question written in a language the corpus lacks (French over
         # English and German articles) is that language's, every passage another's.
-        hits, repeated = self._distinct_quotes(ranked, offset + top, query, flagged=bool(reader))
+        # one hit past the page, so that "more" is never promised in vain
+        hits, repeated = self._distinct_quotes(ranked, offset + top + 1, query, bool(reader))
+        total = len(ranked) - repeated if len(hits) > offset + top else len(hits)
         return Answer(
             question=text,
             lang=reader or guess.tag,
             lang_reason=ranking.reason,
-            hits=tuple(hits[offset:]),
+            hits=tuple(hits[offset : offset + top]),
             searched=tuple(guess.candidates),
-            total=len(ranked) - repeated,
+            total=total,
         )
 
     def _distinct_quotes(
@@ -503,19 +519,18 @@ class Searcher:
         ranked: list[Candidate],
         count: int,
         query: npt.NDArray[np.float32] | None,
-        *,
         flagged: bool,
     ) -> tuple[list[Hit], int]:
         """The first ``count`` hits of ``ranked`` whose quotes say something
-        new, and how many candidates were passed over for a quote that an
-        earlier one holds.  Two passages can differ and still answer with the
-        same sentences (a paragraph a translation left in the original's
-        language, beside the original page): the answer shows them once, and
-        every page of it is counted from the first, so that paging neither
-        repeats nor skips.  ``flagged``: whether passages in another language
-        than the question's are flagged."""
+        new, and how many candidates were passed over for a quote whose every
+        sentence an earlier one holds.  Two passages can differ and still
+        answer with the same sentences (a paragraph a translation left in the
+        original's language, beside the original page): the answer shows them
+        once, and every page of it is counted from the first, so that paging
+        neither repeats nor skips.  ``flagged``: whether passages in another
+        language than the question's are flagged."""
         hits: list[Hit] = []
-        quoted: list[str] = []
+        quoted: set[str] = set()
         repeated = 0
         start = 0
         while len(hits) < count and start < len(ranked):
@@ -528,11 +543,11 @@ class Searcher:
                     continue
                 shown_as = candidate if flagged else replace(candidate, cross_lingual=False)
                 hit = self._hit(len(hits) + 1, shown_as, passage, query)
-                said = " ".join(hit.quote.text.split()).casefold()
-                if any(said in earlier for earlier in quoted):
+                said = {" ".join(one.split()).casefold() for one in sentences(hit.quote.text)}
+                if said <= quoted:
                     repeated += 1
                     continue
-                quoted.append(said)
+                quoted |= said
                 hits.append(hit)
         return hits, repeated
 
