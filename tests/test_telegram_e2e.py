@@ -184,6 +184,10 @@ def test_lang_choice_is_kept(bot: tuple[Emulator, Path, Path]) -> None:
     assert "Alemán" in edited[0]["text"]
     reply = ask(emulator, who, "Social Media")[0]
     assert "Alemán" in reply["text"] and "Inglés" not in reply["text"]
+    # the language searched, not the question's: an English question gets German passages
+    english = ask(emulator, who, "What is the definition of social media networking?")[0]
+    assert "Social Media Networking: Eine Definition" in english["text"]
+    assert "Inglés" not in english["text"] and "Español" not in english["text"]
 
 
 def test_group_needs_a_mention_and_replies_are_threaded(bot: tuple[Emulator, Path, Path]) -> None:

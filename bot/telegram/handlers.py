@@ -146,8 +146,9 @@ async def reply_answer(
         svc.state.set_language(turn.user.id, None)
         lang = None
     before = svc.last_question(message.chat_id)
-    hint = lang or (before.lang if before else None)
-    ask = functools.partial(snap.searcher.ask, lang=lang, top=TOP)
+    hint = before.lang if before else None  # the language the chat's questions are written in
+    # /lang chooses the language searched; the question's own is detected
+    ask = functools.partial(snap.searcher.ask, top=TOP, within=lang)
     try:
         reading = await svc.run(
             answer_in_context, ask, question, before.question if before else None, hint
@@ -397,7 +398,7 @@ async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[
     svc, ui, searcher = press.svc, press.ui, press.snapshot.searcher
     send = chat_sender(context, press.chat_id)
     answer = await svc.run(
-        searcher.ask, stored.question, lang=stored.lang, top=TOP, offset=stored.shown
+        searcher.ask, stored.question, top=TOP, offset=stored.shown, within=stored.lang
     )
     if not answer.hits:
         await send_html(send, fmt.esc(t(ui, "no_more")))
@@ -480,10 +481,10 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer([], cache_time=0, is_personal=True)
         return
     snap = svc.snapshot
+    chosen = svc.state.language(user.id)
+    within = chosen if chosen in snap.searcher.languages else None
     try:
-        answer = await svc.run(
-            snap.searcher.ask, query.query, lang=svc.state.language(user.id), top=INLINE_TOP
-        )
+        answer = await svc.run(snap.searcher.ask, query.query, top=INLINE_TOP, within=within)
     except DocbotError:
         await query.answer([], cache_time=0, is_personal=True)
         return
