@@ -7,7 +7,12 @@ import re
 import pytest
 
 from docbot.index import EmptyQuestion, QuestionTooLong, Searcher, UnknownLanguage
-from docbot.index.retrieval.ranking import Candidate, translations_later
+from docbot.index.retrieval.ranking import (
+    CODE_ONLY_DISCOUNT,
+    Candidate,
+    prose_first,
+    translations_later,
+)
 from docbot.index.retrieval.search import clean_question
 
 from .conftest import DEV_SET, load_questions
@@ -204,3 +209,19 @@ def test_a_translation_moves_behind_the_next_answers_not_out() -> None:
     assert translations_later(german, "en", similarity) == german
     # an ambiguous question (no reader) keeps every copy where it was
     assert translations_later(ranked, None, similarity) == ranked
+
+
+def test_code_alone_comes_after_prose_that_answers_about_as_well() -> None:
+    """A commented configuration example (passage 1) a little closer to a
+    prose question than the text that explains it (2) comes after it; one
+    clearly closer (3 against 4) stays first."""
+    ranked = [
+        _candidate(1, "fr", 0.48),
+        _candidate(2, "fr", 0.43),
+        _candidate(3, "fr", 0.40),
+        _candidate(4, "fr", 0.20),
+    ]
+    moved = prose_first(ranked, code_only={1, 3})
+    assert [c.passage_id for c in moved] == [2, 1, 3, 4]
+    assert moved[1].score == pytest.approx(0.48 - CODE_ONLY_DISCOUNT)
+    assert prose_first(ranked, code_only=set()) == ranked

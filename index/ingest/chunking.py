@@ -62,6 +62,18 @@ def is_code(line: str) -> bool:
     return line.startswith(CODE_INDENT)
 
 
+def all_code(text: str) -> bool:
+    """Whether every line of ``text`` with something on it is code.
+
+    >>> all_code("    d-i passwd/make-user boolean false" + chr(10) + "    # no user")
+    True
+    >>> all_code("Set it:" + chr(10) + "    d-i passwd/make-user boolean false")
+    False
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(map(is_code, lines))
+
+
 def _split_long(paragraph: str, max_chars: int) -> list[str]:
     if len(paragraph) <= max_chars:
         return [paragraph]

@@ -488,6 +488,37 @@ def cites(text: str, title: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+CODE_ONLY_DISCOUNT = 0.1  # taken from a passage of code alone, for a question in prose
+_CODE_SIGNS = re.compile(r"[`/\\$=_{}()<>|]|--|\w\.\w")
+
+
+def asks_about_code(question: str) -> bool:
+    """Whether a question holds code: a path, an option, a file name, an
+    identifier, markup.
+
+    >>> asks_about_code("What goes in /etc/apt/sources.list?")
+    True
+    >>> asks_about_code("How do I put a package on hold?")
+    False
+    """
+    return bool(_CODE_SIGNS.search(question))
+
+
+def prose_first(ranked: list[Candidate], code_only: set[int]) -> list[Candidate]:
+    """``ranked`` with the passages that are code alone (``code_only``: a
+    commented configuration example) ``CODE_ONLY_DISCOUNT`` lower: a question
+    in prose is answered by prose, and an example whose comments repeat the
+    question's words comes after the text that explains it, unless it is
+    clearly closer."""
+    if not code_only:
+        return ranked
+    scored = [
+        replace(c, score=c.score - CODE_ONLY_DISCOUNT) if c.passage_id in code_only else c
+        for c in ranked
+    ]
+    return sorted(scored, key=lambda c: (-c.score, c.passage_id))
+
+
 def cited_sections_first(ranked: list[Candidate], citing: dict[int, int]) -> list[Candidate]:
     """Each passage of ``citing`` (citing passage id -> the opener it cites,
     ``CITED_SHARE``) moved just after the passage it cites, when it was

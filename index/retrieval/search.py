@@ -27,7 +27,7 @@ from ..analysis.analyzer import fold_accents, is_stopword, surface_forms, words
 from ..analysis.answertype import expects_number, holds_number
 from ..analysis.question import clean_question, named_things, question_text_for
 from ..errors import EncoderUnavailable, IndexCorrupt, IndexDamaged, UnknownLanguage
-from ..ingest.chunking import sentences
+from ..ingest.chunking import all_code, sentences
 from ..languages import codes as language_codes
 from ..languages.detect import (
     LanguageGuess,
@@ -47,11 +47,13 @@ from .ranking import (
     CITED_SHARE,
     HEADING_RERANK,
     Candidate,
+    asks_about_code,
     cited_sections_first,
     cites,
     heading_coverage,
     heading_title,
     own_translation_first,
+    prose_first,
     rank_candidates,
     translations_later,
     with_headings,
@@ -312,6 +314,7 @@ class Searcher:
         )
         reader = spoken or decided
         ranked = self._headings_first(ranked, reader)
+        ranked = self._prose_first(text, ranked)
         ranked = own_translation_first(ranked, reader, self.semantic.passage_similarity)
         # among the passages that can be shown: a translation of one filtered out is news
         kept = translations_later(
@@ -410,6 +413,16 @@ class Searcher:
             if share >= CITED_SHARE and (title := heading_title(headings[pid]))
         }
         return cited_sections_first(moved, self._citing(moved, cited)) + ranked[HEADING_RERANK:]
+
+    def _prose_first(self, text: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidates with those that are code alone after the prose
+        that answers as well, unless the question holds code (``prose_first``)."""
+        top = ranked[:HEADING_RERANK]
+        if not top or asks_about_code(text):
+            return ranked
+        found = self.passages_by_id([c.passage_id for c in top])
+        code_only = {pid for pid, passage in found.items() if all_code(passage.text)}
+        return prose_first(top, code_only) + ranked[HEADING_RERANK:]
 
     def _citing(self, top: list[Candidate], cited: dict[int, str]) -> dict[int, int]:
         """The passages of ``top`` that cite one of the ``cited`` sections
