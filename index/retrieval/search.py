@@ -422,7 +422,7 @@ class Searcher:
             return ranked
         found = self.passages_by_id([c.passage_id for c in top])
         code_only = {pid for pid, passage in found.items() if all_code(passage.text)}
-        return prose_first(top, code_only) + ranked[HEADING_RERANK:]
+        return prose_first(ranked, code_only)  # the whole ranking, its scores in order
 
     def _citing(self, top: list[Candidate], cited: dict[int, str]) -> dict[int, int]:
         """The passages of ``top`` that cite one of the ``cited`` sections
