@@ -43,6 +43,7 @@ from docbot.index import (
     DocbotError,
     EmptyQuestion,
     QuestionTooLong,
+    Searcher,
     UnknownLanguage,
 )
 
@@ -128,6 +129,12 @@ def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
     if not svc.allowed(user):
         return None
     return Turn(message, user, svc, fmt.ui_language(user.language_code), svc.snapshot)
+
+
+def _searched(chosen: str | None, searcher: Searcher) -> str | None:
+    """The language a user chose to search (``/lang``), while the corpus has
+    it; ``None``, every language, once it is gone."""
+    return chosen if chosen in searcher.languages else None
 
 
 async def reply_answer(
@@ -397,8 +404,9 @@ async def on_more(press: Press, context: ContextTypes.DEFAULT_TYPE, args: tuple[
     await answer_press(press.query)
     svc, ui, searcher = press.svc, press.ui, press.snapshot.searcher
     send = chat_sender(context, press.chat_id)
+    within = _searched(stored.lang, searcher)
     answer = await svc.run(
-        searcher.ask, stored.question, top=TOP, offset=stored.shown, within=stored.lang
+        searcher.ask, stored.question, top=TOP, offset=stored.shown, within=within
     )
     if not answer.hits:
         await send_html(send, fmt.esc(t(ui, "no_more")))
@@ -481,8 +489,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer([], cache_time=0, is_personal=True)
         return
     snap = svc.snapshot
-    chosen = svc.state.language(user.id)
-    within = chosen if chosen in snap.searcher.languages else None
+    within = _searched(svc.state.language(user.id), snap.searcher)
     try:
         answer = await svc.run(snap.searcher.ask, query.query, top=INLINE_TOP, within=within)
     except DocbotError:
