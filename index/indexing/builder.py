@@ -29,7 +29,7 @@ import numpy.typing as npt
 from ..analysis.analyzer import Analyzer
 from ..analysis.keys import pair_keys
 from ..errors import CorpusError, IndexCorrupt, IndexForeign, IndexMissing, IndexUnwritable
-from ..ingest.chunking import chunk, is_code
+from ..ingest.chunking import chunk, prose_of
 from ..ingest.formats import supported_suffixes
 from ..ingest.reading import SIDECAR_SUFFIX, Unreadable, corpus_walk
 from ..languages import codes as language_codes
@@ -288,11 +288,6 @@ def passage_blobs(
     return list(zip(kept, _field_blobs(analysed), strict=True))
 
 
-def _prose(text: str) -> str:
-    """A passage's lines that are not code, on one line."""
-    return " ".join(line for line in text.splitlines() if not is_code(line))
-
-
 def document_rows(
     document: Document, state: FileResult, analysis: _Analysis
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, tuple[str, bytes]]]:
@@ -300,7 +295,7 @@ def document_rows(
     ``passage_language``) and the stems met for the first time."""
     known = language_codes()
     passages = [
-        replace(p, lang=passage_language(_prose(p.text), p.lang, known)) for p in chunk(document)
+        replace(p, lang=passage_language(prose_of(p.text), p.lang, known)) for p in chunk(document)
     ]
     rows = []
     for passage, blobs in passage_blobs(passages, analysis.analyzer):

@@ -62,16 +62,24 @@ def is_code(line: str) -> bool:
     return line.startswith(CODE_INDENT)
 
 
+def prose_of(text: str) -> str:
+    """The lines of ``text`` that are not code, on one line.
+
+    >>> prose_of("Set it:" + chr(10) + "    d-i passwd/make-user boolean false")
+    'Set it:'
+    """
+    return " ".join(line for line in text.splitlines() if not is_code(line))
+
+
 def all_code(text: str) -> bool:
-    """Whether every line of ``text`` with something on it is code.
+    """Whether ``text`` has lines and every one with something on it is code.
 
     >>> all_code("    d-i passwd/make-user boolean false" + chr(10) + "    # no user")
     True
     >>> all_code("Set it:" + chr(10) + "    d-i passwd/make-user boolean false")
     False
     """
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and all(map(is_code, lines))
+    return bool(text.strip()) and not prose_of(text).strip()
 
 
 def _split_long(paragraph: str, max_chars: int) -> list[str]:
