@@ -147,11 +147,11 @@ async def reply_answer(
     context finds nothing, the question is searched as asked."""
     svc, ui, message, snap = turn.svc, turn.ui, turn.message, turn.snapshot
     await show_typing(context, message.chat_id)
-    lang = svc.state.language(turn.user.id)
-    if lang is not None and lang not in snap.searcher.languages:
+    chosen = svc.state.language(turn.user.id)
+    lang = _searched(chosen, snap.searcher)
+    if chosen is not None and lang is None:
         # the corpus no longer has the language this user chose: back to automatic
         svc.state.set_language(turn.user.id, None)
-        lang = None
     before = svc.last_question(message.chat_id)
     hint = before.lang if before else None  # the language the chat's questions are written in
     # /lang chooses the language searched; the question's own is detected
